@@ -1,0 +1,205 @@
+/**
+ * The two ciphersuites of DESIGN.md behind one interface: group G (P-256, or BLS12-381 G1
+ * with G2 for the pairing check), H = RFC 9380 hash_to_curve, strict point/scalar codecs.
+ * Everything above this file is written once against `Suite`.
+ */
+import { p256, p256_hasher } from '@noble/curves/nist.js';
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
+import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
+import { decodeFail } from './errors.ts';
+
+export type SuiteId = 'P256-SHA256' | 'BLS12381-SHA256';
+export const SUITE_IDS: readonly SuiteId[] = ['P256-SHA256', 'BLS12381-SHA256'];
+export type Point = WeierstrassPoint<bigint>;
+type G2Point = WeierstrassPoint<{ c0: bigint; c1: bigint }>;
+
+/** Pairing operations of the BLS12-381 suite; absent for P-256. */
+export interface PairingOps {
+  readonly B2: G2Point;
+  readonly g2Length: number;
+  mulB2(k: bigint): G2Point;
+  encodeG2(P: G2Point): Uint8Array;
+  decodeG2(b: Uint8Array): G2Point;
+  /** e(P1, Q1) == e(P2, Q2), by one product of pairings. */
+  equal(P1: Point, Q1: G2Point, P2: Point, Q2: G2Point): boolean;
+}
+export type { G2Point };
+
+export interface Suite {
+  readonly id: SuiteId;
+  readonly pointLength: number;
+  readonly scalarLength: 32;
+  readonly order: bigint;
+  readonly B: Point;
+  readonly zero: Point;
+  /** DST of H for tokens: `Sipster-v1-token-` ‖ the RFC 9380 suite name. */
+  readonly tokenDst: string;
+  readonly pairing: PairingOps | undefined;
+  hashToGroup(msg: Uint8Array, dst: string): Point;
+  /** RFC 9380 hash_to_field into Z_q: count 1, L = 48, expand_message_xmd(SHA-256). */
+  hashToScalar(msg: Uint8Array, dst: string | Uint8Array): bigint;
+  encodePoint(P: Point): Uint8Array;
+  /** Strict: exact length, canonical x, on the curve, in the prime-order subgroup, not identity. */
+  decodePoint(b: Uint8Array): Point;
+  encodeScalar(k: bigint): Uint8Array;
+  /** Strict: 32 bytes, value < q (zero is allowed here; callers that need non-zero check it). */
+  decodeScalar(b: Uint8Array): bigint;
+}
+
+type PointCons = typeof p256.Point;
+
+/** Square root of x^3 + a x + b, or off-curve. */
+function liftX(Point: PointCons, x: bigint): bigint {
+  const { a, b } = Point.CURVE();
+  const Fp = Point.Fp;
+  const rhs = Fp.add(Fp.add(Fp.mul(Fp.sqr(x), x), Fp.mul(a, x)), b);
+  try {
+    return Fp.sqrt(rhs);
+  } catch {
+    return decodeFail('off-curve', 'x is not the abscissa of a curve point');
+  }
+}
+
+function checkedPoint(Point: PointCons, x: bigint, y: bigint): Point {
+  const P = Point.fromAffine({ x, y });
+  if (P.is0()) decodeFail('identity', 'point at infinity');
+  if (!P.isTorsionFree()) decodeFail('not-in-subgroup', 'point outside the prime-order subgroup');
+  return P;
+}
+
+function scalarCodec(order: bigint) {
+  return {
+    encodeScalar(k: bigint): Uint8Array {
+      return bigIntToBytes(k, 32);
+    },
+    decodeScalar(b: Uint8Array): bigint {
+      if (b.length !== 32) decodeFail('wrong-length', `scalar must be 32 bytes, got ${b.length}`);
+      const k = bytesToBigInt(b);
+      if (k >= order) decodeFail('non-canonical-scalar', 'scalar not reduced modulo the group order');
+      return k;
+    },
+  };
+}
+
+function hashToScalarFor(order: bigint) {
+  return (msg: Uint8Array, dst: string | Uint8Array): bigint =>
+    hash_to_field(msg, 1, { DST: dst, p: order, m: 1, k: 128, expand: 'xmd', hash: sha256 })[0]![0]!;
+}
+
+function makeP256(): Suite {
+  const Point = p256.Point;
+  const p = Point.Fp.ORDER;
+  const order = Point.Fn.ORDER;
+  return {
+    id: 'P256-SHA256',
+    pointLength: 33,
+    scalarLength: 32,
+    order,
+    B: Point.BASE,
+    zero: Point.ZERO,
+    tokenDst: 'Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_',
+    pairing: undefined,
+    hashToGroup: (msg, dst) => p256_hasher.hashToCurve(msg, { DST: dst }) as Point,
+    hashToScalar: hashToScalarFor(order),
+    encodePoint(P) {
+      if (P.is0()) throw new RangeError('cannot encode the identity');
+      return P.toBytes(true);
+    },
+    decodePoint(b) {
+      if (b.length !== 33) decodeFail('wrong-length', `P-256 point must be 33 bytes, got ${b.length}`);
+      if (b[0] !== 2 && b[0] !== 3) decodeFail('bad-prefix', 'SEC1 compressed prefix must be 02 or 03');
+      const x = bytesToBigInt(b.subarray(1));
+      if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');
+      let y = liftX(Point, x);
+      if ((y & 1n) !== BigInt(b[0]! & 1)) y = Point.Fp.neg(y);
+      return checkedPoint(Point, x, y);
+    },
+    ...scalarCodec(order),
+  };
+}
+
+function makeBls12381(): Suite {
+  const G1 = bls12_381.G1;
+  const G2 = bls12_381.G2;
+  const Point = G1.Point as unknown as PointCons;
+  const p = G1.Point.Fp.ORDER;
+  const order = G1.Point.Fn.ORDER;
+  const Fp12 = bls12_381.fields.Fp12;
+  const pairing: PairingOps = {
+    B2: G2.Point.BASE as unknown as G2Point,
+    g2Length: 96,
+    mulB2: (k) => G2.Point.BASE.multiply(k) as unknown as G2Point,
+    encodeG2: (P) => (P as unknown as typeof G2.Point.BASE).toBytes(true),
+    decodeG2(b) {
+      if (b.length !== 96) decodeFail('wrong-length', `G2 point must be 96 bytes, got ${b.length}`);
+      if ((b[0]! & 0x80) === 0) decodeFail('bad-prefix', 'G2 point must be compressed');
+      if ((b[0]! & 0x40) !== 0) decodeFail('identity', 'point at infinity');
+      let P: typeof G2.Point.BASE;
+      try {
+        P = G2.Point.fromBytes(b);
+      } catch {
+        return decodeFail('off-curve', 'not a valid G2 point');
+      }
+      if (!P.isTorsionFree()) decodeFail('not-in-subgroup', 'G2 point outside the prime-order subgroup');
+      return P as unknown as G2Point;
+    },
+    equal(P1, Q1, P2, Q2) {
+      const gt = bls12_381.pairingBatch([
+        { g1: P1 as never, g2: Q1 as never },
+        { g1: P2.negate() as never, g2: Q2 as never },
+      ]);
+      return Fp12.eql(gt, Fp12.ONE);
+    },
+  };
+  return {
+    id: 'BLS12381-SHA256',
+    pointLength: 48,
+    scalarLength: 32,
+    order,
+    B: G1.Point.BASE as unknown as Point,
+    zero: G1.Point.ZERO as unknown as Point,
+    tokenDst: 'Sipster-v1-token-BLS12381G1_XMD:SHA-256_SSWU_RO_',
+    pairing,
+    hashToGroup: (msg, dst) => G1.hashToCurve(msg, { DST: dst }) as unknown as Point,
+    hashToScalar: hashToScalarFor(order),
+    encodePoint(P) {
+      if (P.is0()) throw new RangeError('cannot encode the identity');
+      return P.toBytes(true);
+    },
+    decodePoint(b) {
+      // ZCash compressed: bit 7 compressed, bit 6 infinity, bit 5 sign of y ("lexicographically largest").
+      if (b.length !== 48) decodeFail('wrong-length', `G1 point must be 48 bytes, got ${b.length}`);
+      const flags = b[0]!;
+      if ((flags & 0x80) === 0) decodeFail('bad-prefix', 'G1 point must be compressed');
+      if ((flags & 0x40) !== 0) decodeFail('identity', 'point at infinity');
+      const xb = b.slice();
+      xb[0] = flags & 0x1f;
+      const x = bytesToBigInt(xb);
+      if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');
+      let y = liftX(Point, x);
+      const largest = y > (p - 1n) / 2n;
+      if (largest !== ((flags & 0x20) !== 0)) y = G1.Point.Fp.neg(y);
+      return checkedPoint(Point, x, y);
+    },
+    ...scalarCodec(order),
+  };
+}
+
+const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(), 'BLS12381-SHA256': makeBls12381() };
+
+export function getSuite(id: string): Suite {
+  const s = (SUITES as Record<string, Suite | undefined>)[id];
+  if (!s) decodeFail('wrong-suite', `unknown ciphersuite ${JSON.stringify(id)}`);
+  return s;
+}
+
+/** Uniform non-zero scalar from a CSPRNG (48 bytes reduced, bias < 2^-128). */
+export function randomScalar(suite: Suite, rand: (n: number) => Uint8Array): bigint {
+  for (;;) {
+    const k = bytesToBigInt(rand(48)) % suite.order;
+    if (k !== 0n) return k;
+  }
+}
