@@ -33,7 +33,7 @@ function composites(suite: Suite, context: Uint8Array, B: Point, C: Point, D: Po
     utf8('Composite'),
   );
   const d0 = hashToScalar(suite, context, transcript);
-  return { M: C.multiply(d0), Z: D.multiply(d0) };
+  return { M: suite.mul(C, d0), Z: suite.mul(D, d0) };
 }
 
 function challenge(suite: Suite, context: Uint8Array, B: Point, M: Point, Z: Point, t2: Point, t3: Point): bigint {
@@ -45,8 +45,8 @@ function challenge(suite: Suite, context: Uint8Array, B: Point, M: Point, Z: Poi
 export function generateProof(suite: Suite, context: Uint8Array, k: bigint, B: Point, C: Point, D: Point, r: bigint): DleqProof {
   const A = suite.B;
   const { M, Z } = composites(suite, context, B, C, D);
-  const t2 = A.multiply(r);
-  const t3 = M.multiply(r);
+  const t2 = suite.mul(A, r);
+  const t3 = suite.mul(M, r);
   const c = challenge(suite, context, B, M, Z, t2, t3);
   return { c, s: mod(r - c * k, suite.order) };
 }
@@ -54,8 +54,8 @@ export function generateProof(suite: Suite, context: Uint8Array, k: bigint, B: P
 export function verifyProof(suite: Suite, context: Uint8Array, B: Point, C: Point, D: Point, proof: DleqProof): boolean {
   const A = suite.B;
   const { M, Z } = composites(suite, context, B, C, D);
-  const t2 = A.multiplyUnsafe(proof.s).add(B.multiplyUnsafe(proof.c));
-  const t3 = M.multiplyUnsafe(proof.s).add(Z.multiplyUnsafe(proof.c));
+  const t2 = suite.mul(A, proof.s).add(suite.mul(B, proof.c));
+  const t3 = suite.mul(M, proof.s).add(suite.mul(Z, proof.c));
   if (t2.is0() || t3.is0()) return false;
   return challenge(suite, context, B, M, Z, t2, t3) === proof.c;
 }

@@ -39,6 +39,10 @@ export interface Suite {
   readonly tokenDst: string;
   readonly pairing: PairingOps | undefined;
   hashToGroup(msg: Uint8Array, dst: string): Point;
+  /** k·P, 0 ≤ k < q (variable base: receipts, DLEQ, combine). */
+  mul(P: Point, k: bigint): Point;
+  /** Σ P_i (combine, self-check, settle-side sums). */
+  sum(points: readonly Point[]): Point;
   /** RFC 9380 hash_to_field into Z_q: count 1, L = 48, expand_message_xmd(SHA-256). */
   hashToScalar(msg: Uint8Array, dst: string | Uint8Array): bigint;
   encodePoint(P: Point): Uint8Array;
@@ -50,6 +54,16 @@ export interface Suite {
 }
 
 type PointCons = typeof p256.Point;
+
+/** Group operations on noble points; the reference implementation every faster backend is checked against. */
+const nobleOps = (zero: Point) => ({
+  mul: (P: Point, k: bigint): Point => (k === 0n ? zero : P.multiply(k)),
+  sum(points: readonly Point[]): Point {
+    let acc = zero;
+    for (const P of points) acc = acc.add(P);
+    return acc;
+  },
+});
 
 /** Square root of x^3 + a x + b, or off-curve. */
 function liftX(Point: PointCons, x: bigint): bigint {
@@ -103,6 +117,7 @@ function makeP256(): Suite {
     tokenDst: 'Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_',
     pairing: undefined,
     hashToGroup: (msg, dst) => p256_hasher.hashToCurve(msg, { DST: dst }) as Point,
+    ...nobleOps(Point.ZERO),
     hashToScalar: hashToScalarFor(order),
     encodePoint(P) {
       if (P.is0()) throw new RangeError('cannot encode the identity');
@@ -164,6 +179,7 @@ function makeBls12381(): Suite {
     tokenDst: 'Sipster-v1-token-BLS12381G1_XMD:SHA-256_SSWU_RO_',
     pairing,
     hashToGroup: (msg, dst) => G1.hashToCurve(msg, { DST: dst }) as unknown as Point,
+    ...nobleOps(G1.Point.ZERO as unknown as Point),
     hashToScalar: hashToScalarFor(order),
     encodePoint(P) {
       if (P.is0()) throw new RangeError('cannot encode the identity');
