@@ -1,0 +1,77 @@
+// Byte helpers for the firmware (Espruino-safe: no spread, no Array.from, no TextEncoder).
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (let k = 0; k < parts.length; k++) len += parts[k]!.length;
+  const out = new Uint8Array(len);
+  let at = 0;
+  for (let k = 0; k < parts.length; k++) { out.set(parts[k]!, at); at += parts[k]!.length; }
+  return out;
+}
+
+export function u8(x: number): Uint8Array {
+  const b = new Uint8Array(1);
+  b[0] = x;
+  return b;
+}
+
+export function u32(x: number): Uint8Array {
+  const b = new Uint8Array(4);
+  b[0] = (x >>> 24) & 255; b[1] = (x >>> 16) & 255; b[2] = (x >>> 8) & 255; b[3] = x & 255;
+  return b;
+}
+
+export function readU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
+}
+
+/** ASCII only: meterIds, suite ids and tags are printable ASCII. */
+export function ascii(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k) & 255;
+  return b;
+}
+
+export function fromAscii(b: Uint8Array): string {
+  let s = '';
+  for (let k = 0; k < b.length; k++) s += String.fromCharCode(b[k]!);
+  return s;
+}
+
+/** lp(x) = u16 length ‖ x. */
+export function lp(x: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + x.length);
+  out[0] = x.length >> 8; out[1] = x.length & 255;
+  out.set(x, 2);
+  return out;
+}
+
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let k = 0; k < a.length; k++) d |= a[k]! ^ b[k]!;
+  return d === 0;
+}
+
+/** Sequential reader over a byte string with fixed-width and length-prefixed fields. */
+export class ByteReader {
+  at: number;
+  readonly b: Uint8Array;
+  constructor(b: Uint8Array) { this.b = b; this.at = 0; }
+  take(n: number): Uint8Array {
+    if (this.at + n > this.b.length) throw new Error('truncated');
+    const out = this.b.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+  u8(): number { return this.take(1)[0]!; }
+  u32(): number { return readU32(this.take(4), 0); }
+  lp(): Uint8Array { const h = this.take(2); return this.take((h[0]! << 8) | h[1]!); }
+  end(): void { if (this.at !== this.b.length) throw new Error('trailing bytes'); }
+}
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (let k = 0; k < b.length; k++) s += (b[k]! < 16 ? '0' : '') + b[k]!.toString(16);
+  return s;
+}

@@ -1,0 +1,3 @@
+import { frame } from './frame.ts';
+import { outputDevice } from './board.ts';
+outputDevice().write(frame(new Uint8Array(3)));
