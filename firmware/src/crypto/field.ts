@@ -1,0 +1,384 @@
+// Montgomery arithmetic modulo an odd N < 2^256, without BigInt.
+//
+// An element is a Float64Array of 11 limbs of 24 bits (little-endian), Montgomery radix
+// R = 2^264. Products of two limbs are < 2^48 and a column of 11 of them plus the reduction
+// terms stays < 2^53, so every intermediate is an exact double. Invariant: every element
+// handed out is a normalized representative < 2^258 (limbs 0..9 in [0, 2^24), limb 10 < 2^18),
+// not necessarily < N. Multiplication needs no final subtraction: with a, b < 2^258 the
+// Montgomery product is < N + 2^252. canon() gives the unique value in [0, N).
+//
+// Column sums use the native E.convolve when present (one call per column), else plain loops.
+// Moduli with N = -1 mod 2^24 (the P-256 prime) take a sparse reduction: N + 1 has few
+// nonzero limbs, so each reduction row is a handful of additions.
+// Espruino subset only: no BigInt, no Math.imul, no default/rest params, no spread.
+
+import { nativeConvolve } from './native.ts';
+
+export type Fe = Float64Array;
+
+const NL = 11;
+const B24 = 16777216;
+const M24 = 0xffffff;
+const INV24 = 1 / 16777216;
+
+/** Operation counters of one field. Every multiplication (also inside inv/sqrt) counts once. */
+export interface FieldOps {
+  mul: number;
+  sqr: number;
+  inv: number;
+  sqrt: number;
+}
+
+export function fe(): Fe {
+  return new Float64Array(NL);
+}
+
+/** Big-endian bytes (len <= 33) at u8[off..off+len) into limbs, value < 2^264. */
+export function bytesToLimbs(r: Fe, u8: Uint8Array, off: number, len: number): void {
+  r.fill(0);
+  let j = 0;
+  for (let k = off + len - 1; k >= off; k -= 3) {
+    let v = u8[k];
+    if (k - 1 >= off) v += u8[k - 1] * 256;
+    if (k - 2 >= off) v += u8[k - 2] * 65536;
+    r[j++] = v;
+  }
+}
+
+function hexLimbs(hex: string): Fe {
+  const u8 = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < u8.length; i++) u8[i] = parseInt(hex.substr(i * 2, 2), 16);
+  const r = fe();
+  bytesToLimbs(r, u8, 0, u8.length);
+  return r;
+}
+
+/** -1 if a < b, 0 if equal, 1 if a > b (normalized limbs). */
+export function cmpLimbs(a: Fe, b: Fe): number {
+  for (let i = NL - 1; i >= 0; i--) {
+    if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+export class Field {
+  /** modulus limbs */
+  readonly n: Fe;
+  /** canonical big-endian bytes of the modulus */
+  readonly nBytes: Uint8Array;
+  readonly ops: FieldOps;
+  /** Montgomery form of 1 (R mod N), of 0 */
+  readonly one: Fe;
+  readonly zero: Fe;
+  private readonly r2: Fe;
+  private readonly c192: Fe;
+  private readonly nInv: number;
+  private readonly sparse: number[];
+  private readonly t: Float64Array;
+  private readonly rb: Float64Array;
+  private readonly rn: Float64Array;
+  private readonly mm: Float64Array;
+  private readonly tmp: Fe;
+  private readonly tmp2: Fe;
+  private readonly tmp3: Fe;
+
+  /**
+   * modHex: N as 64 hex digits; r2Hex: R^2 mod N (R = 2^264), precomputed to spare the board
+   * 528 doublings at start-up (checked against BigInt in the tests).
+   */
+  constructor(modHex: string, r2Hex: string) {
+    this.n = hexLimbs(modHex);
+    this.nBytes = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) this.nBytes[i] = parseInt(modHex.substr(i * 2, 2), 16);
+    this.ops = { mul: 0, sqr: 0, inv: 0, sqrt: 0 };
+    // n' = -N^-1 mod 2^24 by Newton iteration (each step doubles the correct low bits).
+    const n0 = this.n[0];
+    let x = 1;
+    for (let i = 0; i < 5; i++) x = (x * (2 - ((n0 * x) & M24))) & M24;
+    this.nInv = (B24 - x) & M24;
+    // Sparse reduction when N = -1 mod 2^24: rows add m * (N + 1), listed as [pos, limb] pairs.
+    this.sparse = [];
+    if (this.nInv === 1) {
+      const np1 = fe();
+      np1.set(this.n);
+      np1[0] += 1;
+      for (let i = 0; i < NL - 1; i++) {
+        if (np1[i] >= B24) {
+          np1[i] -= B24;
+          np1[i + 1] += 1;
+        }
+      }
+      for (let i = 1; i < NL; i++) {
+        if (np1[i] !== 0) this.sparse.push(i, np1[i]);
+      }
+    }
+    this.t = new Float64Array(2 * NL);
+    this.rb = new Float64Array(2 * NL - 1);
+    this.rn = new Float64Array(2 * NL - 1);
+    for (let j = 0; j < NL; j++) this.rn[2 * NL - 2 - j] = this.n[j];
+    this.mm = new Float64Array(NL);
+    this.tmp = fe();
+    this.tmp2 = fe();
+    this.tmp3 = fe();
+    this.r2 = hexLimbs(r2Hex);
+    this.zero = fe();
+    this.one = fe();
+    const raw1 = fe();
+    raw1[0] = 1;
+    this.mont(this.one, raw1, this.r2);
+    this.canonInPlace(this.one);
+    // c192 = 2^192 * R^2 mod N: mont(hi, c192) is the Montgomery form of hi * 2^192.
+    const e192 = fe();
+    e192[8] = 1;
+    this.c192 = fe();
+    this.mont(this.c192, e192, this.r2);
+    this.mont(this.c192, this.c192, this.r2);
+  }
+
+  /** r = a * b * R^-1 mod N (r may alias a or b). */
+  private mont(r: Fe, a: Fe, b: Fe): void {
+    const t = this.t;
+    const n = this.n;
+    const conv = nativeConvolve;
+    const rb = this.rb;
+    const sp = this.sparse;
+    if (conv !== undefined && sp.length === 0) {
+      // Product scanning (FIPS): column k holds a*b and m*N terms; one convolve each.
+      const mm = this.mm;
+      const rn = this.rn;
+      const nInv = this.nInv;
+      for (let j = 0; j < NL; j++) rb[20 - j] = b[j];
+      mm.fill(0);
+      let c = 0;
+      for (let k = 0; k < NL; k++) {
+        let s = conv(a, rb, 20 - k) + conv(mm, rn, 20 - k) + c;
+        const m = ((s & M24) * nInv) & M24;
+        mm[k] = m;
+        s += m * n[0];
+        c = s * INV24;
+      }
+      for (let k = NL; k < 2 * NL - 1; k++) {
+        const s = conv(a, rb, 20 - k) + conv(mm, rn, 20 - k) + c;
+        const lo = s & M24;
+        t[k - NL] = lo;
+        c = (s - lo) * INV24;
+      }
+      // written last: r may alias a, which the columns above still read
+      for (let j = 0; j < NL - 1; j++) r[j] = t[j];
+      r[NL - 1] = c;
+      return;
+    }
+    if (conv !== undefined) {
+      for (let j = 0; j < NL; j++) rb[20 - j] = b[j];
+      for (let k = 0; k < 2 * NL - 1; k++) t[k] = conv(a, rb, 20 - k);
+      t[2 * NL - 1] = 0;
+    } else {
+      t.fill(0);
+      for (let i = 0; i < NL; i++) {
+        const ai = a[i];
+        if (ai === 0) continue;
+        for (let j = 0; j < NL; j++) t[i + j] += ai * b[j];
+      }
+    }
+    if (sp.length !== 0) {
+      // m = t_i mod 2^24 (n' = 1); t += m*N*2^(24i) = m*(N+1)*2^(24i) - m*2^(24i).
+      const sl = sp.length;
+      for (let i = 0; i < NL; i++) {
+        const ti = t[i];
+        const m = ti & M24;
+        t[i + 1] += (ti - m) * INV24;
+        for (let q = 0; q < sl; q += 2) t[i + sp[q]] += m * sp[q + 1];
+      }
+    } else {
+      const nInv = this.nInv;
+      for (let i = 0; i < NL; i++) {
+        const m = ((t[i] & M24) * nInv) & M24;
+        for (let j = 0; j < NL; j++) t[i + j] += m * n[j];
+        t[i + 1] += t[i] * INV24;
+      }
+    }
+    let c = 0;
+    for (let j = 0; j < NL - 1; j++) {
+      const s = t[NL + j] + c;
+      const lo = s & M24;
+      r[j] = lo;
+      c = (s - lo) * INV24;
+    }
+    r[NL - 1] = t[2 * NL - 1] + c;
+  }
+
+  mul(r: Fe, a: Fe, b: Fe): void {
+    this.ops.mul++;
+    this.mont(r, a, b);
+  }
+
+  sqr(r: Fe, a: Fe): void {
+    this.ops.sqr++;
+    this.mont(r, a, a);
+  }
+
+  /** r = a squared k times */
+  sqrN(r: Fe, a: Fe, k: number): void {
+    this.sqr(r, a);
+    for (let i = 1; i < k; i++) this.sqr(r, r);
+  }
+
+  /** r = a + b - q*N for the q that brings the sum back under 2^258 */
+  add(r: Fe, a: Fe, b: Fe): void {
+    const n = this.n;
+    const q = ((a[NL - 1] + b[NL - 1]) / 65536) | 0;
+    let c = 0;
+    for (let i = 0; i < NL - 1; i++) {
+      const s = a[i] + b[i] - q * n[i] + c;
+      const lo = s & M24;
+      r[i] = lo;
+      c = (s - lo) * INV24;
+    }
+    r[NL - 1] = a[NL - 1] + b[NL - 1] - q * n[NL - 1] + c;
+  }
+
+  /** r = a - b + (8 - q)*N, q chosen so the result is in [0, 2^258) */
+  sub(r: Fe, a: Fe, b: Fe): void {
+    const n = this.n;
+    // Lower limbs move the top by at most -1..+8 units; the -1 keeps the estimate from overshooting.
+    const k = 8 - (((a[NL - 1] - b[NL - 1] + 8 * n[NL - 1] - 1) / 65536) | 0);
+    let c = 0;
+    for (let i = 0; i < NL - 1; i++) {
+      const s = a[i] - b[i] + k * n[i] + c;
+      const lo = s & M24;
+      r[i] = lo;
+      c = (s - lo) * INV24;
+    }
+    r[NL - 1] = a[NL - 1] - b[NL - 1] + k * n[NL - 1] + c;
+  }
+
+  neg(r: Fe, a: Fe): void {
+    this.sub(r, this.zero, a);
+  }
+
+  copy(r: Fe, a: Fe): void {
+    r.set(a);
+  }
+
+  /** Reduce a normalized representative to [0, N) in place. */
+  canonInPlace(a: Fe): void {
+    const n = this.n;
+    while (cmpLimbs(a, n) >= 0) {
+      let c = 0;
+      for (let i = 0; i < NL; i++) {
+        const s = a[i] - n[i] + c;
+        const lo = s & M24;
+        a[i] = lo;
+        c = (s - lo) * INV24;
+      }
+    }
+  }
+
+  isZero(a: Fe): boolean {
+    const t = this.tmp;
+    t.set(a);
+    this.canonInPlace(t);
+    for (let i = 0; i < NL; i++) if (t[i] !== 0) return false;
+    return true;
+  }
+
+  eq(a: Fe, b: Fe): boolean {
+    this.sub(this.tmp2, a, b);
+    return this.isZero(this.tmp2);
+  }
+
+  /** Out of Montgomery form, canonical: r = a * R^-1 mod N in [0, N). */
+  toRaw(r: Fe, a: Fe): void {
+    const t = this.tmp;
+    t.fill(0);
+    t[0] = 1;
+    this.mul(r, a, t);
+    this.canonInPlace(r);
+  }
+
+  /** Into Montgomery form from any limbs value < 2^258. */
+  fromRaw(r: Fe, a: Fe): void {
+    this.mul(r, a, this.r2);
+  }
+
+  /** Parity of the canonical value (RFC 9380 sgn0 for prime fields). */
+  sgn0(a: Fe): number {
+    const t = this.tmp2;
+    this.toRaw(t, a);
+    return t[0] & 1;
+  }
+
+  setInt(r: Fe, v: number): void {
+    const t = this.tmp;
+    t.fill(0);
+    t[0] = v;
+    this.fromRaw(r, t);
+  }
+
+  /** Strict decode of 32 big-endian bytes: false (r untouched) unless the value is < N. */
+  fromBytes(r: Fe, u8: Uint8Array, off: number): boolean {
+    const t = this.tmp2;
+    bytesToLimbs(t, u8, off, 32);
+    if (cmpLimbs(t, this.n) >= 0) return false;
+    this.fromRaw(r, t);
+    return true;
+  }
+
+  /** Any 32 bytes (value < 2^256) reduced mod N. */
+  fromBytesMod(r: Fe, u8: Uint8Array, off: number): void {
+    const t = this.tmp2;
+    bytesToLimbs(t, u8, off, 32);
+    this.fromRaw(r, t);
+  }
+
+  /** 48 big-endian bytes reduced mod N (RFC 9380 hash_to_field, L = 48): hi*2^192 + lo. */
+  fromBytes48(r: Fe, u8: Uint8Array, off: number): void {
+    const t = this.tmp2;
+    const lo = this.tmp3;
+    bytesToLimbs(t, u8, off + 24, 24);
+    this.fromRaw(lo, t);
+    bytesToLimbs(t, u8, off, 24);
+    this.mul(r, t, this.c192);
+    this.add(r, r, lo);
+  }
+
+  /** Canonical 32-byte big-endian encoding into out[off..off+32). */
+  toBytes(a: Fe, out: Uint8Array, off: number): void {
+    const t = this.tmp2;
+    this.toRaw(t, a);
+    for (let j = 0; j < 10; j++) {
+      const v = t[j];
+      out[off + 31 - 3 * j] = v & 255;
+      out[off + 30 - 3 * j] = (v >> 8) & 255;
+      out[off + 29 - 3 * j] = (v >> 16) & 255;
+    }
+    out[off + 1] = t[10] & 255;
+    out[off] = (t[10] >> 8) & 255;
+  }
+
+  /** r = a^e, e big-endian bytes, fixed 4-bit window (used mod n; mod p has addition chains). */
+  powBytes(r: Fe, a: Fe, e: Uint8Array): void {
+    const tbl: Fe[] = [this.one, fe()];
+    tbl[1].set(a);
+    for (let i = 2; i < 16; i++) {
+      const x = fe();
+      this.mul(x, tbl[i - 1], a);
+      tbl.push(x);
+    }
+    const acc = fe();
+    acc.set(this.one);
+    let started = false;
+    for (let i = 0; i < e.length; i++) {
+      for (let h = 4; h >= 0; h -= 4) {
+        const w = (e[i] >> h) & 15;
+        if (started) this.sqrN(acc, acc, 4);
+        if (w !== 0) {
+          if (started) this.mul(acc, acc, tbl[w]);
+          else acc.set(tbl[w]);
+          started = true;
+        }
+      }
+    }
+    r.set(acc);
+  }
+}
