@@ -1,0 +1,81 @@
+// The mint's HTTP API: the Cashu v1 endpoints a cashu-ts wallet calls, each body validated
+// against its schema before the mint sees it.
+import type { Server } from 'node:http';
+import { createJsonServer, type Route } from './http.ts';
+import type { Logger } from './log.ts';
+import { readOutput, readProof, type Mint } from './mint.ts';
+import { body } from './validate.ts';
+
+/** Largest request body: 1000 outputs or proofs of ~200 bytes each, with room to spare. */
+export const MINT_MAX_BODY_BYTES = 512 * 1024;
+
+const KEYSET_ID = /^(00[0-9a-f]{14}|01[0-9a-f]{64})$/;
+const QUOTE_ID = /^[0-9a-f]{32}$/;
+
+export function mintRoutes(mint: Mint): Route[] {
+  return [
+    { method: 'GET', pattern: /^\/v1\/info$/, handler: async () => mint.info() },
+    { method: 'GET', pattern: /^\/v1\/keys$/, handler: async () => mint.keys() },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/keys\/([^/]+)$/,
+      handler: async (req) => mint.keys(body({ id: req.params[0] }).get('id').string(66, KEYSET_ID)),
+    },
+    { method: 'GET', pattern: /^\/v1\/keysets$/, handler: async () => mint.keysetList() },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/mint\/quote\/bolt11$/,
+      handler: async (req) => {
+        const b = body(req.body);
+        b.object();
+        const amount = b.get('amount').int(1, 2 ** 52);
+        const unit = b.get('unit').string(32, /^[a-z]+$/);
+        return { ...(await mint.createMintQuote(amount, unit)), pubkey: null };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/mint\/quote\/bolt11\/([^/]+)$/,
+      handler: async (req) => ({ ...(await mint.getMintQuote(body({ quote: req.params[0] }).get('quote').string(32, QUOTE_ID))), pubkey: null }),
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/mint\/bolt11$/,
+      handler: async (req) => {
+        const b = body(req.body);
+        b.object();
+        const quote = b.get('quote').string(32, QUOTE_ID);
+        const outputs = b.get('outputs').array(10_000, 1).map(readOutput);
+        return mint.mintTokens(quote, outputs);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/swap$/,
+      handler: async (req) => {
+        const b = body(req.body);
+        b.object();
+        const inputs = b.get('inputs').array(10_000, 1).map(readProof);
+        const outputs = b.get('outputs').array(10_000, 1).map(readOutput);
+        return mint.swap(inputs, outputs);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/checkstate$/,
+      handler: async (req) => {
+        const b = body(req.body);
+        b.object();
+        const ys = b
+          .get('Ys')
+          .array(1000, 1)
+          .map((f) => f.hex(33));
+        return mint.checkState(ys);
+      },
+    },
+  ];
+}
+
+export function createMintServer(mint: Mint, log: Logger): Server {
+  return createJsonServer({ name: 'mint', routes: mintRoutes(mint), maxBodyBytes: MINT_MAX_BODY_BYTES, log });
+}
