@@ -1,0 +1,85 @@
+// `sipster mint serve`: runs the Cashu-compatible mint over HTTP until SIGINT/SIGTERM.
+import { TestPaymentBackend } from '../../mint/backend.ts';
+import { close, listen } from '../../mint/http.ts';
+import { createLogger, type LogLevel } from '../../mint/log.ts';
+import { Mint } from '../../mint/mint.ts';
+import { describeOptions, OptionError, resolveOptions, type OptionSpec } from '../../mint/options.ts';
+import { createMintServer } from '../../mint/server.ts';
+import { describeLocation, openStore } from '../../store/open.ts';
+
+export const summary = 'run the Cashu-compatible e-cash mint (sipster mint serve --help)';
+
+const options: OptionSpec[] = [
+  { name: 'db', env: 'SIPSTER_MINT_DB', kind: 'string', default: 'sipster-mint.sqlite', help: 'SQLite file path or postgres:// URL' },
+  { name: 'host', env: 'SIPSTER_MINT_HOST', kind: 'string', default: '127.0.0.1', help: 'address to listen on' },
+  { name: 'port', env: 'SIPSTER_MINT_PORT', kind: 'int', default: 3338, min: 0, max: 65535, help: 'TCP port (0: any free port)' },
+  { name: 'unit', env: 'SIPSTER_MINT_UNIT', kind: 'string', default: 'tok', pattern: /^[a-z]{1,32}$/, help: 'unit of the keyset (lowercase letters)' },
+  { name: 'max-mint', env: 'SIPSTER_MINT_MAX_MINT', kind: 'int', default: 10_000, min: 1, max: 1_000_000, help: 'largest amount of one mint quote' },
+  { name: 'log-level', env: 'SIPSTER_LOG_LEVEL', kind: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error'], help: 'debug logs every request' },
+];
+
+const usage = `usage: sipster mint serve [options]
+
+Runs a Cashu mint (NUT-00/01/02/03/04/06/07/12) that cashu-ts wallets use unchanged. Payment of
+mint quotes goes through a test backend in place of Lightning.
+
+options:
+${describeOptions(options)}`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(usage + '\n');
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'serve') {
+    process.stderr.write(`sipster mint: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
+    return 2;
+  }
+  let values;
+  try {
+    const resolved = resolveOptions(options, rest);
+    if (resolved.help) {
+      process.stdout.write(usage + '\n');
+      return 0;
+    }
+    values = resolved.values;
+  } catch (err) {
+    if (err instanceof OptionError) {
+      process.stderr.write(`sipster mint serve: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createLogger('mint', values['log-level'] as LogLevel);
+  const location = values.db as string;
+  let db;
+  try {
+    db = await openStore(location);
+  } catch (err) {
+    log.error('cannot open store', { store: describeLocation(location), error: (err as Error).message });
+    return 1;
+  }
+  // No Lightning here: the test backend reports every quote paid.
+  const backend = new TestPaymentBackend(true);
+  const mint = await Mint.open(db, backend, { unit: values.unit as string, maxMintAmount: values['max-mint'] as number });
+  const server = createMintServer(mint, log);
+  let port: number;
+  try {
+    port = await listen(server, values.port as number, values.host as string);
+  } catch (err) {
+    log.error('cannot listen', { host: values.host, port: values.port, error: (err as Error).message });
+    await db.close();
+    return 1;
+  }
+  const keysets = (mint.keysetList() as { keysets: { id: string; active: boolean }[] }).keysets.filter((k) => k.active);
+  log.info('serving', { url: `http://${values.host}:${port}`, store: describeLocation(location), unit: mint.unit, keyset: keysets[0]?.id, payment: 'test backend (pays every quote)' });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping');
+  await close(server);
+  await db.close();
+  return 0;
+}
