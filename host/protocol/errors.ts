@@ -54,7 +54,7 @@ export class DecodeError extends SipsterError {
   }
 }
 
-export function fail(code: ProtocolErrorCode, message: string): never {
+export function fail(code: SipsterErrorCode, message: string): never {
   throw new SipsterError(code, message);
 }
 

@@ -77,7 +77,7 @@ function readMeterId(r: Reader): string {
   return checkMeterId(r.lpString());
 }
 
-export const ZERO_HASH = new Uint8Array(32);
+export const ZERO_HASH: Uint8Array = new Uint8Array(32);
 
 export function encodeBillMessage(suite: Suite, f: BillFields): Uint8Array {
   checkMeterId(f.meterId);
