@@ -1,0 +1,249 @@
+// ECDSA P-256 with SHA-256 over the raw message (hashed once), signature r ‖ s (64 B), low-s.
+// Nonces: RFC 6979 HMAC-DRBG, seeded with int2octets(d) ‖ bits2octets(h) ‖ extraEntropy
+// (the RFC 6979 §3.6 variant, byte-compatible with @noble/curves' `extraEntropy`).
+// k·B uses the comb table of B; verification under a key that has a registered comb table
+// (the meter's own vkM) is fixed-base as well (interleaved comb), else a 4-bit window.
+
+import { fe } from './field.ts';
+import { concatBytes, hmacSha256, sha256 } from './hash.ts';
+import { Fn, Fp, fnInv } from './p256.ts';
+import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
+import { combMul, combTable, combTableFromBytes, combTableToBytes, mulVar } from './scalar.ts';
+
+/** SHA-256 of the serialized comb table of the base point B (integrity check of flash copies). */
+export const BASE_TABLE_SHA256 = 'd779f310651ac0535c2d43becbde38718a73ec2f8b86a20fdec92d213b66b8ae';
+
+let baseTable: Uint32Array | null = null;
+let keyPk: Uint8Array | null = null;
+let keyTable: Uint32Array | null = null;
+
+function hex(u8: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < u8.length; i++) s += (u8[i] < 16 ? '0' : '') + u8[i].toString(16);
+  return s;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+/** The comb table of B, serialized (what the build writes to the board's flash). */
+export function baseTableBytes(): Uint8Array {
+  return combTableToBytes(combTable(generator()));
+}
+
+/** Install the comb table of B from its serialized bytes; throws if they are not the expected table. */
+export function setBaseTable(u8: Uint8Array): void {
+  const t = combTableFromBytes(u8);
+  if (hex(sha256(u8)) !== BASE_TABLE_SHA256) throw new Error('base table: checksum mismatch');
+  baseTable = t;
+}
+
+function getBaseTable(): Uint32Array {
+  // Without an installed table, build it in RAM once (~255 point additions).
+  if (baseTable === null) baseTable = combTable(generator());
+  return baseTable;
+}
+
+/** Comb table of a public key (33 B), serialized, for setVerifyKeyTable. */
+export function verifyKeyTableBytes(pk33: Uint8Array): Uint8Array {
+  return combTableToBytes(combTable(pointDecode(pk33)));
+}
+
+/** Register the comb table of one verification key (the meter's own vkM). */
+export function setVerifyKeyTable(pk33: Uint8Array, u8: Uint8Array): void {
+  const t = combTableFromBytes(u8);
+  const p = pointDecode(pk33);
+  // entry 1 is the key itself
+  const x = fe();
+  const y = fe();
+  toAffine(x, y, p);
+  Fp.canonInPlace(x);
+  Fp.canonInPlace(y);
+  for (let i = 0; i < 11; i++) {
+    if (t[i] !== x[i] || t[11 + i] !== y[i]) throw new Error('key table: does not match the key');
+  }
+  keyPk = new Uint8Array(pk33);
+  keyTable = t;
+}
+
+/** k·B for a 32-byte big-endian scalar (any value; 0 and n give infinity). */
+export function mulBase(k: Uint8Array): Point {
+  if (!(k instanceof Uint8Array) || k.length !== 32) throw new Error('scalar: need 32 bytes');
+  const r = new Point();
+  combMul(r, k, getBaseTable(), null, null);
+  return r;
+}
+
+/** k·P for any point (4-bit window). */
+export function mulPoint(p: Point, k: Uint8Array): Point {
+  if (!(k instanceof Uint8Array) || k.length !== 32) throw new Error('scalar: need 32 bytes');
+  const r = new Point();
+  mulVar(r, p, k);
+  return r;
+}
+
+/** true when 1 <= s < n (canonical nonzero scalar) */
+function scalarOk(s: Uint8Array, off: number): boolean {
+  const t = fe();
+  if (!Fn.fromBytes(t, s, off)) return false;
+  return !Fn.isZero(t);
+}
+
+/** Key pair from 32 random bytes used as the secret scalar; throws unless 1 <= value < n (retry with fresh bytes). */
+export function ecdsaKeyFromSeed(rand32: Uint8Array): { sk: Uint8Array; pk: Uint8Array } {
+  if (!(rand32 instanceof Uint8Array) || rand32.length !== 32) throw new Error('ecdsa: need 32 bytes');
+  if (!scalarOk(rand32, 0)) throw new Error('ecdsa: seed out of range, draw again');
+  const sk = new Uint8Array(rand32);
+  return { sk: sk, pk: pointEncode(mulBase(sk)) };
+}
+
+/** (n - 1) / 2, big-endian: n shifted right by one bit */
+function halfN(): Uint8Array {
+  const out = new Uint8Array(32);
+  let carry = 0;
+  for (let i = 0; i < 32; i++) {
+    const b = Fn.nBytes[i];
+    out[i] = (b >> 1) | carry;
+    carry = (b & 1) << 7;
+  }
+  return out;
+}
+const HALF_N = halfN();
+
+function greaterThan(a: Uint8Array, off: number, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) {
+    if (a[off + i] !== b[i]) return a[off + i] > b[i];
+  }
+  return false;
+}
+
+/** int2octets(bits2int(h) mod n) */
+function hashModN(h: Uint8Array): Uint8Array {
+  const t = fe();
+  Fn.fromBytesMod(t, h, 0);
+  const out = new Uint8Array(32);
+  Fn.toBytes(t, out, 0);
+  return out;
+}
+
+/** RFC 6979 HMAC-DRBG nonce generator; extra (may be null) is appended to the seed. */
+export function rfc6979Nonces(sk: Uint8Array, h: Uint8Array, extra: Uint8Array | null): () => Uint8Array {
+  const seed = extra === null ? concatBytes([sk, hashModN(h)]) : concatBytes([sk, hashModN(h), extra]);
+  let k: Uint8Array = new Uint8Array(32);
+  let v: Uint8Array = new Uint8Array(32);
+  v.fill(1);
+  k = hmacSha256(k, concatBytes([v, new Uint8Array([0]), seed]));
+  v = hmacSha256(k, v);
+  k = hmacSha256(k, concatBytes([v, new Uint8Array([1]), seed]));
+  v = hmacSha256(k, v);
+  let first = true;
+  return function next(): Uint8Array {
+    for (;;) {
+      if (!first) {
+        k = hmacSha256(k, concatBytes([v, new Uint8Array([0])]));
+        v = hmacSha256(k, v);
+      }
+      first = false;
+      v = hmacSha256(k, v);
+      if (scalarOk(v, 0)) return new Uint8Array(v);
+    }
+  };
+}
+
+/** ECDSA-P256-SHA256 signature r ‖ s (low-s) over msg; extraEntropy32 hedges the RFC 6979 nonce (null: plain RFC 6979). */
+export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8Array | null): Uint8Array {
+  if (!(sk instanceof Uint8Array) || sk.length !== 32 || !scalarOk(sk, 0)) throw new Error('ecdsa: bad secret key');
+  if (extraEntropy32 !== null && (!(extraEntropy32 instanceof Uint8Array) || extraEntropy32.length !== 32)) {
+    throw new Error('ecdsa: extra entropy must be 32 bytes');
+  }
+  const h = sha256(msg);
+  const nonces = rfc6979Nonces(sk, h, extraEntropy32);
+  const d = fe();
+  const z = fe();
+  const kk = fe();
+  const r = fe();
+  const s = fe();
+  const x = fe();
+  const y = fe();
+  Fn.fromBytes(d, sk, 0);
+  Fn.fromBytesMod(z, h, 0);
+  const out = new Uint8Array(64);
+  for (;;) {
+    const k = nonces();
+    const R = mulBase(k);
+    toAffine(x, y, R);
+    Fp.toBytes(x, out, 0);
+    Fn.fromBytesMod(r, out, 0);
+    if (Fn.isZero(r)) continue;
+    Fn.toBytes(r, out, 0);
+    Fn.fromBytes(kk, k, 0);
+    fnInv(kk, kk);
+    Fn.mul(s, r, d);
+    Fn.add(s, s, z);
+    Fn.mul(s, s, kk);
+    if (Fn.isZero(s)) continue;
+    Fn.toBytes(s, out, 32);
+    if (greaterThan(out, 32, HALF_N)) {
+      Fn.neg(s, s);
+      Fn.toBytes(s, out, 32);
+    }
+    return out;
+  }
+}
+
+/** Verify r ‖ s (low-s only) over msg under the compressed key pk33; false on any malformed input. */
+export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
+  if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
+  if (!(msg instanceof Uint8Array)) return false;
+  let q: Point;
+  try {
+    q = pointDecode(pk33);
+  } catch (err) {
+    return false;
+  }
+  if (!scalarOk(sig64, 0) || !scalarOk(sig64, 32) || greaterThan(sig64, 32, HALF_N)) return false;
+  const r = fe();
+  const w = fe();
+  const u = fe();
+  Fn.fromBytes(r, sig64, 0);
+  Fn.fromBytes(w, sig64, 32);
+  fnInv(w, w);
+  Fn.fromBytesMod(u, sha256(msg), 0);
+  const u1 = new Uint8Array(32);
+  const u2 = new Uint8Array(32);
+  Fn.mul(u, u, w);
+  Fn.toBytes(u, u1, 0);
+  Fn.mul(u, r, w);
+  Fn.toBytes(u, u2, 0);
+  const R = new Point();
+  if (keyTable !== null && keyPk !== null && bytesEqual(keyPk, pk33)) {
+    combMul(R, u1, getBaseTable(), u2, keyTable);
+  } else {
+    combMul(R, u1, getBaseTable(), null, null);
+    const R2 = new Point();
+    mulVar(R2, q, u2);
+    pointAddTo(R, R, R2);
+  }
+  if (R.inf) return false;
+  // x(R) mod n == r without an inversion: X == r' Z^2 for r' in {r, r + n} below p
+  const zz = fe();
+  const rx = fe();
+  Fp.sqr(zz, R.z);
+  Fp.fromBytes(rx, sig64, 0);
+  Fp.mul(rx, rx, zz);
+  if (Fp.eq(rx, R.x)) return true;
+  const rn = new Uint8Array(32);
+  let c = 0;
+  for (let i = 31; i >= 0; i--) {
+    const v = sig64[i] + Fn.nBytes[i] + c;
+    rn[i] = v & 255;
+    c = v >> 8;
+  }
+  if (c !== 0 || !Fp.fromBytes(rx, rn, 0)) return false;
+  Fp.mul(rx, rx, zz);
+  return Fp.eq(rx, R.x);
+}

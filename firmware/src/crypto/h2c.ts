@@ -1,0 +1,150 @@
+// RFC 9380 hashing to P-256: expand_message_xmd (SHA-256), hash_to_field (L = 48),
+// simplified SWU straight-line (appendix F.2, sqrt_ratio for q = 3 mod 4, Z = -10) and
+// hash_to_curve P256_XMD:SHA-256_SSWU_RO_ (cofactor 1, no isogeny).
+//
+// Cost per hash_to_curve: two sqrt_ratio exponentiations (the minimum for the RO variant)
+// plus about 25 multiplications per map, and no inversion: each mapped point is taken as the
+// Jacobian point (xn*xd, y*xd^3, xd), so the sum stays Jacobian.
+
+import { fe, type Fe, type Field } from './field.ts';
+import { concatBytes, sha256 } from './hash.ts';
+import { Fn, Fp, fpPowC1 } from './p256.ts';
+import { CURVE_B, Point, pointAddTo } from './point.ts';
+
+export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number): Uint8Array {
+  const ell = Math.ceil(len / 32);
+  if (ell > 255 || len > 65535 || dst.length > 255) throw new Error('xmd: length out of range');
+  const dstPrime = new Uint8Array(dst.length + 1);
+  dstPrime.set(dst, 0);
+  dstPrime[dst.length] = dst.length;
+  const lib = new Uint8Array([(len >> 8) & 255, len & 255, 0]);
+  const b0 = sha256(concatBytes([new Uint8Array(64), msg, lib, dstPrime]));
+  const out = new Uint8Array(len);
+  let prev: Uint8Array = new Uint8Array(32);
+  for (let i = 1; i <= ell; i++) {
+    const x = new Uint8Array(33);
+    for (let j = 0; j < 32; j++) x[j] = b0[j] ^ prev[j];
+    x[32] = i;
+    prev = sha256(concatBytes([x, dstPrime]));
+    const o = (i - 1) * 32;
+    const take = len - o < 32 ? len - o : 32;
+    out.set(prev.subarray(0, take), o);
+  }
+  return out;
+}
+
+/** RFC 9380 hash_to_field with L = 48, m = 1, into Montgomery-form elements of F. */
+export function hashToField(msg: Uint8Array, dst: Uint8Array, count: number, F: Field): Fe[] {
+  const u = expandMessageXmd(msg, dst, count * 48);
+  const out: Fe[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = fe();
+    F.fromBytes48(e, u, i * 48);
+    out.push(e);
+  }
+  return out;
+}
+
+/** hash_to_field(msg, dst, count 1, L 48) mod n as a canonical 32-byte scalar. */
+export function hashToScalar(msg: Uint8Array, dst: Uint8Array): Uint8Array {
+  const e = hashToField(msg, dst, 1, Fn)[0];
+  const out = new Uint8Array(32);
+  Fn.toBytes(e, out, 0);
+  return out;
+}
+
+function constFe(hex: string): Fe {
+  const b = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) b[i] = parseInt(hex.substr(i * 2, 2), 16);
+  const r = fe();
+  Fp.fromBytes(r, b, 0);
+  return r;
+}
+
+const Z = fe();
+Fp.setInt(Z, 10);
+Fp.neg(Z, Z);
+/** c2 = sqrt(-Z) = sqrt(10) mod p */
+const C2 = constFe('da538e3be1d89b99c978fc675180aab27b8d1ff84c55d5b62ccd3427e433c47f');
+
+const tv1 = fe();
+const tv2 = fe();
+const tv3 = fe();
+const tv4 = fe();
+const tv5 = fe();
+const tv6 = fe();
+const xn = fe();
+const yy = fe();
+const y1 = fe();
+const s1 = fe();
+const s2 = fe();
+
+/** r = -3a (the curve's A) with additions */
+function mulA(r: Fe, a: Fe): void {
+  Fp.add(s1, a, a);
+  Fp.add(s1, s1, a);
+  Fp.neg(r, s1);
+}
+
+/** RFC 9380 F.2.1.2 for q = 3 mod 4: y1 = sqrt(u/v) or sqrt(Z u/v); returns is_QR */
+function sqrtRatio(u: Fe, v: Fe): boolean {
+  Fp.sqr(s1, v);
+  Fp.mul(s2, u, v);
+  Fp.mul(s1, s1, s2);
+  fpPowC1(y1, s1);
+  Fp.mul(y1, y1, s2);
+  Fp.sqr(s1, y1);
+  Fp.mul(s1, s1, v);
+  if (Fp.eq(s1, u)) return true;
+  Fp.mul(y1, y1, C2);
+  return false;
+}
+
+/** Simplified SWU (RFC 9380 F.2) of u into the Jacobian point r */
+export function mapToCurve(r: Point, u: Fe): void {
+  Fp.sqr(tv1, u);
+  Fp.mul(tv1, Z, tv1);
+  Fp.sqr(tv2, tv1);
+  Fp.add(tv2, tv2, tv1);
+  Fp.add(tv3, tv2, Fp.one);
+  Fp.mul(tv3, CURVE_B, tv3);
+  if (Fp.isZero(tv2)) tv4.set(Z);
+  else Fp.neg(tv4, tv2);
+  mulA(tv4, tv4);
+  Fp.sqr(tv2, tv3);
+  Fp.sqr(tv6, tv4);
+  mulA(tv5, tv6);
+  Fp.add(tv2, tv2, tv5);
+  Fp.mul(tv2, tv2, tv3);
+  Fp.mul(tv6, tv6, tv4);
+  Fp.mul(tv5, CURVE_B, tv6);
+  Fp.add(tv2, tv2, tv5);
+  if (sqrtRatio(tv2, tv6)) {
+    xn.set(tv3);
+    yy.set(y1);
+  } else {
+    Fp.mul(xn, tv1, tv3);
+    Fp.mul(yy, tv1, u);
+    Fp.mul(yy, yy, y1);
+  }
+  if (Fp.sgn0(u) !== Fp.sgn0(yy)) Fp.neg(yy, yy);
+  // (xn/xd, y) as Jacobian with Z = xd: X = xn*xd, Y = y*xd^3
+  Fp.mul(r.x, xn, tv4);
+  Fp.sqr(tv5, tv4);
+  Fp.mul(tv5, tv5, tv4);
+  Fp.mul(r.y, yy, tv5);
+  r.z.set(tv4);
+  r.inf = false;
+}
+
+const q1 = new Point();
+
+/** RFC 9380 hash_to_curve, suite P256_XMD:SHA-256_SSWU_RO_, with the given DST. */
+export function hashToCurve(msg: Uint8Array, dst: Uint8Array): Point {
+  const u = hashToField(msg, dst, 2, Fp);
+  const r = new Point();
+  mapToCurve(r, u[0]);
+  mapToCurve(q1, u[1]);
+  pointAddTo(r, r, q1);
+  return r;
+}

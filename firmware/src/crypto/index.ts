@@ -1,0 +1,60 @@
+// Meter crypto for suite P256-SHA256, BigInt-free, for the Espruino 2v29 interpreter.
+// Final API (bytes are Uint8Array everywhere; scalars 32-byte big-endian):
+//   sha256(data) -> 32 B                     hmacSha256(key, data) -> 32 B
+//   hkdfSha256(salt, ikm, info, length)      expandMessageXmd(msg, dst, len)
+//   hashToScalar(msg, dst) -> 32 B           (hash_to_field mod n, count 1, L 48)
+//   type Point (opaque)  pointZero()  pointAdd(a, b)  pointNeg(a)  pointEqual(a, b)
+//   pointEncode(p) -> 33 B (throws on infinity)   pointDecode(33 B) -> Point (throws if invalid)
+//   hashToCurve(msg, dst) -> Point           (P256_XMD:SHA-256_SSWU_RO_ with the given DST)
+//   mulBase(k32) -> Point                    mulPoint(p, k32) -> Point
+//   ecdsaKeyFromSeed(rand32) -> { sk, pk }   (throws if rand32 is 0 or >= n: draw again)
+//   ecdsaSign(sk, msg, extraEntropy32 | null) -> 64 B r ‖ s, low-s
+//   ecdsaVerify(pk33, msg, sig64) -> boolean
+//   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (COMB_TABLE_BYTES = 22,440 B);
+//   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM.
+//   opCounts = { fp: { mul, sqr, inv, sqrt }, fn: { mul, sqr, inv, sqrt } }, resetOpCounts()
+//   concatBytes(parts)
+
+import { Fn, Fp } from './p256.ts';
+import { Point, pointAddTo, pointNegTo } from './point.ts';
+
+export { sha256, hmacSha256, hkdfSha256, concatBytes } from './hash.ts';
+export { expandMessageXmd, hashToCurve, hashToScalar } from './h2c.ts';
+export { Point, pointZero, pointEncode, pointDecode, pointEqual } from './point.ts';
+export { COMB_TABLE_BYTES } from './scalar.ts';
+export {
+  mulBase,
+  mulPoint,
+  ecdsaKeyFromSeed,
+  ecdsaSign,
+  ecdsaVerify,
+  baseTableBytes,
+  setBaseTable,
+  verifyKeyTableBytes,
+  setVerifyKeyTable,
+} from './ecdsa.ts';
+
+export function pointAdd(a: Point, b: Point): Point {
+  const r = new Point();
+  pointAddTo(r, a, b);
+  return r;
+}
+
+export function pointNeg(a: Point): Point {
+  const r = new Point();
+  pointNegTo(r, a);
+  return r;
+}
+
+/** Counted field operations: mul/sqr count every multiplication, also those inside inv/sqrt. */
+export const opCounts = { fp: Fp.ops, fn: Fn.ops };
+
+export function resetOpCounts(): void {
+  const all = [Fp.ops, Fn.ops];
+  for (let i = 0; i < all.length; i++) {
+    all[i].mul = 0;
+    all[i].sqr = 0;
+    all[i].inv = 0;
+    all[i].sqrt = 0;
+  }
+}
