@@ -1,0 +1,188 @@
+// The meter's derivations and signed-message encoders, byte for byte as DESIGN.md
+// ("Exact derivations and encodings"), suite P256-SHA256. host/protocol mirrors these.
+//
+// Notation: lp(x) = u16 big-endian length ‖ x; u32(x) = 4 bytes big-endian; ‖ concatenation.
+// meterId and fault detail are ASCII strings (bytes 0x00..0x7f), encoded one byte per char.
+// Points are SEC1 compressed (33 B); scalars 32 B big-endian.
+//
+//   seed      = HKDF-SHA256(salt = "sipster/v1/seed", IKM = κ(32) ‖ rnd32(32),
+//                 info = lp(suiteId) ‖ lp(meterId) ‖ SHA-256(vkM(33)) ‖ u32(c), L = 32)
+//   ρ_i       = HMAC-SHA256(key = seed, "sipster/v1/token" ‖ u32(c) ‖ u32(i))
+//   H(ρ)      = hash_to_curve(ρ, DST = "Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_")
+//   r         = hash_to_field(seed, DST = "Sipster-v1-bill-P256-SHA256", count 1, L 48) mod n;
+//               r = 0 is rejected (an error: the period fails closed)
+//   R         = S − r·B
+//
+// Signed messages: lp(tag) ‖ lp(suiteId) ‖ fields
+//   tag "sipster/v1/bill":     lp(meterId) ‖ u32(c) ‖ u32(periodLabel) ‖ u32(e) ‖ R(33)
+//                              ‖ u32(tariffVersion) ‖ prev(32; SHA-256 of the previous
+//                              billMessage, all zero for c = 0)
+//   tag "sipster/v1/dispute":  lp(meterId) ‖ u32(c) ‖ u32(n) ‖ r(32) ‖ SHA-256(billMessage)(32)
+//   tag "sipster/v1/fault":    lp(meterId) ‖ u32(code) ‖ u32(c) ‖ lp(detail)
+//                              (c = the period counter current when the fault was detected)
+//   tag "sipster/v1/handover": lp(meterId) ‖ oldVkM(33) ‖ u32(lastC) ‖ lastBillHash(32)
+//                              ‖ newVkM(33)   (signed by the old key; lastBillHash = SHA-256
+//                              of the old meter's last billMessage; if the old key never
+//                              billed: lastC = 0xffffffff and lastBillHash all zero)
+// Each is signed with ECDSA-P256-SHA256 over the raw message bytes, r ‖ s, low-s.
+
+import {
+  concatBytes,
+  hashToCurve,
+  hashToScalar,
+  hkdfSha256,
+  hmacSha256,
+  mulBase,
+  pointAdd,
+  pointEncode,
+  pointNeg,
+  sha256,
+  type Point,
+} from './crypto/index.ts';
+
+export const SUITE_ID = 'P256-SHA256';
+
+/** ASCII string to bytes; throws on any char above 0x7f. */
+export function ascii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127) throw new Error('derive: non-ASCII text');
+    out[i] = c;
+  }
+  return out;
+}
+
+export function u32(x: number): Uint8Array {
+  if (typeof x !== 'number' || x !== Math.floor(x) || x < 0 || x > 4294967295) throw new Error('derive: not a u32');
+  return new Uint8Array([(x >>> 24) & 255, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]);
+}
+
+export function lp(x: Uint8Array): Uint8Array {
+  if (x.length > 65535) throw new Error('derive: too long for lp');
+  const out = new Uint8Array(2 + x.length);
+  out[0] = x.length >> 8;
+  out[1] = x.length & 255;
+  out.set(x, 2);
+  return out;
+}
+
+function fixed(x: Uint8Array, len: number, what: string): Uint8Array {
+  if (!(x instanceof Uint8Array) || x.length !== len) throw new Error('derive: ' + what + ' must be ' + len + ' bytes');
+  return x;
+}
+
+const SEED_SALT = ascii('sipster/v1/seed');
+const TOKEN_LABEL = ascii('sipster/v1/token');
+export const TOKEN_DST = ascii('Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_');
+export const BILL_DST = ascii('Sipster-v1-bill-' + SUITE_ID);
+export const TAG_BILL = 'sipster/v1/bill';
+export const TAG_DISPUTE = 'sipster/v1/dispute';
+export const TAG_FAULT = 'sipster/v1/fault';
+export const TAG_HANDOVER = 'sipster/v1/handover';
+
+/** Period seed from κ, 32 fresh RNG bytes and the meter identity. */
+export function periodSeed(kappa: Uint8Array, rnd32: Uint8Array, meterId: string, vkM: Uint8Array, c: number): Uint8Array {
+  const ikm = concatBytes([fixed(kappa, 32, 'kappa'), fixed(rnd32, 32, 'rnd32')]);
+  const info = concatBytes([lp(ascii(SUITE_ID)), lp(ascii(meterId)), sha256(fixed(vkM, 33, 'vkM')), u32(c)]);
+  return hkdfSha256(SEED_SALT, ikm, info, 32);
+}
+
+/** ρ_i, the token of unit i of period c. */
+export function tokenRho(seed: Uint8Array, c: number, i: number): Uint8Array {
+  return hmacSha256(fixed(seed, 32, 'seed'), concatBytes([TOKEN_LABEL, u32(c), u32(i)]));
+}
+
+/** H(ρ_i), the point folded into the running sum S. */
+export function tokenPoint(rho: Uint8Array): Point {
+  return hashToCurve(fixed(rho, 32, 'rho'), TOKEN_DST);
+}
+
+/** The bill blinding scalar r of a period (32 B); throws in the (negligible) case r = 0. */
+export function billScalar(seed: Uint8Array): Uint8Array {
+  const r = hashToScalar(fixed(seed, 32, 'seed'), BILL_DST);
+  let nz = 0;
+  for (let i = 0; i < 32; i++) nz |= r[i];
+  if (nz === 0) throw new Error('derive: r = 0');
+  return r;
+}
+
+/** R = S − r·B, encoded (33 B). */
+export function billPoint(S: Point, r: Uint8Array): Uint8Array {
+  return pointEncode(pointAdd(S, pointNeg(mulBase(fixed(r, 32, 'r')))));
+}
+
+function signedMessage(tag: string, fields: Uint8Array[]): Uint8Array {
+  const parts = [lp(ascii(tag)), lp(ascii(SUITE_ID))];
+  for (let i = 0; i < fields.length; i++) parts.push(fields[i]);
+  return concatBytes(parts);
+}
+
+export interface BillFields {
+  meterId: string;
+  c: number;
+  periodLabel: number;
+  e: number;
+  R: Uint8Array;
+  tariffVersion: number;
+  prev: Uint8Array;
+}
+
+export function billMessage(f: BillFields): Uint8Array {
+  return signedMessage(TAG_BILL, [
+    lp(ascii(f.meterId)),
+    u32(f.c),
+    u32(f.periodLabel),
+    u32(f.e),
+    fixed(f.R, 33, 'R'),
+    u32(f.tariffVersion),
+    fixed(f.prev, 32, 'prev'),
+  ]);
+}
+
+export interface DisputeFields {
+  meterId: string;
+  c: number;
+  n: number;
+  r: Uint8Array;
+  billMessage: Uint8Array;
+}
+
+export function disputeMessage(f: DisputeFields): Uint8Array {
+  return signedMessage(TAG_DISPUTE, [
+    lp(ascii(f.meterId)),
+    u32(f.c),
+    u32(f.n),
+    fixed(f.r, 32, 'r'),
+    sha256(f.billMessage),
+  ]);
+}
+
+export interface FaultFields {
+  meterId: string;
+  code: number;
+  c: number;
+  detail: string;
+}
+
+export function faultMessage(f: FaultFields): Uint8Array {
+  return signedMessage(TAG_FAULT, [lp(ascii(f.meterId)), u32(f.code), u32(f.c), lp(ascii(f.detail))]);
+}
+
+export interface HandoverFields {
+  meterId: string;
+  oldVkM: Uint8Array;
+  lastC: number;
+  lastBillHash: Uint8Array;
+  newVkM: Uint8Array;
+}
+
+export function handoverMessage(f: HandoverFields): Uint8Array {
+  return signedMessage(TAG_HANDOVER, [
+    lp(ascii(f.meterId)),
+    fixed(f.oldVkM, 33, 'oldVkM'),
+    u32(f.lastC),
+    fixed(f.lastBillHash, 32, 'lastBillHash'),
+    fixed(f.newVkM, 33, 'newVkM'),
+  ]);
+}
