@@ -26,8 +26,8 @@
 //                              billed: lastC = 0xffffffff and lastBillHash all zero)
 // Each is signed with ECDSA-P256-SHA256 over the raw message bytes, r ‖ s, low-s.
 
+import { concat, lp, u32 } from './bytes.ts';
 import {
-  concatBytes,
   hashToCurve,
   hashToScalar,
   hkdfSha256,
@@ -40,10 +40,10 @@ import {
   type Point,
 } from './crypto/index.ts';
 
-export const SUITE_ID = 'P256-SHA256';
+const SUITE_ID = 'P256-SHA256';
 
 /** ASCII string to bytes; throws on any char above 0x7f. */
-export function ascii(s: string): Uint8Array {
+function ascii(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -53,18 +53,15 @@ export function ascii(s: string): Uint8Array {
   return out;
 }
 
-export function u32(x: number): Uint8Array {
+/** u32 that refuses anything but an integer in [0, 2^32): a wrapped counter must not be signed. */
+function cu32(x: number): Uint8Array {
   if (typeof x !== 'number' || x !== Math.floor(x) || x < 0 || x > 4294967295) throw new Error('derive: not a u32');
-  return new Uint8Array([(x >>> 24) & 255, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]);
+  return u32(x);
 }
 
-export function lp(x: Uint8Array): Uint8Array {
+function lpc(x: Uint8Array): Uint8Array {
   if (x.length > 65535) throw new Error('derive: too long for lp');
-  const out = new Uint8Array(2 + x.length);
-  out[0] = x.length >> 8;
-  out[1] = x.length & 255;
-  out.set(x, 2);
-  return out;
+  return lp(x);
 }
 
 function fixed(x: Uint8Array, len: number, what: string): Uint8Array {
@@ -74,23 +71,23 @@ function fixed(x: Uint8Array, len: number, what: string): Uint8Array {
 
 const SEED_SALT = ascii('sipster/v1/seed');
 const TOKEN_LABEL = ascii('sipster/v1/token');
-export const TOKEN_DST = ascii('Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_');
-export const BILL_DST = ascii('Sipster-v1-bill-' + SUITE_ID);
-export const TAG_BILL = 'sipster/v1/bill';
-export const TAG_DISPUTE = 'sipster/v1/dispute';
-export const TAG_FAULT = 'sipster/v1/fault';
-export const TAG_HANDOVER = 'sipster/v1/handover';
+const TOKEN_DST = ascii('Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_');
+const BILL_DST = ascii('Sipster-v1-bill-' + SUITE_ID);
+const TAG_BILL = 'sipster/v1/bill';
+const TAG_DISPUTE = 'sipster/v1/dispute';
+const TAG_FAULT = 'sipster/v1/fault';
+const TAG_HANDOVER = 'sipster/v1/handover';
 
 /** Period seed from κ, 32 fresh RNG bytes and the meter identity. */
 export function periodSeed(kappa: Uint8Array, rnd32: Uint8Array, meterId: string, vkM: Uint8Array, c: number): Uint8Array {
-  const ikm = concatBytes([fixed(kappa, 32, 'kappa'), fixed(rnd32, 32, 'rnd32')]);
-  const info = concatBytes([lp(ascii(SUITE_ID)), lp(ascii(meterId)), sha256(fixed(vkM, 33, 'vkM')), u32(c)]);
+  const ikm = concat([fixed(kappa, 32, 'kappa'), fixed(rnd32, 32, 'rnd32')]);
+  const info = concat([lpc(ascii(SUITE_ID)), lpc(ascii(meterId)), sha256(fixed(vkM, 33, 'vkM')), cu32(c)]);
   return hkdfSha256(SEED_SALT, ikm, info, 32);
 }
 
 /** ρ_i, the token of unit i of period c. */
 export function tokenRho(seed: Uint8Array, c: number, i: number): Uint8Array {
-  return hmacSha256(fixed(seed, 32, 'seed'), concatBytes([TOKEN_LABEL, u32(c), u32(i)]));
+  return hmacSha256(fixed(seed, 32, 'seed'), concat([TOKEN_LABEL, cu32(c), cu32(i)]));
 }
 
 /** H(ρ_i), the point folded into the running sum S. */
@@ -113,9 +110,9 @@ export function billPoint(S: Point, r: Uint8Array): Uint8Array {
 }
 
 function signedMessage(tag: string, fields: Uint8Array[]): Uint8Array {
-  const parts = [lp(ascii(tag)), lp(ascii(SUITE_ID))];
+  const parts = [lpc(ascii(tag)), lpc(ascii(SUITE_ID))];
   for (let i = 0; i < fields.length; i++) parts.push(fields[i]);
-  return concatBytes(parts);
+  return concat(parts);
 }
 
 export interface BillFields {
@@ -130,12 +127,12 @@ export interface BillFields {
 
 export function billMessage(f: BillFields): Uint8Array {
   return signedMessage(TAG_BILL, [
-    lp(ascii(f.meterId)),
-    u32(f.c),
-    u32(f.periodLabel),
-    u32(f.e),
+    lpc(ascii(f.meterId)),
+    cu32(f.c),
+    cu32(f.periodLabel),
+    cu32(f.e),
     fixed(f.R, 33, 'R'),
-    u32(f.tariffVersion),
+    cu32(f.tariffVersion),
     fixed(f.prev, 32, 'prev'),
   ]);
 }
@@ -150,9 +147,9 @@ export interface DisputeFields {
 
 export function disputeMessage(f: DisputeFields): Uint8Array {
   return signedMessage(TAG_DISPUTE, [
-    lp(ascii(f.meterId)),
-    u32(f.c),
-    u32(f.n),
+    lpc(ascii(f.meterId)),
+    cu32(f.c),
+    cu32(f.n),
     fixed(f.r, 32, 'r'),
     sha256(f.billMessage),
   ]);
@@ -166,7 +163,7 @@ export interface FaultFields {
 }
 
 export function faultMessage(f: FaultFields): Uint8Array {
-  return signedMessage(TAG_FAULT, [lp(ascii(f.meterId)), u32(f.code), u32(f.c), lp(ascii(f.detail))]);
+  return signedMessage(TAG_FAULT, [lpc(ascii(f.meterId)), cu32(f.code), cu32(f.c), lpc(ascii(f.detail))]);
 }
 
 export interface HandoverFields {
@@ -179,9 +176,9 @@ export interface HandoverFields {
 
 export function handoverMessage(f: HandoverFields): Uint8Array {
   return signedMessage(TAG_HANDOVER, [
-    lp(ascii(f.meterId)),
+    lpc(ascii(f.meterId)),
     fixed(f.oldVkM, 33, 'oldVkM'),
-    u32(f.lastC),
+    cu32(f.lastC),
     fixed(f.lastBillHash, 32, 'lastBillHash'),
     fixed(f.newVkM, 33, 'newVkM'),
   ]);

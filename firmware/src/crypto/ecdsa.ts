@@ -93,7 +93,7 @@ function scalarOk(s: Uint8Array, off: number): boolean {
   return !Fn.isZero(t);
 }
 
-/** Key pair from 32 random bytes used as the secret scalar; throws unless 1 <= value < n (retry with fresh bytes). */
+/** Key pair from 32 random bytes used as the secret scalar; throws unless 1 <= value < n (draw again). */
 export function ecdsaKeyFromSeed(rand32: Uint8Array): { sk: Uint8Array; pk: Uint8Array } {
   if (!(rand32 instanceof Uint8Array) || rand32.length !== 32) throw new Error('ecdsa: need 32 bytes');
   if (!scalarOk(rand32, 0)) throw new Error('ecdsa: seed out of range, draw again');

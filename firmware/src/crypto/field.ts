@@ -21,13 +21,8 @@ const B24 = 16777216;
 const M24 = 0xffffff;
 const INV24 = 1 / 16777216;
 
-/** Operation counters of one field. Every multiplication (also inside inv/sqrt) counts once. */
-export interface FieldOps {
-  mul: number;
-  sqr: number;
-  inv: number;
-  sqrt: number;
-}
+/** Operation counters, flat (keys per field: mul, sqr, inv, sqrt + the field's suffix). */
+export type OpCounters = { [name: string]: number };
 
 export function fe(): Fe {
   return new Float64Array(NL);
@@ -66,7 +61,12 @@ export class Field {
   readonly n: Fe;
   /** canonical big-endian bytes of the modulus */
   readonly nBytes: Uint8Array;
-  readonly ops: FieldOps;
+  /** counters and this field's key names in them */
+  readonly ops: OpCounters;
+  readonly kMul: string;
+  readonly kSqr: string;
+  readonly kInv: string;
+  readonly kSqrt: string;
   /** Montgomery form of 1 (R mod N), of 0 */
   readonly one: Fe;
   readonly zero: Fe;
@@ -84,13 +84,22 @@ export class Field {
 
   /**
    * modHex: N as 64 hex digits; r2Hex: R^2 mod N (R = 2^264), precomputed to spare the board
-   * 528 doublings at start-up (checked against BigInt in the tests).
+   * 528 doublings at start-up (checked against BigInt in the tests). Operations are counted
+   * in ops under 'mul' + suffix, 'sqr' + suffix, 'inv' + suffix, 'sqrt' + suffix.
    */
-  constructor(modHex: string, r2Hex: string) {
+  constructor(modHex: string, r2Hex: string, ops: OpCounters, suffix: string) {
     this.n = hexLimbs(modHex);
     this.nBytes = new Uint8Array(32);
     for (let i = 0; i < 32; i++) this.nBytes[i] = parseInt(modHex.substr(i * 2, 2), 16);
-    this.ops = { mul: 0, sqr: 0, inv: 0, sqrt: 0 };
+    this.ops = ops;
+    this.kMul = 'mul' + suffix;
+    this.kSqr = 'sqr' + suffix;
+    this.kInv = 'inv' + suffix;
+    this.kSqrt = 'sqrt' + suffix;
+    ops[this.kMul] = 0;
+    ops[this.kSqr] = 0;
+    ops[this.kInv] = 0;
+    ops[this.kSqrt] = 0;
     // n' = -N^-1 mod 2^24 by Newton iteration (each step doubles the correct low bits).
     const n0 = this.n[0];
     let x = 1;
@@ -208,12 +217,12 @@ export class Field {
   }
 
   mul(r: Fe, a: Fe, b: Fe): void {
-    this.ops.mul++;
+    this.ops[this.kMul]++;
     this.mont(r, a, b);
   }
 
   sqr(r: Fe, a: Fe): void {
-    this.ops.sqr++;
+    this.ops[this.kSqr]++;
     this.mont(r, a, a);
   }
 

@@ -7,15 +7,16 @@
 //   pointEncode(p) -> 33 B (throws on infinity)   pointDecode(33 B) -> Point (throws if invalid)
 //   hashToCurve(msg, dst) -> Point           (P256_XMD:SHA-256_SSWU_RO_ with the given DST)
 //   mulBase(k32) -> Point                    mulPoint(p, k32) -> Point
-//   ecdsaKeyFromSeed(rand32) -> { sk, pk }   (throws if rand32 is 0 or >= n: draw again)
+//   ecdsaKeyFromSeed(rand32) -> { sk, pk } | null   (throws if rand32 is 0 or >= n: draw again)
 //   ecdsaSign(sk, msg, extraEntropy32 | null) -> 64 B r ‖ s, low-s
 //   ecdsaVerify(pk33, msg, sig64) -> boolean
 //   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (COMB_TABLE_BYTES = 22,440 B);
 //   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM.
-//   opCounts = { fp: { mul, sqr, inv, sqrt }, fn: { mul, sqr, inv, sqrt } }, resetOpCounts()
+//   opCounts = { mul, sqr, inv, sqrt (mod p), mulN, sqrN, invN, sqrtN (mod n) }, resetOpCounts()
+//   Derivations and signed messages of DESIGN.md: ../derive.ts
 //   concatBytes(parts)
 
-import { Fn, Fp } from './p256.ts';
+import { opCounts } from './p256.ts';
 import { Point, pointAddTo, pointNegTo } from './point.ts';
 
 export { sha256, hmacSha256, hkdfSha256, concatBytes } from './hash.ts';
@@ -46,15 +47,8 @@ export function pointNeg(a: Point): Point {
   return r;
 }
 
-/** Counted field operations: mul/sqr count every multiplication, also those inside inv/sqrt. */
-export const opCounts = { fp: Fp.ops, fn: Fn.ops };
+export { opCounts };
 
 export function resetOpCounts(): void {
-  const all = [Fp.ops, Fn.ops];
-  for (let i = 0; i < all.length; i++) {
-    all[i].mul = 0;
-    all[i].sqr = 0;
-    all[i].inv = 0;
-    all[i].sqrt = 0;
-  }
+  for (const k in opCounts) opCounts[k] = 0;
 }

@@ -2,17 +2,27 @@
 // p-2, (p+1)/4 and (p-3)/4 are runs of ones and single bits, so ~253 squarings and
 // 7..13 multiplications each, versus ~60 for a generic window).
 
-import { Field, fe, type Fe } from './field.ts';
+import { Field, fe, type Fe, type OpCounters } from './field.ts';
+
+/**
+ * Counted field operations, flat: mul, sqr, inv, sqrt (mod p) and mulN, sqrN, invN, sqrtN
+ * (mod n). mul/sqr count every multiplication, also those inside inv/sqrt.
+ */
+export const opCounts: OpCounters = {};
 
 /** base field, p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
 export const Fp = new Field(
   'ffffffff00000001000000000000000000000000ffffffffffffffffffffffff',
   '0004fffffffdfffffffffffffffefffffffbffffffff00000000000000030000',
+  opCounts,
+  '',
 );
 /** scalar field, n = group order */
 export const Fn = new Field(
   'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
   '2d955aba561fc164b2392b6bec5961906ab8c68a2abb372e0f80d88a9a9fedcf',
+  opCounts,
+  'N',
 );
 
 const x2 = fe();
@@ -61,7 +71,7 @@ function top(a: Fe): void {
 
 /** r = a^(p-2) = a^-1 (0 maps to 0). p-2 = (2^32-1)<<224 | 1<<192 | (2^94-1)<<2 | 1 */
 export function fpInv(r: Fe, a: Fe): void {
-  Fp.ops.inv++;
+  opCounts.inv++;
   top(a);
   Fp.sqrN(acc, acc, 96);
   append94Ones();
@@ -71,7 +81,7 @@ export function fpInv(r: Fe, a: Fe): void {
 
 /** r = a^((p+1)/4), a square root of a when one exists. (p+1)/4 = (2^32-1)<<222 | 1<<190 | 1<<94 */
 export function fpSqrtCandidate(r: Fe, a: Fe): void {
-  Fp.ops.sqrt++;
+  opCounts.sqrt++;
   top(a);
   Fp.sqrN(acc, acc, 96);
   Fp.mul(acc, acc, a);
@@ -80,7 +90,7 @@ export function fpSqrtCandidate(r: Fe, a: Fe): void {
 
 /** r = a^((p-3)/4) (RFC 9380 sqrt_ratio for q = 3 mod 4). (p-3)/4 = (2^32-1)<<222 | 1<<190 | (2^94-1) */
 export function fpPowC1(r: Fe, a: Fe): void {
-  Fp.ops.sqrt++;
+  opCounts.sqrt++;
   top(a);
   Fp.sqrN(acc, acc, 96);
   append94Ones();
@@ -93,6 +103,6 @@ nMinus2[31] -= 2;
 
 /** r = a^(n-2) = a^-1 mod n */
 export function fnInv(r: Fe, a: Fe): void {
-  Fn.ops.inv++;
+  opCounts.invN++;
   Fn.powBytes(r, a, nMinus2);
 }
