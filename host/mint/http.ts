@@ -42,6 +42,8 @@ export interface Route {
   readonly method: 'GET' | 'POST';
   readonly pattern: RegExp;
   readonly handler: (req: Request) => Promise<unknown>;
+  /** Overrides the server's body limit for this route. */
+  readonly maxBodyBytes?: number;
 }
 
 export interface JsonServerOptions {
@@ -117,7 +119,7 @@ export function createJsonServer(opts: JsonServerOptions): Server {
       if (route.method === 'POST') {
         const type = String(req.headers['content-type'] ?? 'application/json');
         if (!/^application\/json\b/i.test(type)) throw new ApiError(415, HttpCode.unsupportedMedia, 'body must be application/json');
-        const raw = await readBody(req, maxBodyBytes);
+        const raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
