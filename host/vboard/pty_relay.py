@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Pseudo-terminal relay for the Sipster virtual board (Node has no openpty).
+
+Creates a pty, points a stable symlink (argv[1]) at its slave side, and relays bytes:
+stdin -> pty master (what the board sends reaches whoever opened the slave),
+pty master -> stdout (what they write reaches the board).
+SIGUSR1 unplugs (closes the pty and removes the symlink, as a USB device vanishing);
+SIGUSR2 plugs back in (a new pty behind the same symlink). Status lines go to stderr:
+"PLUGGED <slave path>", "UNPLUGGED". Exits when stdin closes.
+"""
+import errno
+import os
+import select
+import signal
+import sys
+import tty
+
+link = sys.argv[1]
+state = {"master": None, "slave": None, "want": True}
+
+
+def plug():
+    master, slave = os.openpty()
+    tty.setraw(slave)  # no echo, no CR/LF translation: a serial line carries bytes unchanged
+    os.set_blocking(master, False)
+    tmp = link + ".new"
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    os.symlink(os.ttyname(slave), tmp)
+    os.replace(tmp, link)
+    state["master"], state["slave"] = master, slave
+    sys.stderr.write("PLUGGED %s\n" % os.ttyname(slave))
+    sys.stderr.flush()
+
+
+def unplug():
+    try:
+        os.unlink(link)
+    except FileNotFoundError:
+        pass
+    for k in ("master", "slave"):
+        if state[k] is not None:
+            os.close(state[k])
+            state[k] = None
+    sys.stderr.write("UNPLUGGED\n")
+    sys.stderr.flush()
+
+
+signal.signal(signal.SIGUSR1, lambda *_: state.__setitem__("want", False))
+signal.signal(signal.SIGUSR2, lambda *_: state.__setitem__("want", True))
+
+stdin = sys.stdin.fileno()
+stdout = sys.stdout.fileno()
+plug()
+try:
+    while True:
+        if state["want"] and state["master"] is None:
+            plug()
+        elif not state["want"] and state["master"] is not None:
+            unplug()
+        fds = [stdin] + ([state["master"]] if state["master"] is not None else [])
+        try:
+            ready, _, _ = select.select(fds, [], [], 0.05)
+        except InterruptedError:
+            continue
+        if stdin in ready:
+            data = os.read(stdin, 65536)
+            if not data:
+                break
+            if state["master"] is not None:
+                try:
+                    os.write(state["master"], data)
+                except BlockingIOError:
+                    pass  # nobody is reading the port and its buffer is full: bytes are lost, as on a wire
+        m = state["master"]
+        if m is not None and m in ready:
+            try:
+                data = os.read(m, 65536)
+            except OSError as e:
+                if e.errno not in (errno.EIO, errno.EAGAIN):
+                    raise
+                data = b""
+            if data:
+                os.write(stdout, data)
+finally:
+    unplug()
