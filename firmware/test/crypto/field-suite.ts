@@ -1,0 +1,131 @@
+// Field arithmetic checks against BigInt, shared by the plain-JS run (field.test.ts) and the
+// E.convolve run (field-convolve.test.ts), which loads the modules with a board-like E in scope.
+import { expect, it } from 'vitest';
+import { edgeValues, fromBytes, N, P, randBelow, randBytes, toBytes32 } from './helpers.ts';
+
+type P256Module = typeof import('../../src/crypto/p256.ts');
+type FieldModule = typeof import('../../src/crypto/field.ts');
+
+export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldModule }>, randomCases: number): void {
+  for (const which of ['p', 'n'] as const) {
+    const M = which === 'p' ? P : N;
+
+    it(`mod ${which}: mul, sqr, add, sub, neg match BigInt on edge and ${randomCases} random pairs`, async () => {
+      const { p256, field } = await load();
+      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const enc = (x: bigint) => {
+        const r = field.fe();
+        expect(F.fromBytes(r, toBytes32(x), 0)).toBe(true);
+        return r;
+      };
+      const dec = (a: Float64Array) => {
+        const out = new Uint8Array(32);
+        F.toBytes(a, out, 0);
+        return fromBytes(out);
+      };
+      const edges = edgeValues(M);
+      const pairs: [bigint, bigint][] = [];
+      for (const a of edges) for (const b of edges) pairs.push([a, b]);
+      for (let i = 0; i < randomCases; i++) pairs.push([randBelow('fa' + which, i, M), randBelow('fb' + which, i, M)]);
+      const r = field.fe();
+      for (const [a, b] of pairs) {
+        const A = enc(a);
+        const B = enc(b);
+        F.mul(r, A, B);
+        expect(dec(r)).toBe((a * b) % M);
+        F.sqr(r, A);
+        expect(dec(r)).toBe((a * a) % M);
+        F.add(r, A, B);
+        expect(dec(r)).toBe((a + b) % M);
+        F.sub(r, A, B);
+        expect(dec(r)).toBe((((a - b) % M) + M) % M);
+        F.neg(r, A);
+        expect(dec(r)).toBe((M - a) % M);
+        expect(F.eq(A, B)).toBe(a === b);
+        expect(F.isZero(A)).toBe(a === 0n);
+      }
+    });
+
+    it(`mod ${which}: long chains of lazily reduced values keep the limb invariant and stay exact`, async () => {
+      const { p256, field } = await load();
+      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const x = field.fe();
+      const y = field.fe();
+      let bx = 7n;
+      let by = M - 3n;
+      F.fromBytes(x, toBytes32(bx), 0);
+      F.fromBytes(y, toBytes32(by), 0);
+      let broken = 0;
+      for (let i = 0; i < 3000; i++) {
+        const op = randBytes('chain' + which, i, 1)[0] % 4;
+        if (op === 0) { F.add(x, x, y); bx = (bx + by) % M; }
+        else if (op === 1) { F.sub(y, y, x); by = (((by - bx) % M) + M) % M; }
+        else if (op === 2) { F.mul(x, x, y); bx = (bx * by) % M; }
+        else { F.add(y, y, y); F.add(y, y, y); by = (4n * by) % M; }
+        for (const v of [x, y]) {
+          for (let j = 0; j < 10; j++) if (!(v[j] >= 0 && v[j] < 2 ** 24 && Number.isInteger(v[j]))) broken++;
+          if (!(v[10] >= 0 && v[10] < 2 ** 18 && Number.isInteger(v[10]))) broken++;
+        }
+      }
+      expect(broken).toBe(0);
+      const out = new Uint8Array(32);
+      F.toBytes(x, out, 0);
+      expect(fromBytes(out)).toBe(bx);
+      F.toBytes(y, out, 0);
+      expect(fromBytes(out)).toBe(by);
+    });
+
+    it(`mod ${which}: strict decode rejects values >= ${which}; wide reductions match BigInt`, async () => {
+      const { p256, field } = await load();
+      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const r = field.fe();
+      for (const bad of [M, M + 1n, (1n << 256n) - 1n, M + (1n << 200n)]) expect(F.fromBytes(r, toBytes32(bad), 0)).toBe(false);
+      const out = new Uint8Array(32);
+      for (let i = 0; i < 300; i++) {
+        const b48 = randBytes('w48' + which, i, 48);
+        if (i === 0) b48.fill(255);
+        if (i === 1) b48.fill(0);
+        F.fromBytes48(r, b48, 0);
+        F.toBytes(r, out, 0);
+        expect(fromBytes(out)).toBe(fromBytes(b48) % M);
+        const b32 = i === 0 ? new Uint8Array(32).fill(255) : randBytes('w32' + which, i, 32);
+        F.fromBytesMod(r, b32, 0);
+        F.toBytes(r, out, 0);
+        expect(fromBytes(out)).toBe(fromBytes(b32) % M);
+      }
+    });
+  }
+
+  it('inversions mod p and mod n and square roots mod p match BigInt', async () => {
+    const { p256, field } = await load();
+    const r = field.fe();
+    const a = field.fe();
+    const out = new Uint8Array(32);
+    const cases = [...edgeValues(P).filter((v) => v !== 0n)];
+    for (let i = 0; i < 200; i++) cases.push(randBelow('inv', i, P - 1n) + 1n);
+    for (const v of cases) {
+      p256.Fp.fromBytes(a, toBytes32(v), 0);
+      p256.fpInv(r, a);
+      p256.Fp.toBytes(r, out, 0);
+      expect((fromBytes(out) * v) % P).toBe(1n);
+      p256.Fp.sqr(a, a);
+      p256.fpSqrtCandidate(r, a);
+      p256.Fp.toBytes(r, out, 0);
+      const s = fromBytes(out);
+      expect(s === v || s === P - v).toBe(true);
+      const vn = v % N === 0n ? 1n : v % N;
+      p256.Fn.fromBytes(a, toBytes32(vn), 0);
+      p256.fnInv(r, a);
+      p256.Fn.toBytes(r, out, 0);
+      expect((fromBytes(out) * vn) % N).toBe(1n);
+    }
+    // 0 has no inverse: the chains map it to 0, and sqrt of a non-residue is not a root
+    p256.Fp.fromBytes(a, toBytes32(0n), 0);
+    p256.fpInv(r, a);
+    expect(p256.Fp.isZero(r)).toBe(true);
+    p256.Fp.fromBytes(a, toBytes32(P - 1n), 0); // -1 is a non-residue for p = 3 mod 4
+    p256.fpSqrtCandidate(r, a);
+    p256.Fp.sqr(r, r);
+    expect(p256.Fp.eq(r, a)).toBe(false);
+  });
+}
