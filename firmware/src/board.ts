@@ -3,6 +3,7 @@
 
 interface StorageModule {
   read(name: string): string | undefined;
+  readArrayBuffer(name: string): ArrayBuffer | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;
 }
@@ -10,6 +11,7 @@ interface EspruinoE {
   hwRand(): number;
   CRC32(data: string): number;
   toString(data: Uint8Array): string;
+  toUint8Array(data: string): Uint8Array;
   getConsole(): string | undefined;
   setConsole(device: string | null, options?: { force?: boolean }): void;
   lockConsole(): void;
@@ -31,10 +33,16 @@ declare function setWatch(cb: (e: WatchEvent) => void, pin: unknown, opts: { rep
 declare function btoa(binary: string): string;
 
 export const storage = (): StorageModule => require('Storage') as StorageModule;
+/** A flash file as bytes, memory-mapped on the board (no RAM copy); null if absent. */
+export function readFlashBytes(name: string): Uint8Array | null {
+  const buf = storage().readArrayBuffer(name);
+  return buf === undefined ? null : new Uint8Array(buf);
+}
 /** 32 bits from the hardware RNG. */
 export const hwRand = (): number => E.hwRand() >>> 0;
 export const crc32 = (binary: string): number => E.CRC32(binary) >>> 0;
 export const toBinary = (bytes: Uint8Array): string => E.toString(bytes);
+export const fromBinary = (binary: string): Uint8Array => E.toUint8Array(binary);
 export const base64 = (binary: string): string => btoa(binary);
 /** Seconds since 1970 from the board's clock (µs resolution on boards). */
 export const now = (): number => getTime();

@@ -75,3 +75,9 @@ export function toHex(b: Uint8Array): string {
   for (let k = 0; k < b.length; k++) s += (b[k]! < 16 ? '0' : '') + b[k]!.toString(16);
   return s;
 }
+
+export function fromHex(s: string): Uint8Array {
+  const b = new Uint8Array(s.length >> 1);
+  for (let k = 0; k < b.length; k++) b[k] = parseInt(s.substring(2 * k, 2 * k + 2), 16);
+  return b;
+}

@@ -1,3 +1,4 @@
-import { frame } from './frame.ts';
-import { outputDevice } from './board.ts';
-outputDevice().write(frame(new Uint8Array(3)));
+// Firmware entry point (bundled by rollup.config.mjs into dist/meter.js / dist/meter.min.js).
+import { Meter } from './meter.ts';
+
+new Meter().boot();

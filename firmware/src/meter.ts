@@ -1,0 +1,370 @@
+// The meter application: boot (self-test, identity, state), TokenGen per unit owed with the
+// background fold, BillGen at period end or on the final-bill trigger, replay on the
+// troubleshooting signal, fail-closed faults. Ordering rule throughout: state that counts or
+// commits to something is written (both A/B copies, read back) before any record about it leaves.
+import { ascii, ByteReader, equal, toHex } from './bytes.ts';
+import { fromBinary, lockConsole, now, readFlashBytes, storage, watchPin } from './board.ts';
+import {
+  ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
+  setBaseTable, type Point,
+} from './crypto/index.ts';
+import { billMessage, billPoint, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, tokenPoint, tokenRho } from './derive.ts';
+import { firmwareHash } from './firmware-hash.ts';
+import { runKat } from './kat.ts';
+import { Output } from './output.ts';
+import { Provisioning, PROVISIONING_FILE, SUITE_ID } from './provision.ts';
+import {
+  billBody, bootBody, FAULT_FLASH_WRITE, FAULT_IDENTITY_CORRUPT, FAULT_KAT, FAULT_PROVISIONING, FAULT_RNG_HEALTH,
+  FAULT_STATE_CORRUPT, faultBody, FLAG_REPLAY, handoverBody, NONE, OP_BILLGEN, OP_BOOT_KAT, OP_FOLD, OP_SIGN,
+  OP_TOKEN_ONLINE, REC_BILL, REC_BOOT, REC_FAULT, REC_HANDOVER, REC_REPLAY, REC_TIMING, REC_TOKEN, replayBody,
+  STATUS_FAULT, STATUS_OPERATING, STATUS_RETIRED, timingBody, tokenBody,
+} from './records.ts';
+import { HealthTestedRng } from './rng.ts';
+import { Closed, decodeIdentity, decodeState, encodeIdentity, encodeState, Identity, MeterState, Period } from './state.ts';
+import { ABStore, LOAD_CORRUPT, LOAD_EMPTY } from './store.ts';
+
+/** Storage file holding the successor's vkM (33 B), written at replacement for the handover record. */
+export const SUCCESSOR_FILE = 'sip.next';
+/** Storage file with the comb table of B (crypto/tools/gen-base-table.ts), read memory-mapped if present. */
+export const BASE_TABLE_FILE = 'sip.base';
+const UNIT = 1000000;
+/** Fold checkpoints: on drain, or every this many terms while a backlog is folded. */
+const CHECKPOINT_EVERY = 16;
+/** Longest sleep before the period clock is looked at again (ms). */
+const CLOCK_POLL_MS = 60000;
+
+declare function setTimeout(cb: () => void, ms: number): unknown;
+declare function setInterval(cb: () => void, ms: number): unknown;
+
+export class Meter {
+  private readonly out: Output;
+  private readonly rng: HealthTestedRng;
+  private readonly idStore: ABStore;
+  private readonly stStore: ABStore;
+  private prov: Provisioning | null;
+  private meterId: string;
+  private id: Identity | null;
+  private sk: Uint8Array | null;
+  private st: MeterState | null;
+  private status: number;
+  private katOk: boolean;
+  /** In-RAM fold: S = Σ_{i<j} H(ρ_i). */
+  private S: Point;
+  private j: number;
+  private sinceCheckpoint: number;
+  private folding: boolean;
+  private closing: boolean;
+  private finalPending: boolean;
+  private replaying: boolean;
+  private heldWh: number;
+
+  constructor() {
+    this.out = new Output();
+    this.rng = new HealthTestedRng();
+    this.idStore = new ABStore('sip.id');
+    this.stStore = new ABStore('sip.st');
+    this.prov = null; this.meterId = '-'; this.id = null; this.sk = null; this.st = null;
+    this.status = STATUS_FAULT; this.katOk = false;
+    this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0;
+    this.folding = false; this.closing = false; this.finalPending = false; this.replaying = false; this.heldWh = 0;
+  }
+
+  boot(): void {
+    const fw = firmwareHash();
+    loadBaseTable();
+    const t0 = now();
+    resetOpCounts();
+    this.katOk = runKat();
+    const katEnd = now();
+    const fault = this.bootState();
+    this.emitBoot(fw);
+    this.timing(OP_BOOT_KAT, 0, 0, t0, katEnd);
+    if (fault !== 0) { this.fault(fault, 'boot'); return; }
+    const st = this.st!;
+    if (this.status === STATUS_RETIRED) { this.handover(); return; }
+    const p = this.prov!;
+    if (p.pulsePin) watchPin(p.pulsePin, () => this.pulse());
+    if (p.replayPin) watchPin(p.replayPin, () => this.replay());
+    if (p.finalBillPin) watchPin(p.finalBillPin, () => this.finalBill());
+    if (p.testLoadMs > 0) setInterval(() => this.pulse(), p.testLoadMs);
+    if (p.production) lockConsole(toHex(this.rng.bytes(16) || new Uint8Array(16)));
+    this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : pointZero();
+    this.j = st.cur.j;
+    this.fold();
+    this.clock();
+  }
+
+  /** Loads provisioning, identity and state; returns a fault code (0 = operating or retired). */
+  private bootState(): number {
+    const raw = storage().read(PROVISIONING_FILE);
+    try {
+      this.prov = raw === undefined ? null : new Provisioning(new ByteReader(fromBinary(raw)));
+    } catch (err) {
+      this.prov = null;
+    }
+    const p = this.prov;
+    if (!p) return FAULT_PROVISIONING;
+    this.meterId = p.meterId;
+    if (!this.katOk) return FAULT_KAT;
+    if (!ecdsaVerify(p.ucKey, p.tariffMessage, p.tariffSig)) return FAULT_PROVISIONING;
+    if (!this.rng.startup()) return FAULT_RNG_HEALTH;
+    const idl = this.idStore.load();
+    if (idl.status === LOAD_CORRUPT) return FAULT_IDENTITY_CORRUPT;
+    if (idl.status === LOAD_EMPTY) {
+      const kappa = this.rng.bytes(32);
+      let keySeed = this.rng.bytes(32);
+      let key = keySeed ? keyFromSeed(keySeed) : null;
+      while (keySeed && !key) { keySeed = this.rng.bytes(32); key = keySeed ? keyFromSeed(keySeed) : null; }
+      if (!kappa || !keySeed || !key) return FAULT_RNG_HEALTH;
+      this.id = new Identity(kappa, keySeed, key.pk);
+      if (!this.idStore.save(encodeIdentity(this.id))) return FAULT_FLASH_WRITE;
+    } else {
+      this.id = decodeIdentity(idl.body!);
+    }
+    const key = keyFromSeed(this.id.keySeed);
+    if (!key || !equal(key.pk, this.id.vkM)) return FAULT_IDENTITY_CORRUPT;
+    this.sk = key.sk;
+    const stl = this.stStore.load();
+    if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
+    let st: MeterState;
+    if (stl.status === LOAD_EMPTY) {
+      // No state was ever stored, so no seed was ever used: period 0 starts here.
+      const label = Math.max(0, p.periodLabelAt(now()));
+      const cur = this.openPeriod(0, label);
+      if (!cur) return FAULT_RNG_HEALTH;
+      st = new MeterState(cur);
+    } else {
+      try { st = decodeState(stl.body!); } catch (err) { return FAULT_STATE_CORRUPT; }
+    }
+    st.bootSeq = (st.bootSeq + 1) >>> 0;
+    this.st = st;
+    this.out.bootSeq = st.bootSeq;
+    this.out.seq = st.recordSeq;
+    if (!this.save(p.timing ? 2 : 1)) return FAULT_FLASH_WRITE;
+    this.status = st.status === STATUS_RETIRED ? STATUS_RETIRED : STATUS_OPERATING;
+    return 0;
+  }
+
+  private openPeriod(c: number, label: number): Period | null {
+    const p = this.prov!;
+    const rnd = this.rng.bytes(32);
+    if (!rnd) return null;
+    const seed = periodSeed(this.id!.kappa, rnd, this.meterId, this.id!.vkM, c);
+    return new Period(c, label, p.epochOf(label), p.tariff.version, seed);
+  }
+
+  /** Persists the state; `following` records will leave right after it (their recordSeq is reserved). */
+  private save(following: number): boolean {
+    const st = this.st!;
+    st.recordSeq = (this.out.seq + following) >>> 0;
+    return this.stStore.save(encodeState(st));
+  }
+
+  private emitBoot(fw: Uint8Array): void {
+    const st = this.st;
+    const p = this.prov;
+    this.out.emit(REC_BOOT, bootBody({
+      fwHash: fw, suiteId: ascii(p ? p.suiteId : SUITE_ID), meterId: ascii(this.meterId), vkM: this.id ? this.id.vkM : new Uint8Array(0),
+      katOk: this.katOk, production: p ? p.production : false, status: this.status,
+      c: st ? st.cur.c : 0, periodLabel: st ? st.cur.periodLabel : 0, n: st ? st.cur.n : 0, j: st ? st.cur.j : 0,
+      closedC: st && st.closed ? st.closed.c : NONE, tariffVersion: st ? st.cur.tariffVersion : 0,
+    }));
+  }
+
+  /** Fail closed: one fault record (signed if the identity key is intact), then nothing more is issued. */
+  private fault(code: number, detail: string): void {
+    this.status = STATUS_FAULT;
+    const msg = faultMessage({ meterId: this.meterId, code: code, c: this.st ? this.st.cur.c : 0, detail: detail });
+    const sig = this.sk && this.katOk ? this.sign(msg) : null;
+    this.out.emit(REC_FAULT, faultBody(code, msg, sig || new Uint8Array(0)));
+  }
+
+  /** Hedged ECDSA, verified before use; null if the RNG or the signature failed. */
+  private sign(msg: Uint8Array): Uint8Array | null {
+    const extra = this.rng.bytes(32);
+    if (!extra) return null;
+    const sig = ecdsaSign(this.sk!, msg, extra);
+    return ecdsaVerify(this.id!.vkM, msg, sig) ? sig : null;
+  }
+
+  private timing(op: number, c: number, i: number, t0: number, t1?: number): void {
+    if (!this.prov || !this.prov.timing) return;
+    const micros = Math.min(NONE, Math.round(((t1 === undefined ? now() : t1) - t0) * 1e6));
+    const names: Uint8Array[] = [];
+    const counts: number[] = [];
+    const oc = opCounts as unknown as Record<string, number>;
+    for (const k in oc) { names.push(ascii(k)); counts.push(oc[k]!); }
+    this.out.emit(REC_TIMING, timingBody(op, c, i, micros, names, counts));
+  }
+
+  /** One metered Wh. */
+  pulse(): void {
+    if (this.status !== STATUS_OPERATING) return;
+    const t = now();
+    if (this.closing || t >= this.prov!.periodEnd(this.st!.cur.periodLabel)) {
+      this.heldWh++;
+      this.closePeriod(false);
+      return;
+    }
+    resetOpCounts();
+    const cur = this.st!.cur;
+    cur.carried += this.prov!.tariff.rateAt(t);
+    let k = 0;
+    while (cur.carried >= UNIT) { cur.carried -= UNIT; k++; }
+    if (k > 0) this.issue(k, t);
+  }
+
+  /** TokenGen for k units: count them in flash, then emit each ρ_i at once; the fold follows. */
+  private issue(k: number, t0: number): void {
+    const cur = this.st!.cur;
+    const first = cur.n;
+    cur.n += k;
+    if (!this.save(k)) { this.fault(FAULT_FLASH_WRITE, 'token'); return; }
+    for (let i = first; i < cur.n; i++) {
+      this.out.emit(REC_TOKEN, tokenBody(0, cur.c, i, cur.e, cur.periodLabel, tokenRho(cur.seed, cur.c, i)));
+    }
+    this.timing(OP_TOKEN_ONLINE, cur.c, cur.n - 1, t0);
+    this.fold();
+  }
+
+  /** Background fold of H(ρ_j) into S, one term per timer tick. */
+  private fold(): void {
+    if (this.folding) return;
+    this.folding = true;
+    setTimeout(() => this.foldStep(), 0);
+  }
+
+  private foldStep(): void {
+    this.folding = false;
+    if (this.status === STATUS_FAULT) return;
+    const cur = this.st!.cur;
+    if (this.j < cur.n) {
+      const t0 = now();
+      resetOpCounts();
+      this.S = pointAdd(this.S, tokenPoint(tokenRho(cur.seed, cur.c, this.j)));
+      this.j++;
+      this.sinceCheckpoint++;
+      this.timing(OP_FOLD, cur.c, this.j - 1, t0);
+      if (this.j === cur.n || this.sinceCheckpoint >= CHECKPOINT_EVERY) this.checkpoint();
+      if (this.j < cur.n) { this.fold(); return; }
+    }
+    if (this.closing) this.closePeriod(this.finalPending);
+  }
+
+  private checkpoint(): void {
+    const cur = this.st!.cur;
+    if (cur.j === this.j) return;
+    cur.j = this.j;
+    cur.sJ = this.j === 0 ? new Uint8Array(0) : pointEncode(this.S);
+    this.sinceCheckpoint = 0;
+    if (!this.save(0)) this.fault(FAULT_FLASH_WRITE, 'checkpoint');
+  }
+
+  /** Closes the period once the fold has caught up: BillGen, stored before the bill leaves. */
+  private closePeriod(final: boolean): void {
+    if (this.status !== STATUS_OPERATING) return;
+    this.closing = true;
+    this.finalPending = this.finalPending || final;
+    const st = this.st!;
+    const cur = st.cur;
+    if (this.j < cur.n) { this.fold(); return; }
+    const t0 = now();
+    resetOpCounts();
+    const r = billScalar(cur.seed);
+    const msg = billMessage({
+      meterId: this.meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: billPoint(this.S, r), tariffVersion: cur.tariffVersion, prev: st.prev,
+    });
+    const ts = now();
+    const beta = this.sign(msg);
+    this.timing(OP_SIGN, cur.c, cur.n, ts);
+    const billHash = sha256(msg);
+    const dmsg = disputeMessage({ meterId: this.meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
+    const dsig = beta ? this.sign(dmsg) : null;
+    if (!beta || !dsig) { this.fault(FAULT_RNG_HEALTH, 'bill signature'); return; }
+    st.closed = new Closed(cur, r, msg, beta, dmsg, dsig);
+    st.prev = billHash;
+    const p = this.prov!;
+    const label = Math.max(p.periodLabelAt(now()), cur.periodLabel + 1);
+    const next = this.openPeriod(cur.c + 1, label);
+    if (!next) { this.fault(FAULT_RNG_HEALTH, 'seed'); return; }
+    st.cur = next;
+    if (this.finalPending) st.status = STATUS_RETIRED;
+    if (!this.save(p.timing ? 2 : 1)) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
+    this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0; this.closing = false;
+    this.out.emit(REC_BILL, billBody(0, msg, beta, r, st.closed.n, dmsg, dsig));
+    this.timing(OP_BILLGEN, st.closed.c, st.closed.n, t0);
+    if (st.status === STATUS_RETIRED) { this.status = STATUS_RETIRED; this.handover(); return; }
+    const held = this.heldWh;
+    this.heldWh = 0;
+    for (let k = 0; k < held; k++) this.pulse();
+  }
+
+  /** Final-bill trigger (before replacement): close now; the meter then issues nothing more. */
+  finalBill(): void {
+    if (this.status === STATUS_OPERATING) this.closePeriod(true);
+  }
+
+  /** Handover to the successor whose vkM the installer stored in SUCCESSOR_FILE. */
+  private handover(): void {
+    const st = this.st!;
+    const raw = storage().read(SUCCESSOR_FILE);
+    if (raw === undefined || raw.length !== 33 || !st.closed) return;
+    const msg = handoverMessage({ meterId: this.meterId, oldVkM: this.id!.vkM, lastC: st.closed.c, lastBillHash: st.prev, newVkM: fromBinary(raw) });
+    const sig = this.sign(msg);
+    if (sig) this.out.emit(REC_HANDOVER, handoverBody(msg, sig));
+  }
+
+  /** Period clock: close when the schedule says the period is over. */
+  private clock(): void {
+    if (this.status !== STATUS_OPERATING) return;
+    const end = this.prov!.periodEnd(this.st!.cur.periodLabel);
+    const wait = (end - now()) * 1000;
+    if (wait <= 0 && !this.closing) this.closePeriod(false);
+    setTimeout(() => this.clock(), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
+  }
+
+  /** Troubleshooting signal: re-send the last closed period (tokens, then its bill) and the current one's tokens. */
+  replay(): void {
+    if (this.replaying || this.status === STATUS_FAULT || !this.st) return;
+    this.replaying = true;
+    const st = this.st;
+    const closed = st.closed;
+    const cur = st.cur;
+    const curN = cur.n;
+    this.out.emit(REC_REPLAY, replayBody(0, cur.c, closed ? closed.c : NONE, 0));
+    let sent = 0;
+    let phase = closed ? 0 : 2;
+    let i = 0;
+    const step = (): void => {
+      if (phase === 0 && i < closed!.n) {
+        this.out.emit(REC_TOKEN, tokenBody(FLAG_REPLAY, closed!.c, i, closed!.e, closed!.periodLabel, tokenRho(closed!.seed, closed!.c, i)));
+        i++;
+      } else if (phase === 0) {
+        this.out.emit(REC_BILL, billBody(FLAG_REPLAY, closed!.billMessage, closed!.beta, closed!.r, closed!.n, closed!.disputeMessage, closed!.disputeSig));
+        phase = 2; i = 0;
+      } else if (i < curN) {
+        this.out.emit(REC_TOKEN, tokenBody(FLAG_REPLAY, cur.c, i, cur.e, cur.periodLabel, tokenRho(cur.seed, cur.c, i)));
+        i++;
+      } else {
+        this.out.emit(REC_REPLAY, replayBody(1, cur.c, closed ? closed.c : NONE, sent));
+        this.replaying = false;
+        return;
+      }
+      sent++;
+      setTimeout(step, 0);
+    };
+    setTimeout(step, 0);
+  }
+}
+
+/** Identity key from 32 RNG bytes, or null if they are not a valid scalar (the caller draws again). */
+function keyFromSeed(seed: Uint8Array): { sk: Uint8Array; pk: Uint8Array } | null {
+  try { return ecdsaKeyFromSeed(seed); } catch (err) { return null; }
+}
+
+/** The comb table of B from flash if the flasher stored it; otherwise the crypto builds it in RAM. */
+function loadBaseTable(): void {
+  const table = readFlashBytes(BASE_TABLE_FILE);
+  if (!table) return;
+  try { setBaseTable(table); } catch (err) { /* bad table: the KAT still checks mulBase on the RAM table */ }
+}

@@ -1,0 +1,121 @@
+// The meter's persistent state and its byte layout (the body stored by store.ts).
+//
+// identity body: κ (32) ‖ identity key seed (32) ‖ vkM (33)
+// state body:    u32 bootSeq ‖ u32 recordSeq ‖ u8 status
+//                ‖ current: u32 c ‖ u32 periodLabel ‖ u32 e ‖ u32 tariffVersion ‖ seed (32) ‖ u32 n ‖ u32 j
+//                           ‖ lp(S_j encoded, empty while S_j is the identity) ‖ u32 carried µunits
+//                ‖ prev (32: SHA-256 of the last billMessage, zero before the first bill)
+//                ‖ u8 hasClosed ‖ [closed: u32 c ‖ u32 periodLabel ‖ u32 e ‖ u32 n ‖ seed (32) ‖ r (32)
+//                                  ‖ lp(billMessage) ‖ β (64) ‖ lp(disputeMessage) ‖ disputeSig (64)]
+import { ByteReader, concat, lp, u32, u8 } from './bytes.ts';
+
+export class Identity {
+  kappa: Uint8Array;
+  keySeed: Uint8Array;
+  vkM: Uint8Array;
+  constructor(kappa: Uint8Array, keySeed: Uint8Array, vkM: Uint8Array) {
+    this.kappa = kappa; this.keySeed = keySeed; this.vkM = vkM;
+  }
+}
+
+export function encodeIdentity(id: Identity): Uint8Array {
+  return concat([id.kappa, id.keySeed, id.vkM]);
+}
+
+export function decodeIdentity(b: Uint8Array): Identity {
+  const r = new ByteReader(b);
+  const id = new Identity(r.take(32).slice(), r.take(32).slice(), r.take(33).slice());
+  r.end();
+  return id;
+}
+
+/** The open billing period. */
+export class Period {
+  c: number;
+  periodLabel: number;
+  e: number;
+  tariffVersion: number;
+  seed: Uint8Array;
+  /** Tokens issued (the count that goes into the bill). */
+  n: number;
+  /** Fold checkpoint: sJ = Σ_{i<j} H(ρ_i), encoded; empty while it is the identity. */
+  j: number;
+  sJ: Uint8Array;
+  /** Owed fraction of a unit not yet issued, in millionths. */
+  carried: number;
+  constructor(c: number, periodLabel: number, e: number, tariffVersion: number, seed: Uint8Array) {
+    this.c = c; this.periodLabel = periodLabel; this.e = e; this.tariffVersion = tariffVersion; this.seed = seed;
+    this.n = 0; this.j = 0; this.sJ = new Uint8Array(0); this.carried = 0;
+  }
+}
+
+/** The last closed period, kept replayable until the next bill. */
+export class Closed {
+  c: number;
+  periodLabel: number;
+  e: number;
+  n: number;
+  seed: Uint8Array;
+  r: Uint8Array;
+  billMessage: Uint8Array;
+  beta: Uint8Array;
+  disputeMessage: Uint8Array;
+  disputeSig: Uint8Array;
+  constructor(p: Period, r: Uint8Array, billMessage: Uint8Array, beta: Uint8Array, disputeMessage: Uint8Array, disputeSig: Uint8Array) {
+    this.c = p.c; this.periodLabel = p.periodLabel; this.e = p.e; this.n = p.n; this.seed = p.seed;
+    this.r = r; this.billMessage = billMessage; this.beta = beta; this.disputeMessage = disputeMessage; this.disputeSig = disputeSig;
+  }
+}
+
+export class MeterState {
+  bootSeq: number;
+  recordSeq: number;
+  status: number;
+  cur: Period;
+  prev: Uint8Array;
+  closed: Closed | null;
+  constructor(cur: Period) {
+    this.bootSeq = 0; this.recordSeq = 0; this.status = 0; this.cur = cur; this.prev = new Uint8Array(32); this.closed = null;
+  }
+}
+
+export function encodeState(s: MeterState): Uint8Array {
+  const p = s.cur;
+  const parts = [
+    u32(s.bootSeq), u32(s.recordSeq), u8(s.status),
+    u32(p.c), u32(p.periodLabel), u32(p.e), u32(p.tariffVersion), p.seed, u32(p.n), u32(p.j), lp(p.sJ), u32(p.carried),
+    s.prev, u8(s.closed ? 1 : 0),
+  ];
+  const k = s.closed;
+  if (k) {
+    parts.push(u32(k.c), u32(k.periodLabel), u32(k.e), u32(k.n), k.seed, k.r, lp(k.billMessage), k.beta, lp(k.disputeMessage), k.disputeSig);
+  }
+  return concat(parts);
+}
+
+export function decodeState(b: Uint8Array): MeterState {
+  const r = new ByteReader(b);
+  const bootSeq = r.u32();
+  const recordSeq = r.u32();
+  const status = r.u8();
+  const p = new Period(r.u32(), r.u32(), r.u32(), r.u32(), r.take(32).slice());
+  p.n = r.u32();
+  p.j = r.u32();
+  p.sJ = r.lp().slice();
+  p.carried = r.u32();
+  const s = new MeterState(p);
+  s.bootSeq = bootSeq; s.recordSeq = recordSeq; s.status = status;
+  s.prev = r.take(32).slice();
+  if (r.u8() === 1) {
+    const q = new Period(r.u32(), r.u32(), r.u32(), 0, new Uint8Array(0));
+    q.n = r.u32();
+    q.seed = r.take(32).slice();
+    const rr = r.take(32).slice();
+    const billMessage = r.lp().slice();
+    const beta = r.take(64).slice();
+    const disputeMessage = r.lp().slice();
+    s.closed = new Closed(q, rr, billMessage, beta, disputeMessage, r.take(64).slice());
+  }
+  r.end();
+  return s;
+}

@@ -1,0 +1,68 @@
+// Crash-safe A/B store in flash (Storage files `<name>.a` and `<name>.b`). Each save writes the
+// same sequence-numbered, checksummed image to both files in turn and reads each back, so a power
+// cut during one write leaves the other copy whole, and a later flipped byte in one copy is
+// tolerated. Load takes the valid copy with the highest sequence number; if copies exist but
+// none is valid, the state is corrupt (the caller fails closed).
+//
+// Image: "SIP1" ‖ u32 seq ‖ u16 bodyLength ‖ body ‖ u32 crc32(everything before).
+import { ascii, concat, equal, readU32, u32 } from './bytes.ts';
+import { crc32, fromBinary, storage, toBinary } from './board.ts';
+
+const MAGIC = ascii('SIP1');
+export const LOAD_EMPTY = 0;
+export const LOAD_OK = 1;
+export const LOAD_CORRUPT = 2;
+
+export interface Loaded {
+  status: number;
+  body: Uint8Array | null;
+  /** true if one copy was missing or bad (it is rewritten on the next save). */
+  degraded: boolean;
+}
+
+function parse(image: string | undefined): { seq: number; body: Uint8Array } | null {
+  if (image === undefined || image.length < 14) return null;
+  const b = fromBinary(image);
+  const len = (b[8]! << 8) | b[9]!;
+  if (!equal(b.subarray(0, 4), MAGIC) || b.length !== 14 + len) return null;
+  if (crc32(image.substring(0, 10 + len)) !== readU32(b, 10 + len)) return null;
+  return { seq: readU32(b, 4), body: b.slice(10, 10 + len) };
+}
+
+export class ABStore {
+  private readonly names: string[];
+  private seq: number;
+  constructor(name: string) {
+    this.names = [name + '.a', name + '.b'];
+    this.seq = 0;
+  }
+
+  load(): Loaded {
+    const s = storage();
+    const a = s.read(this.names[0]!);
+    const b = s.read(this.names[1]!);
+    if (a === undefined && b === undefined) return { status: LOAD_EMPTY, body: null, degraded: false };
+    const pa = parse(a);
+    const pb = parse(b);
+    const best = pa && (!pb || pa.seq >= pb.seq) ? pa : pb;
+    if (!best) return { status: LOAD_CORRUPT, body: null, degraded: true };
+    this.seq = best.seq;
+    const degraded = !pa || !pb || pa.seq !== pb.seq;
+    return { status: LOAD_OK, body: best.body, degraded };
+  }
+
+  /** Writes both copies and reads each back; false if flash did not hold what was written. */
+  save(body: Uint8Array): boolean {
+    if (body.length > 0xffff) throw new Error('state too large');
+    this.seq = (this.seq + 1) >>> 0;
+    const head = concat([MAGIC, u32(this.seq), new Uint8Array([body.length >> 8, body.length & 255]), body]);
+    const bin = toBinary(head);
+    const image = bin + toBinary(u32(crc32(bin)));
+    const s = storage();
+    for (let k = 0; k < 2; k++) {
+      s.write(this.names[k]!, image);
+      if (s.read(this.names[k]!) !== image) return false;
+    }
+    return true;
+  }
+}

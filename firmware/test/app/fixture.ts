@@ -1,0 +1,53 @@
+// Shared test setup: a provisioned virtual board running the built firmware, and the records it emitted.
+import { crc32 } from 'node:zlib';
+import { buildFirmware, type FirmwareBundle } from '../../conformance/bundle.ts';
+import { encodeProvisioning, PROVISIONING_FILE, type ProvisioningFields } from '../../../host/records/provisioning.ts';
+import { decodeRecord, type MeterRecord } from '../../../host/records/decode.ts';
+import { getSuite } from '../../../host/protocol/suite.ts';
+import { meterKeyFromSeed } from '../../../host/protocol/signature.ts';
+import { signTariff } from '../../../host/protocol/tariff.ts';
+import { VirtualBoard, type BoardOptions } from './harness.ts';
+
+export const SUITE = getSuite('P256-SHA256');
+export const UC_LOG_KEY = meterKeyFromSeed(new Uint8Array(32).fill(0x5a));
+/** 2026-01-01T00:00:00Z; periods of one hour from there. */
+export const ORIGIN = 1_767_225_600;
+export const PERIOD_SECONDS = 3600;
+
+let bundle: Promise<FirmwareBundle> | undefined;
+export function firmware(): Promise<FirmwareBundle> {
+  bundle ??= buildFirmware();
+  return bundle;
+}
+
+export function provisioning(over: Partial<ProvisioningFields> = {}): Uint8Array {
+  // 0.25 unit per Wh before 06:00 UTC, 0.5 after: 4 or 2 pulses per token.
+  const tariff = signTariff(SUITE, { version: 7, bands: [{ startMinute: 0, microUnitsPerWh: 250_000 }, { startMinute: 360, microUnitsPerWh: 500_000 }] }, UC_LOG_KEY, new Uint8Array(32));
+  return encodeProvisioning({
+    suiteId: 'P256-SHA256', meterId: 'meter-0001', production: false, epochLength: 24, periodSeconds: PERIOD_SECONDS,
+    periodOrigin: ORIGIN, pulsePin: 'D5', replayPin: 'BTN1', finalBillPin: 'D7', testLoadMs: 0, timing: true,
+    ucKey: UC_LOG_KEY.vk, tariff, ...over,
+  });
+}
+
+/** A board with the provisioning record and the firmware file in flash, as the flasher leaves it. */
+export async function provisionedBoard(opts: BoardOptions = {}, over: Partial<ProvisioningFields> = {}): Promise<{ board: VirtualBoard; code: string }> {
+  const code = (await firmware()).minified;
+  const board = new VirtualBoard({ time: ORIGIN + 8 * 3600 + 60, ...opts });
+  board.flash.set(PROVISIONING_FILE, Buffer.from(provisioning(over)).toString('latin1'));
+  board.flash.set('sipster.js', code);
+  return { board, code };
+}
+
+const FRAME = /@S1:([A-Za-z0-9+/=]*)\*([0-9a-f]{8})\r\n/g;
+
+/** Frames in the output (test-side reader; the production framer is host/serial's), decoded strictly. */
+export function records(output: string): MeterRecord[] {
+  const out: MeterRecord[] = [];
+  for (const m of output.matchAll(FRAME)) {
+    const payload = new Uint8Array(Buffer.from(m[1]!, 'base64'));
+    if (crc32(payload).toString(16).padStart(8, '0') !== m[2]) throw new Error('bad CRC in firmware output');
+    out.push(decodeRecord(payload));
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+// Node test harness for the firmware bundle: runs dist/meter(.min).js in its own V8 context with the
+// Espruino globals the firmware uses (E, require("Storage"), require("crypto"), setWatch, timers,
+// getTime, btoa, pins, the USB console device), backed by a flash map that survives restarts. The
+// clock is virtual (tests drive it); a power cut is simulated by tearing the Nth flash write and
+// abandoning the context. This is a test harness of the board environment, not a copy of ours.
+import { createHash, randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import vm from 'node:vm';
+
+export class PowerCut extends Error {
+  constructor() {
+    super('power cut');
+    this.name = 'PowerCut';
+  }
+}
+
+interface Timer {
+  id: number;
+  due: number;
+  every: number;
+  cb: () => void;
+}
+
+export interface BoardOptions {
+  /** Start time, Unix seconds. */
+  readonly time?: number;
+  readonly hwRand?: () => number;
+  /** Add real elapsed time to the clock, so the firmware's own timing records measure work (benches). */
+  readonly realClock?: boolean;
+}
+
+const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+export class VirtualBoard {
+  /** Flash: Storage file name -> binary string. Survives restarts. */
+  readonly flash = new Map<string, string>();
+  /** Everything the firmware wrote to its output device, across restarts. */
+  output = '';
+  /** Uncaught errors thrown by firmware callbacks (the board would print them and carry on). */
+  readonly errors: unknown[] = [];
+  flashWrites = 0;
+  /** Tear the write with this (1-based) number and cut power. */
+  cutAtWrite: number | null = null;
+  dead = false;
+  console = { device: 'USB' as string | null, locked: false, password: undefined as string | undefined };
+  private nowMs: number;
+  private realBase = performance.now();
+  private timers: Timer[] = [];
+  private watches: { pin: string; cb: (e: { state: boolean; time: number }) => void }[] = [];
+  private nextId = 1;
+  /** Makes a Uint8Array of the firmware's realm (its `instanceof Uint8Array` checks must pass). */
+  private bytesOf: (b: Uint8Array) => Uint8Array = (b) => b;
+
+  constructor(private readonly opts: BoardOptions = {}) {
+    this.nowMs = (opts.time ?? 1_767_225_600) * 1000;
+  }
+
+  get time(): number {
+    return (this.nowMs + (this.opts.realClock ? performance.now() - this.realBase : 0)) / 1000;
+  }
+
+  /** Boots the code on a fresh context (a reset): timers and watches of the previous run are gone. */
+  boot(code: string): void {
+    this.timers = [];
+    this.watches = [];
+    this.dead = false;
+    const ctx = vm.createContext(this.globals());
+    vm.runInContext('var global = globalThis;', ctx);
+    this.bytesOf = vm.runInContext('(function (b) { var u = new Uint8Array(b.length); u.set(b); return u; })', ctx) as (b: Uint8Array) => Uint8Array;
+    this.guard(() => vm.runInContext(code, ctx, { filename: 'meter.js' }));
+  }
+
+  private guard(fn: () => void): void {
+    if (this.dead) return;
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof PowerCut || (err as Error)?.name === 'PowerCut') { this.dead = true; this.timers = []; this.watches = []; return; }
+      this.errors.push(err);
+    }
+  }
+
+  private storage() {
+    return {
+      read: (name: string) => this.flash.get(name),
+      readArrayBuffer: (name: string) => {
+        const s = this.flash.get(name);
+        return s === undefined ? undefined : this.bytesOf(latin1(s)).buffer;
+      },
+      write: (name: string, data: string) => {
+        if (typeof data !== 'string') throw new TypeError('harness Storage.write takes a binary string');
+        this.flashWrites++;
+        if (this.cutAtWrite !== null && this.flashWrites === this.cutAtWrite) {
+          this.flash.set(name, data.slice(0, data.length >> 1)); // torn write
+          throw new PowerCut();
+        }
+        this.flash.set(name, data);
+        return true;
+      },
+      erase: (name: string) => { this.flash.delete(name); },
+    };
+  }
+
+  private globals(): Record<string, unknown> {
+    const board = this;
+    const storage = this.storage();
+    const cryptoModule = { SHA256: (d: string | Uint8Array) => board.bytesOf(createHash('sha256').update(typeof d === 'string' ? latin1(d) : d).digest()).buffer };
+    const g: Record<string, unknown> = {
+      E: {
+        hwRand: this.opts.hwRand ?? (() => randomBytes(4).readInt32LE(0)),
+        CRC32: (s: string) => crc32(latin1(s)),
+        toString: (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString('latin1'),
+        toUint8Array: (s: string) => board.bytesOf(latin1(s)),
+        convolve: (a: ArrayLike<number>, b: ArrayLike<number>, off: number) => {
+          let v = 0;
+          for (let i = 0; i < a.length; i++) v += a[i]! * b[(i + off) % b.length]!;
+          return v;
+        },
+        sum: (a: ArrayLike<number>) => { let v = 0; for (let i = 0; i < a.length; i++) v += a[i]!; return v; },
+        getConsole: () => board.console.device ?? undefined,
+        setConsole: (d: string | null) => { board.console.device = d; },
+        lockConsole: () => { board.console.locked = true; },
+        setPassword: (p: string) => { board.console.password = p; },
+      },
+      require: (name: string) => {
+        if (name === 'Storage') return storage;
+        if (name === 'crypto') return cryptoModule;
+        throw new Error(`Module "${name}" not found`);
+      },
+      getTime: () => board.time,
+      setTimeout: (cb: () => void, ms: number) => board.addTimer(cb, ms, 0),
+      setInterval: (cb: () => void, ms: number) => board.addTimer(cb, ms, Math.max(1, ms)),
+      clearTimeout: (id: number) => board.clearTimer(id),
+      clearInterval: (id: number) => board.clearTimer(id),
+      setWatch: (cb: (e: { state: boolean; time: number }) => void, pin: { name: string }) => {
+        board.watches.push({ pin: pin.name, cb });
+        return board.watches.length;
+      },
+      btoa: (s: string) => latin1(s).toString('base64'),
+      print: (s: string) => { board.output += s + '\n'; },
+      USB: { write: (s: string) => { board.output += s; } },
+      LoopbackA: { write: () => {} },
+    };
+    for (let k = 0; k < 32; k++) g[`D${k}`] = { name: `D${k}` };
+    g.BTN1 = { name: 'BTN1' };
+    return g;
+  }
+
+  private addTimer(cb: () => void, ms: number, every: number): number {
+    const id = this.nextId++;
+    this.timers.push({ id, due: this.nowMs + Math.max(0, ms || 0), every, cb });
+    return id;
+  }
+
+  private clearTimer(id: number): void {
+    this.timers = this.timers.filter((t) => t.id !== id);
+  }
+
+  /** Runs timers in due order while virtual time advances by `ms`. */
+  advance(ms: number): void {
+    const end = this.nowMs + ms;
+    for (;;) {
+      if (this.dead) break;
+      let next: Timer | undefined;
+      for (const t of this.timers) if (t.due <= end && (!next || t.due < next.due || (t.due === next.due && t.id < next.id))) next = t;
+      if (!next) break;
+      this.nowMs = Math.max(this.nowMs, next.due);
+      if (next.every > 0) next.due += next.every;
+      else this.clearTimer(next.id);
+      this.guard(next.cb);
+    }
+    if (!this.dead) this.nowMs = end;
+  }
+
+  /** Runs everything due now (background fold, replay chunks), without moving the clock. */
+  settle(): void {
+    this.advance(0);
+  }
+
+  /** A rising edge on a pin (a metering pulse, the troubleshooting signal, the final-bill trigger). */
+  edge(pin: string): void {
+    for (const w of this.watches.filter((x) => x.pin === pin)) this.guard(() => w.cb({ state: true, time: this.time }));
+  }
+}
