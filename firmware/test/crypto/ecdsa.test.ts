@@ -1,0 +1,123 @@
+// ECDSA P-256 / SHA-256 against RFC 6979 A.2.5 and @noble/curves (hedged nonces, low-s, r ‖ s).
+import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { describe, expect, it } from 'vitest';
+import {
+  ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, setVerifyKeyTable, verifyKeyTableBytes,
+} from '../../src/crypto/index.ts';
+import { rfc6979Nonces } from '../../src/crypto/ecdsa.ts';
+import { N, ascii, fromBytes, hex, randBytes, toBytes32, unhex } from './helpers.ts';
+
+// RFC 6979 Appendix A.2.5 (P-256), SHA-256 vectors.
+const RFC_X = unhex('c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721');
+const RFC_UX = '60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6';
+const RFC = [
+  {
+    msg: 'sample',
+    k: 'a6e3c57dd01abe90086538398355dd4c3b17aa873382b0f24d6129493d8aad60',
+    r: 'efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716',
+    s: 'f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8',
+  },
+  {
+    msg: 'test',
+    k: 'd16b6ae827f17175e040871a1c7ec3500192c4c92677336ec2537acaee0008e0',
+    r: 'f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367',
+    s: '019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083',
+  },
+];
+
+const lowS = (s: bigint) => (s > N / 2n ? N - s : s);
+
+describe('ECDSA', () => {
+  it('RFC 6979 A.2.5: key, deterministic nonce, and r, s (s low-normalized)', () => {
+    const kp = ecdsaKeyFromSeed(RFC_X);
+    expect(hex(kp.pk).slice(2)).toBe(RFC_UX);
+    for (const v of RFC) {
+      const m = ascii(v.msg);
+      expect(hex(rfc6979Nonces(RFC_X, sha256(m), null)())).toBe(v.k);
+      const sig = ecdsaSign(RFC_X, m, null);
+      expect(hex(sig.subarray(0, 32))).toBe(v.r);
+      expect(fromBytes(sig.subarray(32))).toBe(lowS(BigInt('0x' + v.s)));
+      expect(ecdsaVerify(kp.pk, m, sig)).toBe(true);
+    }
+  });
+
+  it('300 random keys/messages: hedged signatures equal noble extraEntropy signatures, byte for byte, low-s', () => {
+    for (let i = 0; i < 300; i++) {
+      const kp = ecdsaKeyFromSeed(randBytes('sk', i, 32));
+      expect(hex(kp.pk)).toBe(hex(p256.getPublicKey(kp.sk)));
+      const msg = randBytes('msg', i, i % 200);
+      const extra = randBytes('extra', i, 32);
+      const sig = ecdsaSign(kp.sk, msg, extra);
+      expect(hex(sig)).toBe(hex(p256.sign(msg, kp.sk, { extraEntropy: extra })));
+      expect(fromBytes(sig.subarray(32)) <= N / 2n).toBe(true);
+    }
+  });
+
+  it('40 random cases: ours verify under noble and noble signatures verify here; tampering fails in both', () => {
+    for (let i = 0; i < 40; i++) {
+      const kp = ecdsaKeyFromSeed(randBytes('sk', i, 32));
+      const msg = randBytes('msg', i, i % 200);
+      const sig = ecdsaSign(kp.sk, msg, randBytes('extra', i, 32));
+      expect(p256.verify(sig, msg, kp.pk)).toBe(true);
+      expect(ecdsaVerify(kp.pk, msg, sig)).toBe(true);
+      const nsig = p256.sign(msg, kp.sk);
+      expect(ecdsaVerify(kp.pk, msg, nsig)).toBe(true);
+      // a different message, a flipped signature bit or another key must fail
+      const other = new Uint8Array([...msg, 1]);
+      expect(ecdsaVerify(kp.pk, other, sig)).toBe(false);
+      const bad = new Uint8Array(sig);
+      bad[i % 64] ^= 1 << (i % 8);
+      expect(ecdsaVerify(kp.pk, msg, bad)).toBe(p256.verify(bad, msg, kp.pk));
+    }
+  });
+
+  it('key generation accepts 1 and n-1, rejects 0 and >= n', () => {
+    expect(hex(ecdsaKeyFromSeed(toBytes32(1n)).pk)).toBe(hex(p256.getPublicKey(toBytes32(1n))));
+    expect(hex(ecdsaKeyFromSeed(toBytes32(N - 1n)).pk)).toBe(hex(p256.getPublicKey(toBytes32(N - 1n))));
+    for (const bad of [0n, N, N + 1n, (1n << 256n) - 1n]) expect(() => ecdsaKeyFromSeed(toBytes32(bad))).toThrow();
+    expect(() => ecdsaKeyFromSeed(new Uint8Array(31))).toThrow();
+    expect(() => ecdsaSign(toBytes32(0n), ascii('m'), null)).toThrow();
+    expect(() => ecdsaSign(toBytes32(5n), ascii('m'), new Uint8Array(16))).toThrow();
+  });
+
+  it('verification rejects malformed input: r or s = 0 or >= n, high s, wrong lengths, bad key', () => {
+    const kp = ecdsaKeyFromSeed(randBytes('vk', 0, 32));
+    const msg = ascii('bill');
+    const sig = ecdsaSign(kp.sk, msg, randBytes('e', 0, 32));
+    const r = sig.subarray(0, 32);
+    const s = fromBytes(sig.subarray(32));
+    const make = (rr: Uint8Array, ss: bigint) => new Uint8Array([...rr, ...toBytes32(ss)]);
+    expect(ecdsaVerify(kp.pk, msg, make(r, N - s))).toBe(false); // high-s twin
+    expect(p256.verify(make(r, N - s), msg, kp.pk, { lowS: false })).toBe(true);
+    expect(ecdsaVerify(kp.pk, msg, make(r, 0n))).toBe(false);
+    expect(ecdsaVerify(kp.pk, msg, make(toBytes32(0n), s))).toBe(false);
+    expect(ecdsaVerify(kp.pk, msg, make(toBytes32(fromBytes(r) + N), s))).toBe(false);
+    expect(ecdsaVerify(kp.pk, msg, make(r, s + N))).toBe(false);
+    expect(ecdsaVerify(kp.pk, msg, sig.subarray(0, 63))).toBe(false);
+    expect(ecdsaVerify(kp.pk.subarray(0, 32), msg, sig)).toBe(false);
+    const badKey = new Uint8Array(kp.pk);
+    badKey[0] = 4;
+    expect(ecdsaVerify(badKey, msg, sig)).toBe(false);
+  });
+
+  it('fixed-base verification with a registered key table agrees with the generic path', () => {
+    const kp = ecdsaKeyFromSeed(randBytes('meterkey', 0, 32));
+    const other = ecdsaKeyFromSeed(randBytes('otherkey', 0, 32));
+    expect(() => setVerifyKeyTable(other.pk, verifyKeyTableBytes(kp.pk))).toThrow();
+    setVerifyKeyTable(kp.pk, verifyKeyTableBytes(kp.pk));
+    for (let i = 0; i < 40; i++) {
+      const msg = randBytes('tmsg', i, 40);
+      const sig = ecdsaSign(kp.sk, msg, randBytes('te', i, 32));
+      expect(ecdsaVerify(kp.pk, msg, sig)).toBe(true);
+      const bad = new Uint8Array(sig);
+      bad[5] ^= 0x10;
+      expect(ecdsaVerify(kp.pk, msg, bad)).toBe(false);
+      expect(ecdsaVerify(kp.pk, new Uint8Array([...msg, 0]), sig)).toBe(false);
+      // another key still goes through the variable-base path
+      const osig = ecdsaSign(other.sk, msg, null);
+      expect(ecdsaVerify(other.pk, msg, osig)).toBe(true);
+      expect(ecdsaVerify(kp.pk, msg, osig)).toBe(false);
+    }
+  });
+});
