@@ -1,8 +1,8 @@
 // Crash-safe A/B store in flash (Storage files `<name>.a` and `<name>.b`). Each save writes the
 // same sequence-numbered, checksummed image to both files in turn and reads each back, so a power
 // cut during one write leaves the other copy whole, and a later flipped byte in one copy is
-// tolerated. Load takes the valid copy with the highest sequence number; if copies exist but
-// none is valid, the state is corrupt (the caller fails closed).
+// tolerated. Load takes the valid copy with the highest sequence number; if both copies exist
+// and neither is valid, the state is corrupt (the caller fails closed).
 //
 // Image: "SIP1" ‖ u32 seq ‖ u16 bodyLength ‖ body ‖ u32 crc32(everything before).
 import { ascii, concat, equal, readU32, u32 } from './bytes.ts';
@@ -16,8 +16,6 @@ export const LOAD_CORRUPT = 2;
 export interface Loaded {
   status: number;
   body: Uint8Array | null;
-  /** true if one copy was missing or bad (it is rewritten on the next save). */
-  degraded: boolean;
 }
 
 function parse(image: string | undefined): { seq: number; body: Uint8Array } | null {
@@ -41,14 +39,16 @@ export class ABStore {
     const s = storage();
     const a = s.read(this.names[0]!);
     const b = s.read(this.names[1]!);
-    if (a === undefined && b === undefined) return { status: LOAD_EMPTY, body: null, degraded: false };
+    if (a === undefined && b === undefined) return { status: LOAD_EMPTY, body: null };
     const pa = parse(a);
     const pb = parse(b);
     const best = pa && (!pb || pa.seq >= pb.seq) ? pa : pb;
-    if (!best) return { status: LOAD_CORRUPT, body: null, degraded: true };
+    // Copy B is first written only after copy A was written and read back, so a lone bad copy is
+    // the very first save, torn by a power cut: nothing was ever emitted that depends on it.
+    if (!best && (a === undefined || b === undefined)) return { status: LOAD_EMPTY, body: null };
+    if (!best) return { status: LOAD_CORRUPT, body: null };
     this.seq = best.seq;
-    const degraded = !pa || !pb || pa.seq !== pb.seq;
-    return { status: LOAD_OK, body: best.body, degraded };
+    return { status: LOAD_OK, body: best.body };
   }
 
   /** Writes both copies and reads each back; false if flash did not hold what was written. */

@@ -1,0 +1,80 @@
+// A/B state in flash: a flipped byte in either copy is tolerated; both copies bad fails closed
+// with a signed fault record and no tokens, never a fresh seed for the same counter.
+import { describe, expect, it } from 'vitest';
+import { decodeFaultMessage } from '../../../host/protocol/messages.ts';
+import { verifySignature } from '../../../host/protocol/signature.ts';
+import type { MeterRecord } from '../../../host/records/decode.ts';
+import { provisionedBoard, records } from './fixture.ts';
+import type { VirtualBoard } from './harness.ts';
+
+const of = <K extends MeterRecord['kind']>(rs: MeterRecord[], kind: K) => rs.filter((r) => r.kind === kind) as Extract<MeterRecord, { kind: K }>[];
+
+function flip(board: VirtualBoard, file: string, at: number): void {
+  const s = board.flash.get(file)!;
+  const k = at % s.length;
+  board.flash.set(file, s.slice(0, k) + String.fromCharCode(s.charCodeAt(k) ^ 0x10) + s.slice(k + 1));
+}
+
+async function meterWithTokens(): Promise<{ board: VirtualBoard; code: string }> {
+  const { board, code } = await provisionedBoard();
+  board.boot(code);
+  for (let k = 0; k < 6; k++) { board.edge('D5'); board.settle(); }
+  expect(of(records(board.output), 'token').length).toBe(3);
+  return { board, code };
+}
+
+describe('A/B state store', () => {
+  for (const copy of ['a', 'b']) {
+    it(`tolerates flipped bytes in copy ${copy} of the state and of the identity, continuing the same period`, async () => {
+      const { board, code } = await meterWithTokens();
+      const rho2 = of(records(board.output), 'token')[2]!.rho;
+      for (const at of [3, 17, 60, 200]) flip(board, `sip.st.${copy}`, at);
+      flip(board, `sip.id.${copy}`, 40);
+      board.boot(code);
+      board.settle();
+      for (let k = 0; k < 2; k++) { board.edge('D5'); board.settle(); }
+      board.edge('BTN1');
+      board.settle();
+      const rs = records(board.output);
+      expect(of(rs, 'boot').at(-1)).toMatchObject({ status: 'operating', c: 0, n: 3, bootSeq: 2 });
+      expect(of(rs, 'fault')).toEqual([]);
+      const tokens = of(rs, 'token');
+      expect(tokens.filter((t) => !t.replay).map((t) => t.i)).toEqual([0, 1, 2, 3]);
+      expect(tokens.find((t) => t.replay && t.i === 2)!.rho).toEqual(rho2);
+    });
+  }
+
+  it('fails closed when both state copies are corrupt: signed fault record, no tokens, no new seed', async () => {
+    const { board, code } = await meterWithTokens();
+    const vkM = of(records(board.output), 'boot')[0]!.vkM!;
+    flip(board, 'sip.st.a', 30);
+    flip(board, 'sip.st.b', 90);
+    const stateBefore = [board.flash.get('sip.st.a'), board.flash.get('sip.st.b')];
+    const before = records(board.output).length;
+    board.boot(code);
+    for (let k = 0; k < 6; k++) { board.edge('D5'); board.settle(); }
+    board.advance(7200_000);
+    board.edge('BTN1');
+    board.settle();
+    const rs = records(board.output).slice(before);
+    expect(rs.map((r) => r.kind)).toEqual(['boot', 'timing', 'fault']);
+    expect(of(rs, 'boot')[0]!.status).toBe('fault');
+    const fault = of(rs, 'fault')[0]!;
+    expect(fault.reason).toBe('state-corrupt');
+    expect(decodeFaultMessage(fault.faultMessage).fault).toMatchObject({ meterId: 'meter-0001', code: 1 });
+    verifySignature(vkM, fault.faultMessage, fault.signature!);
+    expect([board.flash.get('sip.st.a'), board.flash.get('sip.st.b')]).toEqual(stateBefore);
+  });
+
+  it('fails closed with an unsigned fault when both identity copies are corrupt', async () => {
+    const { board, code } = await meterWithTokens();
+    flip(board, 'sip.id.a', 5);
+    flip(board, 'sip.id.b', 50);
+    const before = records(board.output).length;
+    board.boot(code);
+    board.edge('D5'); board.edge('D5');
+    const rs = records(board.output).slice(before);
+    expect(of(rs, 'fault')[0]).toMatchObject({ reason: 'identity-corrupt', signature: null });
+    expect(of(rs, 'token')).toEqual([]);
+  });
+});
