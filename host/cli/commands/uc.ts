@@ -1,0 +1,185 @@
+// `sipster uc serve` runs the utility company's service (and, on the same store, its mint);
+// `sipster uc register-meter` registers a provisioned meter's identity key and prints the
+// account token its household settles with.
+import { TestPaymentBackend } from '../../mint/backend.ts';
+import { close, listen } from '../../mint/http.ts';
+import { createLogger, type LogLevel } from '../../mint/log.ts';
+import { Mint } from '../../mint/mint.ts';
+import { describeOptions, OptionError, resolveOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { decodeVerifyingKey, epochOf, fromHex, SUITE_IDS, type SuiteId } from '../../protocol/index.ts';
+import { describeLocation, openStore } from '../../store/open.ts';
+import { faultHookFromEnv } from '../../uc/faults.ts';
+import { createUcServer } from '../../uc/server.ts';
+import { UcService, type UcGenesis } from '../../uc/service.ts';
+
+export const summary = 'run the utility company service (sipster uc serve|register-meter --help)';
+
+const common: OptionSpec[] = [
+  { name: 'db', env: 'SIPSTER_UC_DB', kind: 'string', default: 'sipster-uc.sqlite', help: 'SQLite file path or postgres:// URL' },
+  { name: 'log-level', env: 'SIPSTER_LOG_LEVEL', kind: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error'], help: 'debug logs every request' },
+];
+
+const genesisOptions: OptionSpec[] = [
+  { name: 'suite', env: 'SIPSTER_UC_SUITE', kind: 'string', default: 'P256-SHA256', choices: SUITE_IDS, help: 'ciphersuite (only used when the store is new)' },
+  { name: 'uc-name', env: 'SIPSTER_UC_NAME', kind: 'string', default: 'Sipster Utility', help: 'name in the parameters log (new store only)' },
+  { name: 'epoch-length', env: 'SIPSTER_UC_EPOCH_LENGTH', kind: 'int', default: 12, min: 1, max: 0xffffffff, help: 'billing periods per epoch (new store only)' },
+  { name: 'period-seconds', env: 'SIPSTER_UC_PERIOD_SECONDS', kind: 'int', default: 30 * 24 * 3600, min: 1, max: 0xffffffff, help: 'length of a billing period (new store only)' },
+  { name: 'origin-unix', env: 'SIPSTER_UC_ORIGIN_UNIX', kind: 'int', default: 1_767_225_600, min: 0, max: 2 ** 40, help: 'UNIX time of period label 0 (new store only)' },
+];
+
+const serveOptions: OptionSpec[] = [
+  ...common,
+  { name: 'host', env: 'SIPSTER_UC_HOST', kind: 'string', default: '127.0.0.1', help: 'address to listen on' },
+  { name: 'port', env: 'SIPSTER_UC_PORT', kind: 'int', default: 3340, min: 0, max: 65535, help: 'TCP port (0: any free port)' },
+  { name: 'epochs-ahead', env: 'SIPSTER_UC_EPOCHS_AHEAD', kind: 'int', default: 2, min: 0, max: 100, help: 'epoch keys published ahead of the current epoch' },
+  { name: 'no-mint', env: 'SIPSTER_UC_NO_MINT', kind: 'boolean', default: false, help: 'do not serve the Cashu mint API beside the UC' },
+  ...genesisOptions,
+];
+
+const registerOptions: OptionSpec[] = [
+  ...common,
+  { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, help: 'the meter identifier (1–64 printable ASCII characters)' },
+  { name: 'vk', kind: 'string', pattern: /^0[23][0-9a-fA-F]{64}$/, help: "the meter's identity key vkM (33-byte compressed P-256 point, hex)" },
+  ...genesisOptions,
+];
+
+const usage = `usage: sipster uc serve [options]
+       sipster uc register-meter --meter-id ID --vk HEX [options]
+
+serve: the UC's HTTP API (parameters log, anonymous pay, receipt lookup, settle, dispute,
+handover, status) and, on the same store, the Cashu mint, so that a coin's redemption and its
+receipt commit in one transaction. A new store is initialised from the genesis options.
+
+serve options:
+${describeOptions(serveOptions)}
+
+register-meter options:
+${describeOptions(registerOptions)}`;
+
+function genesisFrom(v: OptionValues): UcGenesis {
+  return {
+    suite: v.suite as SuiteId,
+    ucName: v['uc-name'] as string,
+    epochLength: v['epoch-length'] as number,
+    periodSeconds: v['period-seconds'] as number,
+    originUnix: v['origin-unix'] as number,
+  };
+}
+
+function parse(specs: OptionSpec[], argv: string[], name: string): OptionValues | number {
+  try {
+    const r = resolveOptions(specs, argv);
+    if (r.help) {
+      process.stdout.write(usage + '\n');
+      return 0;
+    }
+    return r.values;
+  } catch (err) {
+    if (err instanceof OptionError) {
+      process.stderr.write(`sipster uc ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(usage + '\n');
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub === 'serve') return serve(rest);
+  if (sub === 'register-meter') return register(rest);
+  process.stderr.write(`sipster uc: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
+  return 2;
+}
+
+async function register(argv: string[]): Promise<number> {
+  const v = parse(registerOptions, argv, 'register-meter');
+  if (typeof v === 'number') return v;
+  if (!v['meter-id'] || !v.vk) {
+    process.stderr.write('sipster uc register-meter: --meter-id and --vk are required\n');
+    return 2;
+  }
+  const log = createLogger('uc', v['log-level'] as LogLevel);
+  try {
+    decodeVerifyingKey(fromHex((v.vk as string).toLowerCase(), 33));
+  } catch {
+    process.stderr.write('sipster uc register-meter: --vk is not a valid P-256 point\n');
+    return 2;
+  }
+  let db;
+  try {
+    db = await openStore(v.db as string);
+  } catch (err) {
+    log.error('cannot open store', { store: describeLocation(v.db as string), error: (err as Error).message });
+    return 1;
+  }
+  try {
+    const mint = await Mint.open(db, new TestPaymentBackend(true));
+    const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), log });
+    const token = await uc.registerMeter(v['meter-id'] as string, fromHex((v.vk as string).toLowerCase(), 33));
+    process.stdout.write(`${JSON.stringify({ meterId: v['meter-id'], accountToken: token, logVk: Buffer.from(uc.logVk).toString('hex') })}\n`);
+    return 0;
+  } catch (err) {
+    log.error('cannot register meter', { error: (err as Error).message });
+    return 1;
+  } finally {
+    await db.close();
+  }
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const v = parse(serveOptions, argv, 'serve');
+  if (typeof v === 'number') return v;
+  const log = createLogger('uc', v['log-level'] as LogLevel);
+  const location = v.db as string;
+  let db;
+  try {
+    db = await openStore(location);
+  } catch (err) {
+    log.error('cannot open store', { store: describeLocation(location), error: (err as Error).message });
+    return 1;
+  }
+  let faults;
+  try {
+    faults = faultHookFromEnv();
+  } catch (err) {
+    log.error((err as Error).message);
+    await db.close();
+    return 2;
+  }
+  const mint = await Mint.open(db, new TestPaymentBackend(true));
+  const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), faults, log });
+  // Publish the current epoch's key and the next ones ahead of use.
+  const p = uc.params;
+  const label = Math.max(0, Math.floor((Date.now() / 1000 - p.originUnix) / p.periodSeconds));
+  const current = epochOf(label, p.epochLength);
+  for (let e = current; e <= current + (v['epochs-ahead'] as number); e++) if (!p.epochKeys.has(e)) await uc.publishEpoch(e);
+  const server = createUcServer(uc, log, v['no-mint'] ? undefined : mint);
+  let port: number;
+  try {
+    port = await listen(server, v.port as number, v.host as string);
+  } catch (err) {
+    log.error('cannot listen', { host: v.host, port: v.port, error: (err as Error).message });
+    await db.close();
+    return 1;
+  }
+  log.info('serving', {
+    url: `http://${v.host}:${port}`,
+    store: describeLocation(location),
+    suite: uc.params.suite.id,
+    logVk: Buffer.from(uc.logVk).toString('hex'),
+    epochs: [...uc.params.epochKeys.keys()].join(','),
+    mint: v['no-mint'] ? 'off' : `on (unit ${mint.unit})`,
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping');
+  await close(server);
+  await db.close();
+  return 0;
+}

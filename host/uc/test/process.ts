@@ -1,0 +1,40 @@
+// Runs `sipster uc serve` as a real subprocess (optionally with a fault injected), for the crash
+// tests and the benchmark.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const runner = join(import.meta.dirname, '..', '..', 'mint', 'test', 'run-command.ts');
+
+export interface UcProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Resolves with the exit signal or code once the process is gone. */
+  readonly exited: Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', runner, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...extraArgs], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  let stderr = '';
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /serving url=(\S+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((how) => reject(new Error(`uc serve ended (${how}) before serving:\n${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
