@@ -379,15 +379,16 @@ export class VirtualBoard extends EventEmitter {
 
   private ops(ramBytes: number): Record<string, HostOp> {
     const str = (v: HostValue): string => (typeof v === 'string' ? v : String(v));
-    const bin = (v: HostValue): Buffer => Buffer.from(str(v), 'latin1');
+    const bin = (v: HostValue): Buffer => (v instanceof Uint8Array ? Buffer.from(v) : Buffer.from(str(v), 'latin1'));
+    const text = (v: HostValue): string => bin(v).toString('latin1');
     return {
-      con: (text) => {
-        this.consoleOut(str(text), true);
+      con: (t) => {
+        this.consoleOut(text(t), true);
         return undefined;
       },
       tx: (dev, data) => {
-        if (dev === 'USB') this.transmit(str(data));
-        else if (dev === 'LoopbackA' && this.consoleDevice === 'LoopbackA') this.repl.feed(str(data));
+        if (dev === 'USB') this.transmit(text(data));
+        else if (dev === 'LoopbackA' && this.consoleDevice === 'LoopbackA') this.repl.feed(text(data));
         return undefined;
       },
       inject: (dev, data) => {
@@ -415,7 +416,7 @@ export class VirtualBoard extends EventEmitter {
         return f(new Uint8Array(bin(data)));
       },
       btoa: (data) => bin(data).toString('base64'),
-      atob: (data) => Buffer.from(str(data), 'base64').toString('latin1'),
+      atob: (data) => new Uint8Array(Buffer.from(str(data), 'base64')),
       env: () => JSON.stringify({ ...this.surface.env, BOARD: 'SIPSTER_VBOARD', SERIAL: this.options.serial ?? this.surface.env.SERIAL, CONSOLE: this.consoleDevice }),
       mem: () => {
         const used = this.engine?.memoryUsed() ?? 0;
@@ -423,7 +424,10 @@ export class VirtualBoard extends EventEmitter {
         const usage = Math.ceil(used / BYTES_PER_VAR);
         return JSON.stringify({ total, usage, free: Math.max(0, total - usage) });
       },
-      stRead: (name) => this.flash.read(str(name))?.toString('latin1'),
+      stRead: (name) => {
+        const b = this.flash.read(str(name));
+        return b === undefined ? undefined : new Uint8Array(b);
+      },
       stWrite: (name, data) => this.flashWrite((tear) => this.flash.write(str(name), bin(data), tear)),
       stWriteAt: (name, data, offset, size) =>
         this.flashWrite((tear) => this.flash.writeAt(str(name), bin(data), Number(offset), Number(size), tear)),

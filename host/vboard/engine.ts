@@ -159,8 +159,15 @@ function fromGuest(ctx: QuickJSContext, h: QuickJSHandle): HostValue {
       return ctx.dump(h) as boolean;
     case 'undefined':
       return undefined;
+    case 'object': {
+      // Binary data comes as an ArrayBuffer (getArrayBuffer throws for anything else).
+      const view = ctx.getArrayBuffer(h);
+      const copy = new Uint8Array(view.value);
+      view.dispose();
+      return copy;
+    }
     default:
-      throw new TypeError('vboard: host bridge takes only primitives');
+      throw new TypeError('vboard: host bridge takes only primitives and ArrayBuffers');
   }
 }
 

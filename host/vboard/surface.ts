@@ -64,21 +64,43 @@ export function loadSurface(path: string = SURFACE_PATH): Surface {
 /**
  * Guest script that removes what Espruino lacks. Function metadata (`length`, `name`, `prototype`,
  * `constructor`) and symbol-keyed members (the engine's iteration protocol, which for..of needs) stay.
+ * Statics the language makes non-configurable (Number.EPSILON, Number.MAX_SAFE_INTEGER, ...) cannot
+ * be deleted, so such a constructor is replaced by a wrapper carrying only the listed statics (it
+ * calls and constructs through to the original, and takes over its prototype). `undefined` is the
+ * one global no script can remove; Espruino has it too, as a keyword rather than a global property.
  */
 export function surfaceFilterScript(surface: Surface): string {
   return `(function (globals, statics, prototypes) {
   var keep = { length: 1, name: 1, prototype: 1, constructor: 1 };
   var G = globalThis;
+  var construct = Reflect.construct;
+  var defineProperty = Object.defineProperty;
+  var getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   Object.getOwnPropertyNames(G).forEach(function (k) {
     if (globals.indexOf(k) < 0) delete G[k];
   });
   function prune(obj, allowed) {
-    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return;
+    var stuck = false;
     Object.getOwnPropertyNames(obj).forEach(function (k) {
-      if (allowed.indexOf(k) < 0 && !keep[k]) delete obj[k];
+      if (allowed.indexOf(k) < 0 && !keep[k] && !delete obj[k]) stuck = true;
     });
+    return stuck;
   }
-  Object.keys(statics).forEach(function (g) { prune(G[g], statics[g]); });
+  function wrap(orig, allowed) {
+    var W = function () { return new.target ? construct(orig, arguments, new.target) : orig.apply(this, arguments); };
+    defineProperty(W, 'name', { value: orig.name });
+    W.prototype = orig.prototype;
+    defineProperty(orig.prototype, 'constructor', { value: W, writable: true, configurable: true, enumerable: false });
+    allowed.forEach(function (k) {
+      if (k !== 'prototype' && k in orig) defineProperty(W, k, getOwnPropertyDescriptor(orig, k));
+    });
+    return W;
+  }
+  Object.keys(statics).forEach(function (g) {
+    var obj = G[g];
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return;
+    if (prune(obj, statics[g]) && typeof obj === 'function') G[g] = wrap(obj, statics[g]);
+  });
   Object.keys(prototypes).forEach(function (g) { if (G[g]) prune(G[g].prototype, prototypes[g]); });
 })(${JSON.stringify(surface.globals)}, ${JSON.stringify(surface.statics)}, ${JSON.stringify(surface.prototypes)});`;
 }

@@ -12,6 +12,8 @@
   var G = globalThis;
   var geval = G.eval;
   var hasOwn = Object.prototype.hasOwnProperty;
+  // Captured now: the surface filter removes ArrayBuffer.isView from the guest's view afterwards.
+  var isView = ArrayBuffer.isView;
   var defineHidden = function (obj, name, value) {
     Object.defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
   };
@@ -26,11 +28,24 @@
     if (typeof data === 'number') return String.fromCharCode(data & 255);
     var u8;
     if (data instanceof ArrayBuffer) u8 = new Uint8Array(data);
-    else if (ArrayBuffer.isView(data)) u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    else if (isView(data)) u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else if (Array.isArray(data)) { var s0 = ''; for (var k = 0; k < data.length; k++) s0 += toBinary(data[k]); return s0; }
     else if (typeof data === 'object' && data.data !== undefined) {
       var s1 = ''; var c = data.count || 1; for (var r = 0; r < c; r++) s1 += toBinary(data.data); return s1;
     } else return String(data);
+    var out = '';
+    for (var i = 0; i < u8.length; i += 4096) out += String.fromCharCode.apply(null, u8.subarray(i, i + 4096));
+    return out;
+  }
+  // Bytes cross the host bridge as ArrayBuffers: the bridge's strings are C strings (a NUL ends them).
+  function bytesOut(data) {
+    if (data instanceof ArrayBuffer) return data;
+    if (isView(data)) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    return binToU8(toBinary(data)).buffer;
+  }
+  function strIn(ab) {
+    if (ab === undefined) return undefined;
+    var u8 = new Uint8Array(ab);
     var out = '';
     for (var i = 0; i < u8.length; i += 4096) out += String.fromCharCode.apply(null, u8.subarray(i, i + 4096));
     return out;
@@ -49,7 +64,7 @@
     if (typeof v === 'function') return 'function () { [native code] }';
     if (v instanceof Pin) return v.__name;
     if (typeof v === 'object') {
-      if (ArrayBuffer.isView(v)) return 'new ' + v.constructor.name + '([' + Array.prototype.join.call(v, ', ') + '])';
+      if (isView(v)) return 'new ' + v.constructor.name + '([' + Array.prototype.join.call(v, ', ') + '])';
       if (v instanceof ArrayBuffer) return 'new ArrayBuffer(' + v.byteLength + ')';
       if (v instanceof Error) return v.name + ': ' + v.message;
       try { return JSON.stringify(v, null, 2); } catch (e) { return '{ ... }'; }
@@ -65,7 +80,7 @@
     if (e && typeof e === 'object' && e.message !== undefined) return 'Uncaught ' + (e.name || 'Error') + ': ' + e.message;
     return 'Uncaught ' + fmt(e);
   }
-  function consoleWrite(s) { host('con', s); }
+  function consoleWrite(s) { host('con', bytesOut(s)); }
   function reportError(e) { consoleWrite(fmtErr(e) + '\n'); }
 
   // ---- events on every object, as Espruino's Object.prototype.on/emit ----
@@ -74,7 +89,7 @@
     if (!hasOwn.call(this, LISTENERS)) defineHidden(this, LISTENERS, {});
     var m = this[LISTENERS];
     (m[ev] = m[ev] || []).push(fn);
-    if (this === USB || this === LoopbackA || this === LoopbackB) host('listen', this.__dev, ev);
+    if (this === USB || this === LoopbackA || this === LoopbackB) host('listen', devName(this), ev);
   });
   defineHidden(Object.prototype, 'addListener', Object.prototype.on);
   defineHidden(Object.prototype, 'emit', function (ev) {
@@ -227,16 +242,19 @@
   G.LOW = 0;
 
   // ---- console and serial devices ----
-  function Serial(dev) { defineHidden(this, '__dev', dev); }
-  Serial.prototype.write = function () { for (var i = 0; i < arguments.length; i++) host('tx', this.__dev, toBinary(arguments[i])); };
-  Serial.prototype.print = function (s) { host('tx', this.__dev, String(s)); };
-  Serial.prototype.println = function (s) { host('tx', this.__dev, String(s) + '\r\n'); };
-  Serial.prototype.setConsole = function (force) { host('setConsole', this.__dev, !!force); };
+  // Device names live outside the objects: the surface filter strips own members of USB & co.
+  var deviceNames = new WeakMap();
+  function devName(obj) { return deviceNames.get(obj); }
+  function Serial(dev) { deviceNames.set(this, dev); }
+  Serial.prototype.write = function () { for (var i = 0; i < arguments.length; i++) host('tx', devName(this), bytesOut(arguments[i])); };
+  Serial.prototype.print = function (s) { host('tx', devName(this), bytesOut(String(s))); };
+  Serial.prototype.println = function (s) { host('tx', devName(this), bytesOut(String(s) + '\r\n')); };
+  Serial.prototype.setConsole = function (force) { host('setConsole', devName(this), !!force); };
   Serial.prototype.setup = function () {};
   Serial.prototype.available = function () { return 0; };
   Serial.prototype.read = function () { return ''; };
   Serial.prototype.pipe = notModelled('Serial.pipe');
-  Serial.prototype.inject = function (s) { host('inject', this.__dev, toBinary(s)); };
+  Serial.prototype.inject = function (s) { host('inject', devName(this), bytesOut(s)); };
   Serial.find = function () { return undefined; };
   G.Serial = Serial;
   var USB = new Serial('USB');
@@ -260,7 +278,7 @@
 
   // ---- E ----
   var E = {};
-  E.CRC32 = function (data) { return host('crc32', toBinary(data)); };
+  E.CRC32 = function (data) { return host('crc32', bytesOut(data)); };
   // Native multiply-accumulate: on the board a C loop, so guest JS here (a host call per element
   // pair would cost more than the loop itself).
   E.convolve = function (a, b, offset) {
@@ -296,7 +314,7 @@
   };
   E.getConsole = function () { return host('getConsole'); };
   E.setConsole = function (dev, opts) {
-    var name = dev === null || dev === undefined ? 'null' : typeof dev === 'string' ? dev : dev.__dev;
+    var name = dev === null || dev === undefined ? 'null' : typeof dev === 'string' ? dev : devName(dev);
     host('setConsole', name, !!(opts && opts.force));
   };
   E.lockConsole = function () { host('lock'); };
@@ -346,21 +364,21 @@
   function StorageFile(name, mode) {
     defineHidden(this, '__name', '\u0001' + name);
     defineHidden(this, '__pos', 0);
-    if (mode === 'w') host('stWrite', this.__name, '');
+    if (mode === 'w') host('stWrite', this.__name, bytesOut(''));
   }
   StorageFile.prototype.write = function (data) {
-    var cur = host('stRead', this.__name) || '';
-    return host('stWrite', this.__name, cur + toBinary(data));
+    var cur = strIn(host('stRead', this.__name)) || '';
+    return host('stWrite', this.__name, bytesOut(cur + toBinary(data)));
   };
   StorageFile.prototype.read = function (len) {
-    var cur = host('stRead', this.__name) || '';
+    var cur = strIn(host('stRead', this.__name)) || '';
     if (this.__pos >= cur.length) return undefined;
     var out = cur.substr(this.__pos, len);
     this.__pos += out.length;
     return out;
   };
   StorageFile.prototype.readLine = function () {
-    var cur = host('stRead', this.__name) || '';
+    var cur = strIn(host('stRead', this.__name)) || '';
     if (this.__pos >= cur.length) return undefined;
     var nl = cur.indexOf('\n', this.__pos);
     var end = nl < 0 ? cur.length : nl + 1;
@@ -368,23 +386,23 @@
     this.__pos = end;
     return out;
   };
-  StorageFile.prototype.getLength = function () { return (host('stRead', this.__name) || '').length; };
+  StorageFile.prototype.getLength = function () { return (strIn(host('stRead', this.__name)) || '').length; };
   StorageFile.prototype.erase = function () { host('stErase', this.__name); };
   G.StorageFile = StorageFile;
 
   var Storage = {
     read: function (name, offset, length) {
-      var s = host('stRead', String(name));
+      var s = strIn(host('stRead', String(name)));
       if (s === undefined) return undefined;
       offset = offset || 0;
       return length === undefined ? s.slice(offset) : s.substr(offset, length);
     },
     readArrayBuffer: function (name) {
-      var s = host('stRead', String(name));
+      var s = strIn(host('stRead', String(name)));
       return s === undefined ? undefined : binToU8(s).buffer;
     },
     readJSON: function (name, noExceptions) {
-      var s = host('stRead', String(name));
+      var s = strIn(host('stRead', String(name)));
       if (s === undefined) return undefined;
       try { return JSON.parse(s); } catch (e) { if (noExceptions) return undefined; throw e; }
     },
@@ -392,8 +410,8 @@
       name = String(name);
       if (name.length === 0 || name.length > 28) throw new Error('Invalid Storage file name ' + JSON.stringify(name));
       var bin = toBinary(data);
-      if (offset === undefined) return host('stWrite', name, bin);
-      return host('stWriteAt', name, bin, Number(offset) || 0, size === undefined ? -1 : Number(size));
+      if (offset === undefined) return host('stWrite', name, bytesOut(bin));
+      return host('stWriteAt', name, bytesOut(bin), Number(offset) || 0, size === undefined ? -1 : Number(size));
     },
     writeJSON: function (name, obj) { return Storage.write(name, JSON.stringify(obj)); },
     erase: function (name) { host('stErase', String(name)); },
@@ -408,17 +426,17 @@
     getStats: function () { var f = host('stFree'); return { totalBytes: f + host('stUsed'), freeBytes: f, fileBytes: host('stUsed'), fileCount: JSON.parse(host('stList')).length, trashBytes: 0, trashCount: 0 }; },
     compact: function () {},
     optimise: function () {},
-    hash: function (regex) { return host('crc32', JSON.stringify(Storage.list(regex))); },
+    hash: function (regex) { return host('crc32', bytesOut(JSON.stringify(Storage.list(regex)))); },
     open: function (name, mode) { return new StorageFile(String(name), mode); },
   };
 
   // ---- crypto (host-backed: the board's hashes are native C too) ----
   var crypto = {
-    SHA1: function (d) { return host('sha', 'SHA1', toBinary(d)); },
-    SHA224: function (d) { return host('sha', 'SHA224', toBinary(d)); },
-    SHA256: function (d) { return host('sha', 'SHA256', toBinary(d)); },
-    SHA384: function (d) { return host('sha', 'SHA384', toBinary(d)); },
-    SHA512: function (d) { return host('sha', 'SHA512', toBinary(d)); },
+    SHA1: function (d) { return host('sha', 'SHA1', bytesOut(d)); },
+    SHA224: function (d) { return host('sha', 'SHA224', bytesOut(d)); },
+    SHA256: function (d) { return host('sha', 'SHA256', bytesOut(d)); },
+    SHA384: function (d) { return host('sha', 'SHA384', bytesOut(d)); },
+    SHA512: function (d) { return host('sha', 'SHA512', bytesOut(d)); },
     PBKDF2: notModelled('crypto.PBKDF2'),
     AES: { encrypt: notModelled('AES.encrypt'), decrypt: notModelled('AES.decrypt') },
   };
@@ -499,11 +517,11 @@
   Math.randInt = function (max) { return Math.floor(Math.random() * max); };
   if (typeof G.atob !== 'function') {
     var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-    G.btoa = function (s) { return host('btoa', toBinary(s)); };
+    G.btoa = function (s) { return host('btoa', bytesOut(s)); };
     G.atob = function (s) {
       s = String(s);
       for (var i = 0; i < s.length; i++) if (s[i] !== '=' && B64.indexOf(s[i]) < 0 && s[i] !== '\n' && s[i] !== '\r') throw new Error('Invalid base64');
-      return host('atob', s);
+      return strIn(host('atob', s));
     };
   }
   G.ArrayBufferView = Object.getPrototypeOf(Uint8Array);
