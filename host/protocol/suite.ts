@@ -8,6 +8,10 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { hashToG1, pairingEqual } from './accel/bls12-381.ts';
+import { mclGroup, type AccelGroup } from './accel/group.ts';
+import { mclBls, mclP256 } from './accel/mcl.ts';
+import { hashToCurveP256, mulBaseP256 } from './accel/p256.ts';
 import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
 import { decodeFail } from './errors.ts';
 
@@ -43,6 +47,8 @@ export interface Suite {
   mul(P: Point, k: bigint): Point;
   /** Σ P_i (combine, self-check, settle-side sums). */
   sum(points: readonly Point[]): Point;
+  /** Σ k_i·P_i by one multi-scalar multiplication, 0 ≤ k_i < q (e.g. s·B + c·A in DLEQ verification). */
+  msm(points: readonly Point[], scalars: readonly bigint[]): Point;
   /** RFC 9380 hash_to_field into Z_q: count 1, L = 48, expand_message_xmd(SHA-256). */
   hashToScalar(msg: Uint8Array, dst: string | Uint8Array): bigint;
   encodePoint(P: Point): Uint8Array;
@@ -54,16 +60,31 @@ export interface Suite {
 }
 
 type PointCons = typeof p256.Point;
+type GroupOps = Pick<Suite, 'mul' | 'sum' | 'msm' | 'hashToGroup'>;
 
 /** Group operations on noble points; the reference implementation every faster backend is checked against. */
-const nobleOps = (zero: Point) => ({
-  mul: (P: Point, k: bigint): Point => (k === 0n ? zero : P.multiply(k)),
-  sum(points: readonly Point[]): Point {
+const nobleOps = (zero: Point) => {
+  const mul = (P: Point, k: bigint): Point => (k === 0n ? zero : P.multiply(k));
+  const sum = (points: readonly Point[]): Point => {
     let acc = zero;
     for (const P of points) acc = acc.add(P);
     return acc;
-  },
-});
+  };
+  return {
+    mul,
+    sum,
+    msm(points: readonly Point[], scalars: readonly bigint[]): Point {
+      if (points.length !== scalars.length) throw new RangeError('msm: as many scalars as points');
+      return sum(points.map((P, i) => mul(P, scalars[i]!)));
+    },
+  };
+};
+
+/** DSTs mcl takes as given: non-empty ASCII of at most 255 bytes (others go to noble, which has the RFC's rules for them). */
+const plainDst = (dst: string | Uint8Array): Uint8Array | undefined => {
+  const b = typeof dst === 'string' ? (/^[\x00-\x7f]*$/.test(dst) ? new TextEncoder().encode(dst) : undefined) : dst;
+  return b && b.length > 0 && b.length <= 255 ? b : undefined;
+};
 
 /** Square root of x^3 + a x + b, or off-curve. */
 function liftX(Point: PointCons, x: bigint): bigint {
@@ -103,7 +124,7 @@ function hashToScalarFor(order: bigint) {
     hash_to_field(msg, 1, { DST: dst, p: order, m: 1, k: 128, expand: 'xmd', hash: sha256 })[0]![0]!;
 }
 
-function makeP256(): Suite {
+function makeP256(accelerated: boolean): Suite {
   const Point = p256.Point;
   const p = Point.Fp.ORDER;
   const order = Point.Fn.ORDER;
@@ -116,8 +137,7 @@ function makeP256(): Suite {
     zero: Point.ZERO,
     tokenDst: 'Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_',
     pairing: undefined,
-    hashToGroup: (msg, dst) => p256_hasher.hashToCurve(msg, { DST: dst }) as Point,
-    ...nobleOps(Point.ZERO),
+    ...(accelerated ? p256Accel(Point) : p256Noble(Point)),
     hashToScalar: hashToScalarFor(order),
     encodePoint(P) {
       if (P.is0()) throw new RangeError('cannot encode the identity');
@@ -136,7 +156,23 @@ function makeP256(): Suite {
   };
 }
 
-function makeBls12381(): Suite {
+function p256Noble(Point: PointCons): GroupOps {
+  return { hashToGroup: (msg, dst) => p256_hasher.hashToCurve(msg, { DST: dst }) as Point, ...nobleOps(Point.ZERO) };
+}
+
+/** mcl-wasm for variable-base products and sums, OpenSSL for k·B, SSWU on mcl's field for H. */
+function p256Accel(Point: PointCons): GroupOps {
+  const g: AccelGroup = mclGroup(mclP256, Point);
+  const B = Point.BASE;
+  return {
+    hashToGroup: (msg, dst) => hashToCurveP256(msg, dst),
+    mul: (P, k) => (P === B || P.equals(B) ? mulBaseP256(k) : g.mul(P, k)),
+    sum: g.sum,
+    msm: g.msm,
+  };
+}
+
+function makeBls12381(accelerated: boolean): Suite {
   const G1 = bls12_381.G1;
   const G2 = bls12_381.G2;
   const Point = G1.Point as unknown as PointCons;
@@ -161,14 +197,26 @@ function makeBls12381(): Suite {
       if (!P.isTorsionFree()) decodeFail('not-in-subgroup', 'G2 point outside the prime-order subgroup');
       return P as unknown as G2Point;
     },
-    equal(P1, Q1, P2, Q2) {
-      const gt = bls12_381.pairingBatch([
-        { g1: P1 as never, g2: Q1 as never },
-        { g1: P2.negate() as never, g2: Q2 as never },
-      ]);
-      return Fp12.eql(gt, Fp12.ONE);
-    },
+    equal: accelerated
+      ? pairingEqual
+      : (P1, Q1, P2, Q2) => {
+          const gt = bls12_381.pairingBatch([
+            { g1: P1 as never, g2: Q1 as never },
+            { g1: P2.negate() as never, g2: Q2 as never },
+          ]);
+          return Fp12.eql(gt, Fp12.ONE);
+        },
   };
+  const nobleHash = (msg: Uint8Array, dst: string | Uint8Array): Point => G1.hashToCurve(msg, { DST: dst }) as unknown as Point;
+  const ops: GroupOps = accelerated
+    ? {
+        ...mclGroup(mclBls, Point),
+        hashToGroup(msg, dst) {
+          const d = plainDst(dst);
+          return d ? hashToG1(msg, d) : nobleHash(msg, dst);
+        },
+      }
+    : { hashToGroup: nobleHash, ...nobleOps(G1.Point.ZERO as unknown as Point) };
   return {
     id: 'BLS12381-SHA256',
     pointLength: 48,
@@ -178,8 +226,7 @@ function makeBls12381(): Suite {
     zero: G1.Point.ZERO as unknown as Point,
     tokenDst: 'Sipster-v1-token-BLS12381G1_XMD:SHA-256_SSWU_RO_',
     pairing,
-    hashToGroup: (msg, dst) => G1.hashToCurve(msg, { DST: dst }) as unknown as Point,
-    ...nobleOps(G1.Point.ZERO as unknown as Point),
+    ...ops,
     hashToScalar: hashToScalarFor(order),
     encodePoint(P) {
       if (P.is0()) throw new RangeError('cannot encode the identity');
@@ -204,12 +251,19 @@ function makeBls12381(): Suite {
   };
 }
 
-const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(), 'BLS12381-SHA256': makeBls12381() };
+const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(true), 'BLS12381-SHA256': makeBls12381(true) };
+/** The same suites on @noble/curves alone: the reference the accelerated ops are checked and benchmarked against. */
+const REFERENCE_SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(false), 'BLS12381-SHA256': makeBls12381(false) };
 
 export function getSuite(id: string): Suite {
   const s = (SUITES as Record<string, Suite | undefined>)[id];
   if (!s) decodeFail('wrong-suite', `unknown ciphersuite ${JSON.stringify(id)}`);
   return s;
+}
+
+/** Noble-only twin of `getSuite(id)` (same ids, codecs and results; slower group operations). */
+export function getReferenceSuite(id: SuiteId): Suite {
+  return REFERENCE_SUITES[id];
 }
 
 /** Uniform non-zero scalar from a CSPRNG (48 bytes reduced, bias < 2^-128). */
