@@ -1,0 +1,13 @@
+// Power cut at every flash write (just after the write completed, before any output):
+// after a restart both periods still bill consistently with every token emitted, no (c, i) ever
+// got two different tokens and no counter two different bills.
+import { describe, expect, it } from 'vitest';
+import { checkRecords, cutAt, writesWithoutCut } from './power-cut.ts';
+
+describe('power cut (after)', () => {
+  it('at every state write', async () => {
+    const writes = await writesWithoutCut();
+    expect(writes).toBeGreaterThan(20);
+    for (let k = 1; k <= writes; k++) checkRecords(await cutAt(k, 'after'));
+  });
+});
