@@ -13,6 +13,7 @@ import { epochOf } from '../protocol/epoch.ts';
 import { billHash, encodeBillMessage, encodeDisputeMessage, encodeHandoverMessage, ZERO_HASH } from '../protocol/messages.ts';
 import { meterKeyFromSeed, signMessage, type MeterKeyPair } from '../protocol/signature.ts';
 import type { Point, Suite } from '../protocol/suite.ts';
+import { MICRO_UNITS_PER_UNIT, rateAt, type Tariff } from '../protocol/tariff.ts';
 import { decodeRecord, type BillRecord, type BootRecord, type HandoverRecord, type MeterRecord, type TokenRecord } from '../records/decode.ts';
 import type { RandomSource } from './drbg.ts';
 
@@ -21,6 +22,8 @@ export interface MeterProvisioning {
   readonly meterId: string;
   readonly epochLength: number;
   readonly tariffVersion: number;
+  /** The verified tariff, for metering Wh; without it the meter is driven unit by unit (tokenGen). */
+  readonly tariff?: Tariff;
   /** Replacement device: counter and chain continue from the handover. */
   readonly firstC?: number;
   readonly prevBillHash?: Uint8Array;
@@ -54,6 +57,9 @@ export class ReferenceMeter {
   private open: OpenPeriod | undefined;
   private closed: ClosedPeriod | undefined;
   private retired = false;
+  private readonly tariff: Tariff | undefined;
+  /** Micro-units owed but not yet a whole unit (carried within the period). */
+  private carried = 0;
   private bootSeq = 0;
   private recordSeq = 0;
 
@@ -63,6 +69,8 @@ export class ReferenceMeter {
     this.meterId = p.meterId;
     this.epochLength = p.epochLength;
     this.tariffVersion = p.tariffVersion;
+    this.tariff = p.tariff;
+    if (p.tariff && p.tariff.version !== p.tariffVersion) throw new RangeError('tariff version mismatch');
     this.rand = rand;
     this.kappa = rand(32);
     let key: MeterKeyPair | undefined;
@@ -136,6 +144,18 @@ export class ReferenceMeter {
 
   private tokenRecord(p: OpenPeriod, i: number, rho: Uint8Array, replay: boolean): TokenRecord {
     return this.emit(REC_TOKEN, tokenBody(replay ? 1 : 0, p.c, i, p.e, p.periodLabel, rho)) as TokenRecord;
+  }
+
+  /** One metered Wh at a minute of the day: the tariff's micro-units accrue; each whole unit is a token. */
+  meterWh(minuteOfDay: number): TokenRecord[] {
+    if (!this.tariff) throw new Error('meter has no tariff');
+    this.carried += rateAt(this.tariff, minuteOfDay);
+    const out: TokenRecord[] = [];
+    while (this.carried >= MICRO_UNITS_PER_UNIT) {
+      this.carried -= MICRO_UNITS_PER_UNIT;
+      out.push(this.tokenGen());
+    }
+    return out;
   }
 
   /** BillGen: r from the seed, R = S − r·B, β over billMessage (chained), dispute record; closes c. */
