@@ -44,7 +44,8 @@ export class UcClient {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000),
       });
     } catch (err) {
-      throw new UcHttpError(0, 0, `unreachable: ${(err as Error).message}`);
+      const cause = (err as Error & { cause?: Error }).cause;
+      throw new UcHttpError(0, 0, `unreachable: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`);
     }
     const text = await res.text();
     let json: unknown;

@@ -1,0 +1,222 @@
+/**
+ * UC and mint throughput (`npm run bench -- uc`): receipts per second over real loopback HTTP
+ * with 1, 8 and 64 concurrent wallets (coin verification, receipt + DLEQ proof and the SQLite
+ * transaction included), settle latency for bills of 1, 100 and 10,000 units, and the mint's
+ * swap rate. The UC runs as its own process (`sipster uc serve`, mint co-hosted, SQLite store).
+ * Reference figures measured in the same run: the receipt alone in-process (issueReceipt, no
+ * coin, no storage, no HTTP) and the coin check alone (cashu-ts verifyUnblindedSignature);
+ * printed beside the paper's 1.44 ms per receipt (C, one core, no proof/coin/storage) and the
+ * issue's target of 2,500 receipts/s on this 2-core machine.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRandomRawBlindedMessage, Wallet, type Proof } from '@cashu/cashu-ts';
+import { TestPaymentBackend } from '../host/mint/backend.ts';
+import { silentLogger } from '../host/mint/log.ts';
+import { Mint } from '../host/mint/mint.ts';
+import { drbg } from '../host/meter/drbg.ts';
+import { ReferenceMeter } from '../host/meter/reference-meter.ts';
+import { encodePayRequest, generateEpochKey, getSuite, issueReceipt, toHex } from '../host/protocol/index.ts';
+import { openStore } from '../host/store/open.ts';
+import { startUcProcess } from '../host/uc/test/process.ts';
+import { UcService } from '../host/uc/service.ts';
+import { UcClient } from '../host/wallet/uc-client.ts';
+
+const PAPER_MS_PER_RECEIPT = 1.44;
+const TARGET_RECEIPTS_PER_S = 2500;
+const LEVELS = [1, 8, 64];
+const PAYS_PER_LEVEL = Number(process.env.SIPSTER_BENCH_PAYS ?? 240);
+const SWAPS = 120;
+const BILL_SIZES = [1, 100, 10_000];
+const suite = getSuite('P256-SHA256');
+
+const dir = mkdtempSync(join(tmpdir(), 'sipster-bench-uc-'));
+const location = join(dir, 'uc.sqlite');
+
+function rate(count: number, ms: number): number {
+  return Math.round((count / ms) * 1000 * 10) / 10;
+}
+
+/** In-process references: receipt issuance alone, and the mint's coin check alone. */
+async function references(coins: Proof[]): Promise<{ receiptMs: number; coinCheckMs: number }> {
+  const key = generateEpochKey(suite, 0, (n) => new Uint8Array(randomBytes(n)));
+  const rand = (n: number) => new Uint8Array(randomBytes(n));
+  const rhos = Array.from({ length: 200 }, () => new Uint8Array(randomBytes(32)));
+  for (const rho of rhos.slice(0, 20)) issueReceipt(suite, key, rho, rand); // warm-up
+  let t = performance.now();
+  for (const rho of rhos) issueReceipt(suite, key, rho, rand);
+  const receiptMs = (performance.now() - t) / rhos.length;
+  const db = await openStore(location);
+  const mint = await Mint.open(db, new TestPaymentBackend(true));
+  const sample = coins.slice(0, 60).map((p) => ({ id: p.id, amount: Number(p.amount), secret: p.secret, C: p.C }));
+  for (const c of sample.slice(0, 10)) mint.verifyInputs([c]);
+  t = performance.now();
+  for (const c of sample) mint.verifyInputs([c]);
+  const coinCheckMs = (performance.now() - t) / sample.length;
+  await db.close();
+  return { receiptMs, coinCheckMs };
+}
+
+async function payLevel(url: string, wallets: number, coins: Proof[]): Promise<number> {
+  const client = new UcClient({ ucUrl: url });
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: wallets }, async () => {
+      for (let k = next++; k < coins.length; k = next++) {
+        const res = await client.pay(encodePayRequest({ e: 0, rho: new Uint8Array(randomBytes(32)) }), coins[k]!);
+        if (res.replay) throw new Error('fresh token came back as a replay');
+      }
+    }),
+  );
+  return rate(coins.length, performance.now() - t);
+}
+
+async function swapRate(url: string, coins: Proof[]): Promise<number> {
+  const keysetId = coins[0]!.id;
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let k = next++; k < coins.length; k = next++) {
+        const c = coins[k]!;
+        const out = createRandomRawBlindedMessage();
+        const res = await fetch(`${url}/v1/swap`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: [{ id: c.id, amount: 1, secret: c.secret, C: c.C }], outputs: [{ id: keysetId, amount: 1, B_: out.B_.toHex(true) }] }),
+        });
+        if (!res.ok) throw new Error(`swap failed: ${await res.text()}`);
+      }
+    }),
+  );
+  return rate(coins.length, performance.now() - t);
+}
+
+interface SettleSample {
+  units: number;
+  ms: number;
+}
+
+/** Bills of n units from reference meters; C = a_e·R computed with the UC's own epoch secret (read
+ * from its store) instead of paying n tokens first: settle's work does not depend on how C was made. */
+async function settleLatency(url: string, tokens: Map<string, string>, meters: Map<number, ReferenceMeter>): Promise<SettleSample[]> {
+  const db = await openStore(location);
+  const [row] = await db.all<{ secret: Uint8Array }>('SELECT secret FROM uc_epoch_keys WHERE epoch = 0');
+  await db.close();
+  const a = suite.decodeScalar(new Uint8Array(row!.secret));
+  // All bills first (the meter's n hash-to-curves take a while), then the timed settles.
+  const bills = BILL_SIZES.map((units) => {
+    const meter = meters.get(units)!;
+    meter.startPeriod(1);
+    for (let i = 0; i < units; i++) meter.tokenGen();
+    return { units, meterId: meter.meterId, bill: meter.billGen() };
+  });
+  const out: SettleSample[] = [];
+  for (const { units, meterId, bill } of bills) {
+    const C = suite.encodePoint(suite.mul(bill.bill.R, a));
+    const client = new UcClient({ ucUrl: url, accountToken: tokens.get(meterId)! });
+    const t = performance.now();
+    const res = await client.settle(bill.billMessage, bill.beta, C);
+    const ms = performance.now() - t;
+    if (res.status !== 'settled') throw new Error('bill did not settle');
+    out.push({ units, ms: Math.round(ms * 100) / 100 });
+  }
+  return out;
+}
+
+function svg(levels: { wallets: number; receiptsPerS: number }[], reference: number): string {
+  const W = 560;
+  const H = 300;
+  const max = Math.max(TARGET_RECEIPTS_PER_S, reference, ...levels.map((l) => l.receiptsPerS)) * 1.1;
+  const y = (v: number) => H - 40 - (v / max) * (H - 80);
+  const bars = levels
+    .map((l, i) => {
+      const x = 80 + i * 140;
+      return `<rect x="${x}" y="${y(l.receiptsPerS)}" width="80" height="${H - 40 - y(l.receiptsPerS)}" fill="#4878a8"/><text x="${x + 40}" y="${y(l.receiptsPerS) - 6}" text-anchor="middle">${l.receiptsPerS}</text><text x="${x + 40}" y="${H - 22}" text-anchor="middle">${l.wallets} wallet${l.wallets > 1 ? 's' : ''}</text>`;
+    })
+    .join('');
+  const line = (v: number, label: string, colour: string) =>
+    `<line x1="60" x2="${W - 20}" y1="${y(v)}" y2="${y(v)}" stroke="${colour}" stroke-dasharray="6 4"/><text x="${W - 20}" y="${y(v) - 4}" text-anchor="end" fill="${colour}">${label}</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
+<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">UC receipts per second over HTTP (coin + receipt + SQLite)</text>
+<line x1="60" x2="60" y1="30" y2="${H - 40}" stroke="#000"/><line x1="60" x2="${W - 20}" y1="${H - 40}" y2="${H - 40}" stroke="#000"/>
+${bars}
+${line(TARGET_RECEIPTS_PER_S, `target ${TARGET_RECEIPTS_PER_S}/s`, '#b03030')}
+${line(reference, `receipt alone in-process ${reference}/s`, '#30a030')}
+</svg>
+`;
+}
+
+async function main(): Promise<void> {
+  // The UC operator's setup: store, genesis, epoch 0 key, one registered meter per bill size.
+  const db = await openStore(location);
+  const mint = await Mint.open(db, new TestPaymentBackend(true), { maxMintAmount: 100_000, maxOutputs: 1000 });
+  const uc = await UcService.open(db, mint, { genesis: { suite: suite.id, ucName: 'bench', epochLength: 4, periodSeconds: 3600, originUnix: 0 }, epochs: [0], log: silentLogger });
+  const accountTokens = new Map<string, string>();
+  const meters = new Map<number, ReferenceMeter>();
+  for (const units of BILL_SIZES) {
+    const meter = new ReferenceMeter({ suite, meterId: `bench-${units}`, epochLength: 4, tariffVersion: 1 }, drbg(`bench meter ${units}`));
+    accountTokens.set(meter.meterId, await uc.registerMeter(meter.meterId, meter.vkM));
+    meters.set(units, meter);
+  }
+  await db.close();
+
+  const proc = await startUcProcess(location);
+  try {
+    const wallet = new Wallet(proc.url, { unit: 'tok' });
+    await wallet.loadMint();
+    const need = PAYS_PER_LEVEL * LEVELS.length + SWAPS;
+    const coins: Proof[] = [];
+    while (coins.length < need) {
+      const amount = Math.min(500, need - coins.length);
+      coins.push(...(await wallet.mintProofsBolt11(amount, await wallet.createMintQuoteBolt11(amount))));
+    }
+    const ref = await references(coins.slice(need - SWAPS));
+    const levels = [];
+    for (const [k, wallets] of LEVELS.entries()) {
+      const receiptsPerS = await payLevel(proc.url, wallets, coins.slice(k * PAYS_PER_LEVEL, (k + 1) * PAYS_PER_LEVEL));
+      levels.push({ wallets, receiptsPerS });
+    }
+    const swapsPerS = await swapRate(proc.url, coins.slice(need - SWAPS));
+    const settle = await settleLatency(proc.url, accountTokens, meters);
+
+    const receiptAlonePerS = Math.round(1000 / ref.receiptMs);
+    const paperPerS = Math.round(1000 / PAPER_MS_PER_RECEIPT);
+    console.log(`\nUC over loopback HTTP, SQLite (WAL, synchronous=FULL), ${cpus().length} cores, ${PAYS_PER_LEVEL} pays per level`);
+    console.log('| measure | value | vs target 2,500/s | vs receipt alone in-process | vs paper (1.44 ms, C) |');
+    console.log('|---|---|---|---|---|');
+    for (const l of levels) {
+      console.log(`| receipts/s, ${l.wallets} wallet(s) | ${l.receiptsPerS} | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
+    }
+    console.log(`| receipt alone in-process (issueReceipt, 1 core) | ${receiptAlonePerS}/s (${ref.receiptMs.toFixed(2)} ms) | | 1 | ${(receiptAlonePerS / paperPerS).toFixed(3)} |`);
+    console.log(`| coin check alone (cashu-ts verifyUnblindedSignature) | ${Math.round(1000 / ref.coinCheckMs)}/s (${ref.coinCheckMs.toFixed(2)} ms) | | | |`);
+    console.log(`| mint swaps/s (1 in → 1 out, 8 clients) | ${swapsPerS} | | | |`);
+    for (const s of settle) console.log(`| settle latency, ${s.units}-unit bill | ${s.ms} ms | | | |`);
+
+    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+    const result = {
+      bench: 'uc',
+      date: new Date().toISOString(),
+      node: process.version,
+      cores: cpus().length,
+      store: 'sqlite',
+      paysPerLevel: PAYS_PER_LEVEL,
+      receiptsPerSecond: levels,
+      reference: { receiptAloneMs: ref.receiptMs, coinCheckMs: ref.coinCheckMs, paperMsPerReceipt: PAPER_MS_PER_RECEIPT, targetReceiptsPerSecond: TARGET_RECEIPTS_PER_S },
+      mintSwapsPerSecond: swapsPerS,
+      settleLatencyMs: settle,
+      logVk: toHex(uc.logVk),
+    };
+    writeFileSync(join(import.meta.dirname, 'results', 'uc.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(import.meta.dirname, 'results', 'uc.svg'), svg(levels, receiptAlonePerS));
+    console.log('\nwrote bench/results/uc.json and bench/results/uc.svg');
+  } finally {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
