@@ -199,11 +199,15 @@ export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8
 export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
   if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
   if (!(msg instanceof Uint8Array)) return false;
-  let q: Point;
-  try {
-    q = pointDecode(pk33);
-  } catch (err) {
-    return false;
+  // The registered key (the meter's own) was validated when its table was set: no decode (a sqrt) needed.
+  const own = keyTable !== null && keyPk !== null && pk33 instanceof Uint8Array && bytesEqual(keyPk, pk33);
+  let q: Point | null = null;
+  if (!own) {
+    try {
+      q = pointDecode(pk33);
+    } catch (err) {
+      return false;
+    }
   }
   if (!scalarOk(sig64, 0) || !scalarOk(sig64, 32) || greaterThan(sig64, 32, HALF_N)) return false;
   const r = fe();
@@ -220,7 +224,7 @@ export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array
   Fn.mul(u, r, w);
   Fn.toBytes(u, u2, 0);
   const R = new Point();
-  if (keyTable !== null && keyPk !== null && bytesEqual(keyPk, pk33)) {
+  if (q === null) {
     combMul(R, u1, getBaseTable(), u2, keyTable);
   } else {
     combMul(R, u1, getBaseTable(), null, null);

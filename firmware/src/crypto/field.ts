@@ -7,9 +7,9 @@
 // not necessarily < N. Multiplication needs no final subtraction: with a, b < 2^258 the
 // Montgomery product is < N + 2^252. canon() gives the unique value in [0, N).
 //
-// Column sums use the native E.convolve when present (one call per column), else plain loops.
-// Moduli with N = -1 mod 2^24 (the P-256 prime) take a sparse reduction: N + 1 has few
-// nonzero limbs, so each reduction row is a handful of additions.
+// Column sums use the native E.convolve when present (two calls per column: a*b and m*N),
+// else plain loops. A modulus can bring its own straight-line product (the P-256 prime does:
+// p256-mont.ts), which this class then calls instead.
 // Espruino subset only: no BigInt, no Math.imul, no default/rest params, no spread.
 
 import { nativeConvolve } from './native.ts';
@@ -21,7 +21,7 @@ const B24 = 16777216;
 const M24 = 0xffffff;
 const INV24 = 1 / 16777216;
 
-/** Operation counters, flat (keys per field: mul, sqr, inv, sqrt + the field's suffix). */
+/** Operation counters, flat (keys per field: mul, sqr, add, inv, sqrt + the field's suffix; add counts add/sub/neg). */
 export type OpCounters = { [name: string]: number };
 
 export function fe(): Fe {
@@ -65,6 +65,7 @@ export class Field {
   readonly ops: OpCounters;
   readonly kMul: string;
   readonly kSqr: string;
+  readonly kAdd: string;
   readonly kInv: string;
   readonly kSqrt: string;
   /** Montgomery form of 1 (R mod N), of 0 */
@@ -73,7 +74,7 @@ export class Field {
   private readonly r2: Fe;
   private readonly c192: Fe;
   private readonly nInv: number;
-  private readonly sparse: number[];
+  private readonly fast: ((r: Fe, a: Fe, b: Fe) => void) | null;
   private readonly t: Float64Array;
   private readonly rb: Float64Array;
   private readonly rn: Float64Array;
@@ -85,19 +86,22 @@ export class Field {
   /**
    * modHex: N as 64 hex digits; r2Hex: R^2 mod N (R = 2^264), precomputed to spare the board
    * 528 doublings at start-up (checked against BigInt in the tests). Operations are counted
-   * in ops under 'mul' + suffix, 'sqr' + suffix, 'inv' + suffix, 'sqrt' + suffix.
+   * in ops under 'mul' + suffix, 'sqr' + suffix, 'add' + suffix, 'inv' + suffix, 'sqrt' + suffix.
+   * fast: a specialized Montgomery product for this modulus, or null for the generic one.
    */
-  constructor(modHex: string, r2Hex: string, ops: OpCounters, suffix: string) {
+  constructor(modHex: string, r2Hex: string, ops: OpCounters, suffix: string, fast: ((r: Fe, a: Fe, b: Fe) => void) | null) {
     this.n = hexLimbs(modHex);
     this.nBytes = new Uint8Array(32);
     for (let i = 0; i < 32; i++) this.nBytes[i] = parseInt(modHex.substr(i * 2, 2), 16);
     this.ops = ops;
     this.kMul = 'mul' + suffix;
     this.kSqr = 'sqr' + suffix;
+    this.kAdd = 'add' + suffix;
     this.kInv = 'inv' + suffix;
     this.kSqrt = 'sqrt' + suffix;
     ops[this.kMul] = 0;
     ops[this.kSqr] = 0;
+    ops[this.kAdd] = 0;
     ops[this.kInv] = 0;
     ops[this.kSqrt] = 0;
     // n' = -N^-1 mod 2^24 by Newton iteration (each step doubles the correct low bits).
@@ -105,22 +109,7 @@ export class Field {
     let x = 1;
     for (let i = 0; i < 5; i++) x = (x * (2 - ((n0 * x) & M24))) & M24;
     this.nInv = (B24 - x) & M24;
-    // Sparse reduction when N = -1 mod 2^24: rows add m * (N + 1), listed as [pos, limb] pairs.
-    this.sparse = [];
-    if (this.nInv === 1) {
-      const np1 = fe();
-      np1.set(this.n);
-      np1[0] += 1;
-      for (let i = 0; i < NL - 1; i++) {
-        if (np1[i] >= B24) {
-          np1[i] -= B24;
-          np1[i + 1] += 1;
-        }
-      }
-      for (let i = 1; i < NL; i++) {
-        if (np1[i] !== 0) this.sparse.push(i, np1[i]);
-      }
-    }
+    this.fast = fast;
     this.t = new Float64Array(2 * NL);
     this.rb = new Float64Array(2 * NL - 1);
     this.rn = new Float64Array(2 * NL - 1);
@@ -146,12 +135,16 @@ export class Field {
 
   /** r = a * b * R^-1 mod N (r may alias a or b). */
   private mont(r: Fe, a: Fe, b: Fe): void {
+    const fast = this.fast;
+    if (fast !== null) {
+      fast(r, a, b);
+      return;
+    }
     const t = this.t;
     const n = this.n;
     const conv = nativeConvolve;
     const rb = this.rb;
-    const sp = this.sparse;
-    if (conv !== undefined && sp.length === 0) {
+    if (conv !== undefined) {
       // Product scanning (FIPS): column k holds a*b and m*N terms; one convolve each.
       const mm = this.mm;
       const rn = this.rn;
@@ -177,34 +170,17 @@ export class Field {
       r[NL - 1] = c;
       return;
     }
-    if (conv !== undefined) {
-      for (let j = 0; j < NL; j++) rb[20 - j] = b[j];
-      for (let k = 0; k < 2 * NL - 1; k++) t[k] = conv(a, rb, 20 - k);
-      t[2 * NL - 1] = 0;
-    } else {
-      t.fill(0);
-      for (let i = 0; i < NL; i++) {
-        const ai = a[i];
-        if (ai === 0) continue;
-        for (let j = 0; j < NL; j++) t[i + j] += ai * b[j];
-      }
+    t.fill(0);
+    for (let i = 0; i < NL; i++) {
+      const ai = a[i];
+      if (ai === 0) continue;
+      for (let j = 0; j < NL; j++) t[i + j] += ai * b[j];
     }
-    if (sp.length !== 0) {
-      // m = t_i mod 2^24 (n' = 1); t += m*N*2^(24i) = m*(N+1)*2^(24i) - m*2^(24i).
-      const sl = sp.length;
-      for (let i = 0; i < NL; i++) {
-        const ti = t[i];
-        const m = ti & M24;
-        t[i + 1] += (ti - m) * INV24;
-        for (let q = 0; q < sl; q += 2) t[i + sp[q]] += m * sp[q + 1];
-      }
-    } else {
-      const nInv = this.nInv;
-      for (let i = 0; i < NL; i++) {
-        const m = ((t[i] & M24) * nInv) & M24;
-        for (let j = 0; j < NL; j++) t[i + j] += m * n[j];
-        t[i + 1] += t[i] * INV24;
-      }
+    const nInv = this.nInv;
+    for (let i = 0; i < NL; i++) {
+      const m = ((t[i] & M24) * nInv) & M24;
+      for (let j = 0; j < NL; j++) t[i + j] += m * n[j];
+      t[i + 1] += t[i] * INV24;
     }
     let c = 0;
     for (let j = 0; j < NL - 1; j++) {
@@ -234,6 +210,7 @@ export class Field {
 
   /** r = a + b - q*N for the q that brings the sum back under 2^258 */
   add(r: Fe, a: Fe, b: Fe): void {
+    this.ops[this.kAdd]++;
     const n = this.n;
     const q = ((a[NL - 1] + b[NL - 1]) / 65536) | 0;
     let c = 0;
@@ -248,6 +225,7 @@ export class Field {
 
   /** r = a - b + (8 - q)*N, q chosen so the result is in [0, 2^258) */
   sub(r: Fe, a: Fe, b: Fe): void {
+    this.ops[this.kAdd]++;
     const n = this.n;
     // Lower limbs move the top by at most -1..+8 units; the -1 keeps the estimate from overshooting.
     const k = 8 - (((a[NL - 1] - b[NL - 1] + 8 * n[NL - 1] - 1) / 65536) | 0);

@@ -12,7 +12,7 @@
 //   ecdsaVerify(pk33, msg, sig64) -> boolean
 //   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (COMB_TABLE_BYTES = 22,440 B);
 //   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM.
-//   opCounts = { mul, sqr, inv, sqrt (mod p), mulN, sqrN, invN, sqrtN (mod n) }, resetOpCounts()
+//   opCounts = { mul, sqr, add, inv, sqrt (mod p), mulN, sqrN, addN, invN, sqrtN (mod n) }, resetOpCounts()
 //   Derivations and signed messages of DESIGN.md: ../derive.ts
 //   concatBytes(parts)
 

@@ -3,10 +3,12 @@
 // 7..13 multiplications each, versus ~60 for a generic window).
 
 import { Field, fe, type Fe, type OpCounters } from './field.ts';
+import { montP256 } from './p256-mont.ts';
 
 /**
- * Counted field operations, flat: mul, sqr, inv, sqrt (mod p) and mulN, sqrN, invN, sqrtN
- * (mod n). mul/sqr count every multiplication, also those inside inv/sqrt.
+ * Counted field operations, flat: mul, sqr, add, inv, sqrt (mod p) and mulN, sqrN, addN, invN,
+ * sqrtN (mod n). mul/sqr count every multiplication, also those inside inv/sqrt; add counts
+ * additions, subtractions and negations.
  */
 export const opCounts: OpCounters = {};
 
@@ -16,6 +18,7 @@ export const Fp = new Field(
   '0004fffffffdfffffffffffffffefffffffbffffffff00000000000000030000',
   opCounts,
   '',
+  montP256,
 );
 /** scalar field, n = group order */
 export const Fn = new Field(
@@ -23,6 +26,7 @@ export const Fn = new Field(
   '2d955aba561fc164b2392b6bec5961906ab8c68a2abb372e0f80d88a9a9fedcf',
   opCounts,
   'N',
+  null,
 );
 
 const x2 = fe();

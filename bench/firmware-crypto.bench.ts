@@ -1,0 +1,148 @@
+/**
+ * Meter crypto cost (firmware/src/crypto, BigInt-free) per token and per bill:
+ * counted field operations, ms in Node next to @noble/curves doing the same work in the same
+ * run, and an estimate for the Espruino 2v29 interpreter from the counts and the measured cost
+ * of one field multiplication (shared/espruino/measured.md: ~0.24 ms with 11x24-bit limbs and
+ * E.convolve; inversions and square roots are counted as the multiplications they consist of).
+ * Field additions/subtractions are not counted (~20% on top, see the note printed below).
+ *
+ *   token background = hash_to_curve(ρ) + one Jacobian addition into the running sum S
+ *   bill             = r·B (comb) + S − r·B + encode R, then ECDSA sign + verify under the
+ *                      meter's own key (comb table registered, so verification is fixed-base)
+ *
+ * Writes bench/results/firmware-crypto.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { p256, p256_hasher } from '@noble/curves/nist.js';
+import {
+  ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, hashToCurve, mulBase, opCounts, pointAdd, pointEncode, pointNeg, pointZero,
+  resetOpCounts, setVerifyKeyTable, verifyKeyTableBytes, type Point,
+} from '../firmware/src/crypto/index.ts';
+import { billScalar, tokenRho } from '../firmware/src/derive.ts';
+
+const MS_PER_FIELD_MUL = 0.24; // measured.md, Espruino 2v29 interpreter, desktop-class x86
+const DST = new TextEncoder().encode('Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_');
+const seed = new Uint8Array(32).fill(7);
+const TOKENS = 400;
+const BILLS = 40;
+
+interface Counts { mul: number; sqr: number; add: number; inv: number; sqrt: number; mulN: number; sqrN: number; addN: number; invN: number }
+function counts(per: number): Counts {
+  const c = opCounts;
+  return {
+    mul: c.mul / per, sqr: c.sqr / per, add: c.add / per, inv: c.inv / per, sqrt: c.sqrt / per,
+    mulN: c.mulN / per, sqrN: c.sqrN / per, addN: c.addN / per, invN: c.invN / per,
+  };
+}
+const fieldMuls = (c: Counts) => c.mul + c.sqr + c.mulN + c.sqrN;
+
+function time(fn: (i: number) => void, n: number): number {
+  for (let i = 0; i < Math.min(5, n); i++) fn(i); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) fn(i);
+  return (performance.now() - t0) / n;
+}
+
+const rhos: Uint8Array[] = [];
+for (let i = 0; i < TOKENS; i++) rhos.push(tokenRho(seed, 0, i));
+
+// token background work
+let S: Point = pointZero();
+resetOpCounts();
+for (let i = 0; i < TOKENS; i++) S = pointAdd(S, hashToCurve(rhos[i], DST));
+const tokenCounts = counts(TOKENS);
+S = pointZero();
+const tokenMs = time((i) => { S = pointAdd(S, hashToCurve(rhos[i % TOKENS], DST)); }, TOKENS);
+let nS = p256.Point.ZERO;
+const nobleTokenMs = time((i) => { nS = nS.add(p256_hasher.hashToCurve(rhos[i % TOKENS], { DST })); }, TOKENS);
+
+// bill
+const key = ecdsaKeyFromSeed(new Uint8Array(32).fill(9));
+setVerifyKeyTable(key.pk, verifyKeyTableBytes(key.pk));
+const r = billScalar(seed);
+const extra = new Uint8Array(32).fill(1);
+function bill(i: number): void {
+  const R = pointEncode(pointAdd(S, pointNeg(mulBase(r))));
+  const msg = new Uint8Array(120);
+  msg.set(R, 0);
+  msg[100] = i & 255;
+  const sig = ecdsaSign(key.sk, msg, extra);
+  if (!ecdsaVerify(key.pk, msg, sig)) throw new Error('bill signature does not verify');
+}
+function parts(): Record<string, Counts> {
+  const out: Record<string, Counts> = {};
+  const msg = new Uint8Array(120);
+  resetOpCounts();
+  pointEncode(pointAdd(S, pointNeg(mulBase(r))));
+  out['R = S - r*B, encoded'] = counts(1);
+  resetOpCounts();
+  const sig = ecdsaSign(key.sk, msg, extra);
+  out['ECDSA sign'] = counts(1);
+  resetOpCounts();
+  ecdsaVerify(key.pk, msg, sig);
+  out['ECDSA verify (own key, comb table)'] = counts(1);
+  return out;
+}
+const billParts = parts();
+resetOpCounts();
+bill(0);
+const billCounts = counts(1);
+const billMs = time(bill, BILLS);
+const nSk = key.sk;
+const nPk = p256.getPublicKey(nSk);
+const rBig = BigInt('0x' + Buffer.from(r).toString('hex'));
+const nobleBillMs = time((i) => {
+  const R = nS.subtract(p256.Point.BASE.multiply(rBig)).toBytes(true);
+  const msg = new Uint8Array(120);
+  msg.set(R, 0);
+  msg[100] = i & 255;
+  const sig = p256.sign(msg, nSk, { extraEntropy: extra });
+  if (!p256.verify(sig, msg, nPk)) throw new Error('noble: bill signature does not verify');
+}, BILLS);
+
+const rows = [
+  { work: 'token background (hash_to_curve + add)', counts: tokenCounts, ms: tokenMs, nobleMs: nobleTokenMs, targetMs: 150 },
+  { work: 'bill (r*B, R, sign, verify)', counts: billCounts, ms: billMs, nobleMs: nobleBillMs, targetMs: 1000 },
+];
+const fmt = (x: number, d = 1) => x.toFixed(d);
+console.log('firmware crypto (P-256, BigInt-free) vs @noble/curves, same run, Node ' + process.version);
+console.log('work                                     | mul+sqr p | mul+sqr n | add/sub | inv p/n | sqrt | Node ms | noble ms | ratio | interp. est. ms (target)');
+for (const row of rows) {
+  const c = row.counts;
+  console.log(
+    `${row.work.padEnd(40)} | ${fmt(c.mul + c.sqr, 0).padStart(9)} | ${fmt(c.mulN + c.sqrN, 0).padStart(9)} | ` +
+      `${fmt(c.add + c.addN, 0).padStart(7)} | ` +
+      `${fmt(c.inv, 0)}/${fmt(c.invN, 0)}     | ${fmt(c.sqrt, 0).padStart(4)} | ${fmt(row.ms, 3).padStart(7)} | ` +
+      `${fmt(row.nobleMs, 3).padStart(8)} | ${fmt(row.ms / row.nobleMs, 2).padStart(5)} | ` +
+      `${fmt(fieldMuls(c) * MS_PER_FIELD_MUL, 0)} (<= ${row.targetMs})`,
+  );
+}
+console.log('bill breakdown:');
+for (const [name, c] of Object.entries(billParts)) {
+  console.log(`  ${name.padEnd(38)} mul ${c.mul} sqr ${c.sqr} inv ${c.inv} | mulN ${c.mulN} sqrN ${c.sqrN} invN ${c.invN} | est. ${fmt(fieldMuls(c) * MS_PER_FIELD_MUL, 0)} ms`);
+}
+console.log(`interpreter estimate = field multiplications x ${MS_PER_FIELD_MUL} ms (measured.md); additions/subtractions (counted, not timed in measured.md), table loads and hashing not included`);
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(
+  new URL('./results/firmware-crypto.json', import.meta.url),
+  JSON.stringify(
+    {
+      node: process.version,
+      msPerFieldMulInterpreter: MS_PER_FIELD_MUL,
+      rows: rows.map((row) => ({
+        work: row.work,
+        counts: row.counts,
+        fieldMultiplications: fieldMuls(row.counts),
+        nodeMs: row.ms,
+        nobleMs: row.nobleMs,
+        ratioToNoble: row.ms / row.nobleMs,
+        interpreterEstimateMs: fieldMuls(row.counts) * MS_PER_FIELD_MUL,
+        interpreterTargetMs: row.targetMs,
+      })),
+      billBreakdown: billParts,
+    },
+    null,
+    2,
+  ) + '\n',
+);
