@@ -1,0 +1,47 @@
+// Boots the freshly flashed board and reads its boot record: the device itself reports the hash of
+// the code it runs, its meter id, its public key vkM and its known-answer tests.
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { BootRecord } from '../records/decode.ts';
+import { ResilientPort } from '../serial/port.ts';
+import { RecordReader } from '../serial/records.ts';
+
+export class ConfirmError extends Error {
+  override readonly name = 'ConfirmError';
+}
+
+export interface Expected {
+  readonly firmwareSha256: Uint8Array;
+  readonly meterId: string;
+  readonly production: boolean;
+}
+
+/** Sends load() to the console (the board boots its new code) and waits for the boot record. */
+export async function bootAndReadBootRecord(port: string, timeoutMs: number): Promise<BootRecord> {
+  const p = new ResilientPort({ path: port });
+  const reader = new RecordReader();
+  p.on('data', (d: Buffer) => reader.push(d));
+  p.start();
+  try {
+    await p.waitOpen(timeoutMs);
+    const booted = reader.waitFor((r) => r.record.kind === 'boot', timeoutMs);
+    await p.write('\x03\x10load()\n');
+    return (await booted).record as BootRecord;
+  } finally {
+    await p.close();
+  }
+}
+
+/** Every mismatch between the boot record and what was flashed; empty when all is as expected. */
+export function checkBootRecord(rec: BootRecord, want: Expected): string[] {
+  const problems: string[] = [];
+  if (!rec.fwHash) problems.push('the board reports no firmware hash (code not running from the flashed file)');
+  else if (bytesToHex(rec.fwHash) !== bytesToHex(want.firmwareSha256)) {
+    problems.push(`firmware hash ${bytesToHex(rec.fwHash)} differs from the build's ${bytesToHex(want.firmwareSha256)}`);
+  }
+  if (rec.meterId !== want.meterId) problems.push(`meter id ${JSON.stringify(rec.meterId)}, expected ${JSON.stringify(want.meterId)}`);
+  if (!rec.vkM) problems.push('no vkM in the boot record (identity key missing)');
+  if (!rec.katOk) problems.push('known-answer tests failed on the board');
+  if (rec.production !== want.production) problems.push(`production flag is ${rec.production}, expected ${want.production}`);
+  if (rec.status !== 'operating') problems.push(`meter status is ${rec.status}`);
+  return problems;
+}

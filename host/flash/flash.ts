@@ -1,0 +1,54 @@
+// sipster flash, as a function: build if needed, upload the bundle and the provisioning record
+// with espruino-tools, make the board boot the bundle from flash, confirm by its boot record.
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { BootRecord } from '../records/decode.ts';
+import { PROVISIONING_FILE } from '../records/provisioning.ts';
+import { ensureBundle } from './bundle.ts';
+import { bootAndReadBootRecord, checkBootRecord } from './confirm.ts';
+import { readMeterFile } from './meter-file.ts';
+import { uploadWithEspruino } from './upload.ts';
+
+/** Storage file the firmware hashes and runs (firmware/src/firmware-hash.ts). */
+export const FIRMWARE_FILE = 'sipster.js';
+/** Boot code: run the bundle from memory-mapped flash, so what runs is what is hashed. */
+export const BOOT_CODE = `eval(require("Storage").read(${JSON.stringify(FIRMWARE_FILE)}))`;
+
+export interface FlashRequest {
+  readonly port: string;
+  readonly meterFile: string;
+  readonly production?: boolean;
+  readonly bootTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+  readonly progress?: (sent: number, total: number) => void;
+}
+
+export interface FlashResult {
+  readonly boot: BootRecord;
+  readonly firmwareSha256: string;
+  readonly uploadSeconds: number;
+  readonly bytesSent: number;
+  readonly problems: string[];
+}
+
+export async function flashMeter(req: FlashRequest): Promise<FlashResult> {
+  const log = req.log ?? (() => undefined);
+  const meter = readMeterFile(req.meterFile, { production: req.production });
+  const bundle = await ensureBundle(log);
+  const sha = bytesToHex(bundle.sha256);
+  log(`firmware dist/meter.min.js ${bundle.code.length} bytes, sha256 ${sha}${bundle.rebuilt ? ' (rebuilt)' : ''}`);
+  log(`meter ${meter.meterId}${meter.production ? ' (production: console locked after boot)' : ''}`);
+  log(`uploading to ${req.port} with espruino-tools ...`);
+  const up = await uploadWithEspruino({
+    port: req.port,
+    files: [
+      { name: FIRMWARE_FILE, data: new Uint8Array(Buffer.from(bundle.code, 'latin1')) },
+      { name: PROVISIONING_FILE, data: meter.record },
+    ],
+    bootCode: BOOT_CODE,
+    onProgress: req.progress,
+  });
+  log(`uploaded ${up.bytesSent} bytes in ${up.seconds.toFixed(1)} s; booting ...`);
+  const boot = await bootAndReadBootRecord(req.port, req.bootTimeoutMs ?? 180_000);
+  const problems = checkBootRecord(boot, { firmwareSha256: bundle.sha256, meterId: meter.meterId, production: meter.production });
+  return { boot, firmwareSha256: sha, uploadSeconds: up.seconds, bytesSent: up.bytesSent, problems };
+}
