@@ -1,0 +1,393 @@
+/**
+ * Protocol cost per operation, both ciphersuites side by side, through the protocol core's
+ * public functions (host/protocol, reference meter host/meter):
+ *
+ *   TokenGen          meter.tokenGen(): ρ_i, H(ρ_i), fold into S, token record
+ *   issue receipt     issueReceipt(): H(ρ), Z = a·T, RFC 9497 DLEQ proof (P-256) / none (BLS)
+ *   verify receipt    verifyReceipt(): DLEQ verification / pairing check
+ *   BillGen           meter.billGen(): r, R = S − r·B, bill and dispute signatures
+ *   Combine n         combine(): Σ Z_i − r·A_e (+ pairing check in BLS)
+ *   Settle n          checkSettlement(): bill signature, chain/label/epoch, C = a_e·R (or pairing)
+ *
+ * Each operation runs on the accelerated suites (getSuite: mcl-wasm, OpenSSL) and on their
+ * noble-only twins (getReferenceSuite) in the same run, interleaved, as the in-run reference.
+ * ECDSA verification is OpenSSL in both columns wherever it sits inside the protocol code
+ * (signature.ts), except in the noble Settle row, which calls noble's verify itself.
+ * Paper figures (the source paper's C implementation: PBC pairing, OpenSSL ECDSA) are shown
+ * beside ours as ratios (ours / paper, < 1 is faster).
+ *
+ * Settle for n = 1, 100, 10,000 uses genuine bills of genuine periods (every token generated);
+ * C = a_e·R is what an honest wallet's Combine yields. Combine n = 100 uses genuinely issued
+ * receipts; Combine n = 10,000 uses receipts Z_i = a_e·T_i with T_i = i·B (a valid period of
+ * valid points: Combine's cost does not depend on which points are summed), to fit the budget.
+ *
+ * Writes bench/results/protocol.json and bench/results/protocol.svg.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { normalizeZ } from '@noble/curves/abstract/curve.js';
+import os from 'node:os';
+import { p256 } from '@noble/curves/nist.js';
+import { drbg } from '../host/meter/drbg.ts';
+import { ReferenceMeter } from '../host/meter/reference-meter.ts';
+import { combine } from '../host/protocol/combine.ts';
+import { epochKeyFromSecret, type EpochSecret } from '../host/protocol/epoch.ts';
+import { MemoryUc } from '../host/protocol/memory-uc.ts';
+import { decodeBillMessage } from '../host/protocol/messages.ts';
+import { issueReceipt, verifyReceipt, type Receipt } from '../host/protocol/receipt.ts';
+import { checkSettlement, type LedgerView } from '../host/protocol/settle.ts';
+import { getReferenceSuite, getSuite, SUITE_IDS, type Point, type Suite, type SuiteId } from '../host/protocol/suite.ts';
+import type { BillRecord } from '../host/records/decode.ts';
+
+const EPOCH_LENGTH = 4;
+const BUDGET_MS = 900; // per operation and backend
+const SETTLE_NS = [1, 100, 10_000] as const;
+
+/** The paper's figures (ms): its C implementation on a machine of this kind, and on an ARM board. */
+const PAPER = { tokenGen: 2.68, issue: 1.44, verify: 1.68, billGen: 0.4, combine100: 1.5, settle: 2.03 };
+const PAPER_ARM = { tokenGen: 34.272, settle: 5.665, verify100Bill: 9.212 };
+/** Issue #2's targets for the default suite (ms). */
+const TARGETS: Record<string, number> = { issue: 1.0, verify: 1.68, settle: 0.5, 'combine-10000': 50 };
+
+// ---------- progress ----------
+const tty = process.stderr.isTTY;
+let lastLen = 0;
+function progress(msg: string): void {
+  if (tty) {
+    process.stderr.write('\r' + msg.padEnd(lastLen));
+    lastLen = msg.length;
+  } else process.stderr.write(msg + '\n');
+}
+function progressDone(): void {
+  if (tty) process.stderr.write('\r' + ''.padEnd(lastLen) + '\r');
+}
+
+// ---------- timing ----------
+interface Timing {
+  medianMs: number;
+  meanMs: number;
+  iterations: number;
+}
+function measure(label: string, fn: (i: number) => void, opts: { budgetMs?: number; min?: number; max?: number } = {}): Timing {
+  const budget = opts.budgetMs ?? BUDGET_MS;
+  const min = opts.min ?? 3;
+  const max = opts.max ?? 400;
+  fn(-1); // warm-up
+  const samples: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < max && (i < min || performance.now() - t0 < budget); i++) {
+    const t = performance.now();
+    fn(i);
+    samples.push(performance.now() - t);
+    if (i % 10 === 0) progress(`${label} ${i + 1}`);
+  }
+  samples.sort((a, b) => a - b);
+  const mid = samples.length >> 1;
+  const median = samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+  return { medianMs: median, meanMs: samples.reduce((s, x) => s + x, 0) / samples.length, iterations: samples.length };
+}
+
+// ---------- one suite ----------
+interface OpRow {
+  op: string;
+  suite: SuiteId;
+  accel: Timing;
+  noble: Timing;
+}
+
+function makeUc(suite: Suite): MemoryUc {
+  return new MemoryUc(
+    {
+      suite,
+      ucName: 'Bench Utility',
+      epochLength: EPOCH_LENGTH,
+      periodSeconds: 86_400,
+      originUnix: 1_767_225_600,
+      epochs: [0, 1, 2, 3, 4, 5, 6, 7],
+      tariff: { version: 1, bands: [{ startMinute: 0, microUnitsPerWh: 300 }] },
+    },
+    drbg(`bench-uc/${suite.id}`),
+  );
+}
+
+function makeMeter(uc: MemoryUc, suite: Suite, meterId: string): ReferenceMeter {
+  const meter = new ReferenceMeter({ suite, meterId, epochLength: EPOCH_LENGTH, tariffVersion: 1 }, drbg(`bench/${meterId}/${suite.id}`));
+  uc.registerMeter(meterId, meter.vkM);
+  return meter;
+}
+
+/** A view with nothing recorded: every Settle call runs the full check and records nothing. */
+const emptyLedger: LedgerView = { recordedBill: () => undefined };
+
+function benchSuite(id: SuiteId): OpRow[] {
+  const fast = getSuite(id);
+  const ref = getReferenceSuite(id);
+  const rows: OpRow[] = [];
+  const row = (op: string, accel: Timing, noble: Timing) => rows.push({ op, suite: id, accel, noble });
+  const tag = (b: string) => `[${id} ${b}]`;
+
+  const uc = makeUc(fast);
+  const secret: EpochSecret = uc.epochSecretForTests(1);
+  const secretRef = epochKeyFromSecret(ref, secret.e, secret.a);
+  const rand = drbg(`bench-rand/${id}`);
+
+  // TokenGen
+  const meter = makeMeter(uc, fast, 'meter-tokens');
+  const meterRef = new ReferenceMeter({ suite: ref, meterId: 'meter-tokens-ref', epochLength: EPOCH_LENGTH, tariffVersion: 1 }, drbg(`bench/ref/${id}`));
+  meter.startPeriod(5);
+  meterRef.startPeriod(5);
+  const tokens: Uint8Array[] = [];
+  const tAccel = measure(`${tag('accel')} TokenGen`, () => tokens.push(meter.tokenGen().rho), { max: 300 });
+  const tNoble = measure(`${tag('noble')} TokenGen`, () => meterRef.tokenGen(), { max: 100 });
+  row('TokenGen', tAccel, tNoble);
+
+  // Receipt issuance and verification (the same tokens and receipts for both backends)
+  const receipts: Receipt[] = [];
+  const iAccel = measure(`${tag('accel')} issue receipt`, (i) => receipts.push(issueReceipt(fast, secret, tokens[Math.max(i, 0) % tokens.length]!, rand)), { max: 200 });
+  const iNoble = measure(`${tag('noble')} issue receipt`, (i) => issueReceipt(ref, secretRef, tokens[Math.max(i, 0) % tokens.length]!, rand), { max: 60 });
+  row('issue receipt', iAccel, iNoble);
+  const pairs = receipts.map((r, i) => ({ rho: tokens[Math.max(i - 1, 0) % tokens.length]!, r }));
+  const vAccel = measure(`${tag('accel')} verify receipt`, (i) => verifyReceipt(fast, secret, pairs[Math.max(i, 0) % pairs.length]!.rho, pairs[Math.max(i, 0) % pairs.length]!.r), { max: 200 });
+  const vNoble = measure(`${tag('noble')} verify receipt`, (i) => verifyReceipt(ref, secretRef, pairs[Math.max(i, 0) % pairs.length]!.rho, pairs[Math.max(i, 0) % pairs.length]!.r), { max: 60 });
+  row('verify receipt', vAccel, vNoble);
+
+  // BillGen: a fresh one-token period per call; only billGen itself is timed
+  const billMeter = makeMeter(uc, fast, 'meter-bills');
+  const billMeterRef = new ReferenceMeter({ suite: ref, meterId: 'meter-bills-ref', epochLength: EPOCH_LENGTH, tariffVersion: 1 }, drbg(`bench/bills-ref/${id}`));
+  const billTimed = (m: ReferenceMeter, label: string, max: number): Timing => {
+    let periodLabel = 1;
+    const samples: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < max && (i < 3 || performance.now() - t0 < BUDGET_MS); i++) {
+      m.startPeriod(periodLabel++);
+      m.tokenGen();
+      const t = performance.now();
+      m.billGen();
+      samples.push(performance.now() - t);
+      progress(`${label} BillGen ${i + 1}`);
+    }
+    samples.sort((a, b) => a - b);
+    return { medianMs: samples[samples.length >> 1]!, meanMs: samples.reduce((s, x) => s + x, 0) / samples.length, iterations: samples.length };
+  };
+  row('BillGen', billTimed(billMeter, tag('accel'), 60), billTimed(billMeterRef, tag('noble'), 30));
+
+  // Genuine periods of n = 1, 100, 10,000 tokens for Settle (and n = 100 for Combine)
+  const periods = new Map<number, { bill: BillRecord; rhos: Uint8Array[] }>();
+  for (const n of SETTLE_NS) {
+    const m = makeMeter(uc, fast, `meter-n${n}`);
+    m.startPeriod(5);
+    const rhos: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      rhos.push(m.tokenGen().rho);
+      if (i % 500 === 0) progress(`${tag('accel')} meter period n = ${n}: token ${i + 1}/${n}`);
+    }
+    periods.set(n, { bill: m.billGen(), rhos });
+  }
+
+  // Combine: n = 100 with issued receipts, n = 10,000 synthesized (see the header)
+  {
+    const { bill, rhos } = periods.get(100)!;
+    const rs: Receipt[] = rhos.map((rho, i) => {
+      if (i % 20 === 0) progress(`${tag('accel')} issuing the n = 100 receipts ${i + 1}/100`);
+      return issueReceipt(fast, secret, rho, rand);
+    });
+    const R = bill.bill.R;
+    row(
+      'Combine n=100',
+      measure(`${tag('accel')} Combine n=100`, () => combine(fast, secret, rs, bill.r, R)),
+      measure(`${tag('noble')} Combine n=100`, () => combine(ref, secretRef, rs, bill.r, R), { max: 40 }),
+    );
+  }
+  {
+    const n = 10_000;
+    progress(`${tag('accel')} synthesizing ${n} receipts`);
+    const q = fast.order;
+    const Zs: Point[] = [];
+    let Z = fast.zero;
+    for (let i = 1; i <= n; i++) {
+      Z = Z.add(secret.A); // Z_i = i·A_e = a_e·(i·B)
+      Zs.push(Z);
+    }
+    // receipts arrive normalized (decoded from bytes), so normalize these too, with one shared inversion
+    const PointCons = Object.getPrototypeOf(fast.B).constructor;
+    const receiptsN: Receipt[] = (normalizeZ(PointCons as never, Zs as never) as Point[]).map((Zi) => ({ Z: Zi, proof: undefined }));
+    const r = 1n + (BigInt(n) * 7919n) % (q - 1n);
+    const sumT = (BigInt(n) * BigInt(n + 1)) / 2n; // Σ i
+    const R = fast.mul(fast.B, (((sumT - r) % q) + q) % q);
+    row(
+      'Combine n=10000',
+      measure(`${tag('accel')} Combine n=10000`, () => combine(fast, secret, receiptsN, r, R), { max: 10 }),
+      measure(`${tag('noble')} Combine n=10000`, () => combine(ref, secretRef, receiptsN, r, R), { max: 3, min: 2 }),
+    );
+  }
+
+  // Settle: the UC's check of (billMessage, β, C), nothing recorded, for each n
+  const params = uc.params;
+  const epochSecret = (e: number) => (e === secret.e ? secret : uc.epochSecretForTests(e));
+  const vkRecord = params.meters;
+  const nobleP256 = getReferenceSuite('P256-SHA256'); // meter keys are P-256 in both suites
+  for (const n of SETTLE_NS) {
+    const { bill } = periods.get(n)!;
+    const eSecret = epochSecret(bill.bill.e);
+    const C = fast.mul(bill.bill.R, eSecret.a);
+    const eRef = epochKeyFromSecret(ref, eSecret.e, eSecret.a);
+    const vk = vkRecord.get(`meter-n${n}`)![0]!.vkM;
+    const accel = measure(`${tag('accel')} Settle n=${n}`, () => {
+      const rec = checkSettlement(params, emptyLedger, epochSecret, bill.billMessage, bill.beta, C);
+      if (rec.status !== 'settled') throw new Error('bench: settle failed');
+    });
+    // noble-only equivalent of the same checks: decode, noble ECDSA verify, C = a·R (or pairing) on noble
+    const noble = measure(`${tag('noble')} Settle n=${n}`, () => {
+      const { bill: b } = decodeBillMessage(bill.billMessage);
+      nobleP256.decodePoint(vk);
+      if (!p256.verify(bill.beta, bill.billMessage, vk, { prehash: true, lowS: true, format: 'compact' })) throw new Error('bench: bad β');
+      const ok = ref.pairing ? ref.pairing.equal(C, ref.pairing.B2, b.R, eRef.A2!) : ref.mul(b.R, eRef.a).equals(C);
+      if (!ok) throw new Error('bench: C ≠ a·R');
+    }, { max: 60 });
+    row(`Settle n=${n}`, accel, noble);
+  }
+  progressDone();
+  return rows;
+}
+
+// ---------- output ----------
+const paperFor = (op: string): number | undefined =>
+  op === 'TokenGen' ? PAPER.tokenGen
+  : op === 'issue receipt' ? PAPER.issue
+  : op === 'verify receipt' ? PAPER.verify
+  : op === 'BillGen' ? PAPER.billGen
+  : op === 'Combine n=100' ? PAPER.combine100
+  : op.startsWith('Settle') ? PAPER.settle
+  : undefined;
+const armFor = (op: string): number | undefined =>
+  op === 'TokenGen' ? PAPER_ARM.tokenGen : op === 'Settle n=100' ? PAPER_ARM.verify100Bill : op.startsWith('Settle') ? PAPER_ARM.settle : undefined;
+const targetFor = (op: string): number | undefined =>
+  op === 'issue receipt' ? TARGETS.issue
+  : op === 'verify receipt' ? TARGETS.verify
+  : op.startsWith('Settle') ? TARGETS.settle
+  : op === 'Combine n=10000' ? TARGETS['combine-10000']
+  : undefined;
+
+const fmt = (x: number | undefined, d = 3): string => (x === undefined ? '—' : x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(d));
+const ratio = (a: number, b: number | undefined): string => (b === undefined ? '—' : (a / b).toFixed(2) + '×');
+
+function printTable(rows: OpRow[]): void {
+  const ops = [...new Set(rows.map((r) => r.op))];
+  const get = (op: string, id: SuiteId) => rows.find((r) => r.op === op && r.suite === id)!;
+  const head = ['operation (median ms)', 'P-256 accel', 'P-256 noble', 'speedup', 'BLS accel', 'BLS noble', 'speedup', 'paper C', 'P-256/paper', 'BLS/paper', 'paper ARM', 'P-256 target'];
+  const body = ops.map((op) => {
+    const a = get(op, 'P256-SHA256');
+    const b = get(op, 'BLS12381-SHA256');
+    const paper = paperFor(op);
+    const target = targetFor(op);
+    return [
+      op,
+      fmt(a.accel.medianMs), fmt(a.noble.medianMs), (a.noble.medianMs / a.accel.medianMs).toFixed(1) + '×',
+      fmt(b.accel.medianMs), fmt(b.noble.medianMs), (b.noble.medianMs / b.accel.medianMs).toFixed(1) + '×',
+      fmt(paper), ratio(a.accel.medianMs, paper), ratio(b.accel.medianMs, paper), fmt(armFor(op)),
+      target === undefined ? '—' : `≤ ${target} ${a.accel.medianMs <= target ? 'met' : 'MISSED'}`,
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) console.log(line(r));
+  for (const id of SUITE_IDS) {
+    const s = rows.filter((r) => r.suite === id && r.op.startsWith('Settle')).map((r) => r.accel.medianMs);
+    console.log(`Settle flatness ${id}: max/min over n = ${SETTLE_NS.join(', ')} is ${(Math.max(...s) / Math.min(...s)).toFixed(2)}`);
+  }
+}
+
+function svg(rows: OpRow[]): string {
+  const W = 960;
+  const H = 420;
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  const colors: Record<string, string> = { 'P-256 accel': '#1f77b4', 'P-256 noble': '#9ecae1', 'BLS accel': '#d62728', 'BLS noble': '#fcae91', paper: '#555555' };
+  const logScale = (lo: number, hi: number, a: number, b: number) => (v: number) => a + ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (b - a);
+
+  // Panel 1: Settle vs n
+  const px0 = 60, px1 = 330, py0 = 360, py1 = 50;
+  const settle = (id: SuiteId, k: 'accel' | 'noble') => SETTLE_NS.map((n) => rows.find((r) => r.suite === id && r.op === `Settle n=${n}`)![k].medianMs);
+  const series: [string, number[]][] = [
+    ['P-256 accel', settle('P256-SHA256', 'accel')], ['P-256 noble', settle('P256-SHA256', 'noble')],
+    ['BLS accel', settle('BLS12381-SHA256', 'accel')], ['BLS noble', settle('BLS12381-SHA256', 'noble')],
+  ];
+  const all = [...series.flatMap(([, v]) => v), PAPER.settle, TARGETS.settle!];
+  const ylo = Math.min(...all) / 1.5, yhi = Math.max(...all) * 1.5;
+  const X = logScale(1, 10_000, px0, px1), Y = logScale(ylo, yhi, py0, py1);
+  out.push(`<text x="${px0}" y="30" font-size="13" font-weight="bold">Settle check vs n (ms, log-log): flat in n</text>`);
+  out.push(`<line x1="${px0}" y1="${py0}" x2="${px1}" y2="${py0}" stroke="black"/><line x1="${px0}" y1="${py0}" x2="${px0}" y2="${py1}" stroke="black"/>`);
+  for (const n of SETTLE_NS) out.push(`<text x="${X(n)}" y="${py0 + 15}" text-anchor="middle">n=${n}</text>`);
+  for (const v of [0.1, 0.3, 1, 3, 10, 30, 100]) if (v > ylo && v < yhi) out.push(`<text x="${px0 - 5}" y="${Y(v) + 4}" text-anchor="end">${v}</text><line x1="${px0}" y1="${Y(v)}" x2="${px1}" y2="${Y(v)}" stroke="#eee"/>`);
+  for (const [label, v, dash] of [['paper C 2.03 ms', PAPER.settle, '6,3'], ['target 0.5 ms', TARGETS.settle!, '2,2']] as const) {
+    out.push(`<line x1="${px0}" y1="${Y(v)}" x2="${px1}" y2="${Y(v)}" stroke="#555" stroke-dasharray="${dash}"/><text x="${px1 + 3}" y="${Y(v) + 4}">${label}</text>`);
+  }
+  for (const [name, v] of series) {
+    out.push(`<polyline fill="none" stroke="${colors[name]}" stroke-width="2" points="${v.map((y, i) => `${X(SETTLE_NS[i]!)},${Y(y)}`).join(' ')}"/>`);
+    v.forEach((y, i) => out.push(`<circle cx="${X(SETTLE_NS[i]!)}" cy="${Y(y)}" r="3" fill="${colors[name]}"/>`));
+  }
+  series.forEach(([name], i) => out.push(`<rect x="${px0 + 10}" y="${py1 + 5 + i * 14}" width="10" height="10" fill="${colors[name]}"/><text x="${px0 + 24}" y="${py1 + 14 + i * 14}">${name}</text>`));
+
+  // Panel 2: operations side by side
+  const ops = [...new Set(rows.map((r) => r.op))].filter((o) => !o.startsWith('Settle') || o === 'Settle n=100');
+  const bx0 = 470, bx1 = W - 20, by0 = 380, by1 = 50;
+  const vals = rows.flatMap((r) => [r.accel.medianMs, r.noble.medianMs]);
+  const blo = Math.min(...vals) / 2, bhi = Math.max(...vals) * 1.5;
+  const BY = logScale(blo, bhi, by0, by1);
+  out.push(`<text x="${bx0}" y="30" font-size="13" font-weight="bold">Per operation (ms, log scale): accelerated vs noble vs paper</text>`);
+  out.push(`<line x1="${bx0}" y1="${by0}" x2="${bx1}" y2="${by0}" stroke="black"/><line x1="${bx0}" y1="${by0}" x2="${bx0}" y2="${by1}" stroke="black"/>`);
+  for (const v of [0.1, 1, 10, 100, 1000]) if (v > blo && v < bhi) out.push(`<text x="${bx0 - 5}" y="${BY(v) + 4}" text-anchor="end">${v}</text><line x1="${bx0}" y1="${BY(v)}" x2="${bx1}" y2="${BY(v)}" stroke="#eee"/>`);
+  const groupW = (bx1 - bx0) / ops.length;
+  const barW = groupW / 6.5;
+  ops.forEach((op, gi) => {
+    const a = rows.find((r) => r.op === op && r.suite === 'P256-SHA256')!;
+    const b = rows.find((r) => r.op === op && r.suite === 'BLS12381-SHA256')!;
+    const bars: [string, number | undefined][] = [['P-256 accel', a.accel.medianMs], ['P-256 noble', a.noble.medianMs], ['BLS accel', b.accel.medianMs], ['BLS noble', b.noble.medianMs], ['paper', paperFor(op)]];
+    bars.forEach(([name, v], bi) => {
+      if (v === undefined) return;
+      const x = bx0 + gi * groupW + 4 + bi * barW;
+      out.push(`<rect x="${x.toFixed(1)}" y="${BY(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${(by0 - BY(v)).toFixed(1)}" fill="${colors[name]}"><title>${esc(op)} ${name}: ${v.toFixed(3)} ms</title></rect>`);
+    });
+    out.push(`<text x="${(bx0 + gi * groupW + groupW / 2).toFixed(1)}" y="${by0 + 14}" text-anchor="middle" font-size="9">${esc(op.replace('receipt', 'rcpt'))}</text>`);
+  });
+  Object.entries(colors).forEach(([name, c], i) => out.push(`<rect x="${bx0 + 10 + i * 95}" y="${by0 + 25}" width="10" height="10" fill="${c}"/><text x="${bx0 + 24 + i * 95}" y="${by0 + 34}">${name}</text>`));
+  out.push('</svg>');
+  return out.join('\n');
+}
+
+// ---------- main ----------
+const started = performance.now();
+const rows: OpRow[] = [];
+for (const id of SUITE_IDS) rows.push(...benchSuite(id));
+console.log(`Sipster protocol operations, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log('accel = getSuite (mcl-wasm 2.4.1 + OpenSSL); noble = getReferenceSuite (@noble/curves 2.4.0), same run; paper = the source paper\'s C implementation\n');
+printTable(rows);
+const resultsDir = new URL('./results/', import.meta.url);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(
+  new URL('protocol.json', resultsDir),
+  JSON.stringify(
+    {
+      node: process.version,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      loadAverage: os.loadavg(),
+      durationSeconds: (performance.now() - started) / 1000,
+      paper: PAPER,
+      paperArm: PAPER_ARM,
+      targetsDefaultSuite: TARGETS,
+      rows: rows.map((r) => ({
+        ...r,
+        speedup: r.noble.medianMs / r.accel.medianMs,
+        paperMs: paperFor(r.op),
+        ratioToPaper: paperFor(r.op) === undefined ? undefined : r.accel.medianMs / paperFor(r.op)!,
+        targetMs: r.suite === 'P256-SHA256' ? targetFor(r.op) : undefined,
+      })),
+    },
+    null,
+    2,
+  ) + '\n',
+);
+writeFileSync(new URL('protocol.svg', resultsDir), svg(rows) + '\n');
+console.log(`\nwrote bench/results/protocol.json and bench/results/protocol.svg (${((performance.now() - started) / 1000).toFixed(0)} s)`);
