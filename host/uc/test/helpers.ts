@@ -31,14 +31,15 @@ export interface RunningUc {
   stop(): Promise<void>;
 }
 
-export async function serveUc(location: string, genesis: UcGenesis = genesisFor()): Promise<RunningUc> {
+/** A UC with its mint on the store at `location`, on `port` (0: any free port). */
+export async function serveUc(location: string, genesis: UcGenesis = genesisFor(), port = 0): Promise<RunningUc> {
   const db = await openStore(location);
   const mint = await Mint.open(db, new TestPaymentBackend(true));
   const uc = await UcService.open(db, mint, { genesis, epochs: [0, 1, 2], log: silentLogger });
   const server: Server = createUcServer(uc, process.env.SIPSTER_TEST_LOG ? createLogger('uc', 'debug') : silentLogger, mint);
-  const port = await listen(server, 0);
+  const bound = await listen(server, port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     uc,
     mint,
     db,

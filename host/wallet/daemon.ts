@@ -1,0 +1,421 @@
+// The household's wallet daemon. It persists what the meter sends, pins the UC's epoch keys from
+// the signed parameters log, keeps a buffer of one-unit e-cash withdrawn in fixed amounts on a
+// fixed schedule, pays each token alone at a random instant of the common payment window
+// (through the relay when one is configured), verifies every receipt, self-checks each period,
+// combines and settles in the settlement window, records an unpaid period as debt when its
+// window closes, and offers the dispute path. All state is in the store, so it survives restarts;
+// every UC or mint failure is handled alike: the identical request is retried later.
+//
+// `tick()` does whatever is due at the daemon's clock; `run()` calls it on a timer.
+import { Wallet, type Proof } from '@cashu/cashu-ts';
+import type { Logger } from '../mint/log.ts';
+import {
+  combine,
+  decodeReceipt,
+  encodePayRequest,
+  selfCheck,
+  SipsterError,
+  toHex,
+  verifyParamsLog,
+  verifyReceipt,
+  decodeBillMessage,
+  billHash,
+  type ParamsEntry,
+  type PinnedParams,
+} from '../protocol/index.ts';
+import type { MeterRecord } from '../records/decode.ts';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/db.ts';
+import { walletSchema } from '../store/schema/wallet.ts';
+import { UcClient, UcHttpError } from './uc-client.ts';
+import { paymentWindow, randomInstant, settlementWindow } from './windows.ts';
+
+export interface WalletOptions {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly meterId: string;
+  readonly ucUrl: string;
+  readonly mintUrl: string;
+  /** Pay requests go through this relay (not run by the UC); without it, privacy is off. */
+  readonly relayUrl?: string;
+  readonly accountToken: string;
+  /** The UC's parameters-log key, obtained out of band: the only key the wallet trusts. */
+  readonly logVk: Uint8Array;
+  /** Coins withdrawn per withdrawal (a fixed amount, whatever the consumption). */
+  readonly withdrawAmount?: number;
+  /** Withdraw when fewer coins than this are left, at most once per interval. */
+  readonly bufferTarget?: number;
+  readonly withdrawIntervalMs?: number;
+  /** Delay before retrying a failed request (plus up to as much again at random). */
+  readonly retryMs?: number;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+export type PeriodState = 'received' | 'missing-tokens' | 'self-check-failed' | 'ready' | 'debt' | 'settled' | 'disputed';
+
+interface TokenRow {
+  c: number;
+  i: number;
+  e: number;
+  period_label: number;
+  rho: Uint8Array;
+  state: string;
+  pay_at: number;
+  coin: string | null;
+  attempts: number;
+  receipt: Uint8Array | null;
+}
+
+interface PeriodRow {
+  c: number;
+  period_label: number;
+  e: number;
+  n: number;
+  bill_message: Uint8Array;
+  beta: Uint8Array;
+  r: Uint8Array;
+  dispute_message: Uint8Array;
+  dispute_signature: Uint8Array;
+  state: PeriodState;
+  detail: string | null;
+  next_attempt: number;
+}
+
+const u8 = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+
+export class WalletDaemon {
+  private params: PinnedParams | undefined;
+  private readonly uc: UcClient;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private cashu: Wallet | undefined;
+  private nextWithdrawAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+
+  private constructor(private readonly o: WalletOptions) {
+    this.uc = new UcClient({ ucUrl: o.ucUrl, payUrl: o.relayUrl ?? o.ucUrl, accountToken: o.accountToken });
+    this.now = o.now ?? (() => Date.now());
+    this.random = o.random ?? Math.random;
+  }
+
+  static async open(o: WalletOptions): Promise<WalletDaemon> {
+    await migrate(o.db, walletSchema);
+    const w = new WalletDaemon(o);
+    const rows = await o.db.all<{ log_vk: Uint8Array; entries: string }>('SELECT log_vk, entries FROM w_params WHERE id = 1');
+    if (rows[0] && toHex(u8(rows[0].log_vk)) === toHex(o.logVk)) w.params = verifyParamsLog(JSON.parse(rows[0].entries) as ParamsEntry[], o.logVk);
+    if (!o.relayUrl) o.log.warn('no relay configured: payments go straight to the UC, which then sees this household\'s address (privacy is OFF)');
+    return w;
+  }
+
+  get privacy(): 'on' | 'off' {
+    return this.o.relayUrl ? 'on' : 'off';
+  }
+
+  // ---- intake -------------------------------------------------------------------------------
+
+  /** Persists one record from the meter (exactly once per (bootSeq, recordSeq)). */
+  async ingest(record: MeterRecord, payload: Uint8Array): Promise<void> {
+    const db = this.o.db;
+    const fresh = await db.run('INSERT INTO w_records (boot_seq, record_seq, kind, payload, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
+      record.bootSeq,
+      record.recordSeq,
+      record.kind,
+      payload,
+      this.now(),
+    ]);
+    if (record.kind === 'token') {
+      // Without the schedule yet (log not pinned), the instant is drawn later (-1: unscheduled).
+      const schedule = this.params;
+      const payAt = schedule ? randomInstant(paymentWindow(schedule, record.periodLabel), this.now(), this.random) : -1;
+      const n = await db.run("INSERT INTO w_tokens (c, i, e, period_label, rho, state, pay_at, attempts) VALUES (?, ?, ?, ?, ?, 'unpaid', ?, 0) ON CONFLICT DO NOTHING", [
+        record.c,
+        record.i,
+        record.e,
+        record.periodLabel,
+        record.rho,
+        payAt,
+      ]);
+      if (n === 0) {
+        const [row] = await db.all<{ rho: Uint8Array }>('SELECT rho FROM w_tokens WHERE c = ? AND i = ?', [record.c, record.i]);
+        if (toHex(u8(row!.rho)) !== toHex(record.rho)) this.o.log.error('meter fault: two different tokens for one (c, i)', { c: record.c, i: record.i });
+      } else {
+        this.o.log.debug('token received', { c: record.c, i: record.i, payAt: new Date(payAt).toISOString() });
+      }
+    } else if (record.kind === 'bill') {
+      if (record.bill.meterId !== this.o.meterId) {
+        this.o.log.error('bill of another meter ignored', { meterId: record.bill.meterId });
+        return;
+      }
+      const n = await db.run(
+        "INSERT INTO w_periods (c, period_label, e, n, bill_message, beta, r, dispute_message, dispute_signature, state, next_attempt, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, ?) ON CONFLICT DO NOTHING",
+        [record.bill.c, record.bill.periodLabel, record.bill.e, record.n, record.billMessage, record.beta, record.suite.encodeScalar(record.r), record.disputeMessage, record.disputeSig, this.now()],
+      );
+      if (n) this.o.log.info('bill received', { c: record.bill.c, periodLabel: record.bill.periodLabel });
+    } else if (record.kind === 'handover') {
+      await db.run("INSERT INTO w_handovers (message, signature, state) VALUES (?, ?, 'pending') ON CONFLICT DO NOTHING", [record.handoverMessage, record.signature]);
+    } else if (record.kind === 'fault' && fresh) {
+      this.o.log.warn('meter reported a fault', { reason: record.reason, c: record.fault.c });
+    }
+  }
+
+  // ---- the loop -------------------------------------------------------------------------------
+
+  /** Starts ticking every `intervalMs` until `stop()`. */
+  run(intervalMs = 1000): void {
+    const loop = (): void => {
+      this.ticking = this.tick().catch((err) => this.o.log.error('tick failed', { error: (err as Error).message }));
+      void this.ticking.then(() => {
+        if (this.timer !== undefined) this.timer = setTimeout(loop, intervalMs);
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+  }
+
+  /** Does everything due now: pin, withdraw, pay, check, settle, hand over. */
+  async tick(): Promise<void> {
+    if (!(await this.pin())) return;
+    await this.withdrawIfDue();
+    await this.payDue();
+    await this.settleDue();
+    await this.forwardHandovers();
+  }
+
+  /** Fetches and verifies the parameters log when it is not pinned yet or lacks a needed epoch. */
+  private async pin(): Promise<boolean> {
+    const needed = await this.o.db.all<{ e: number }>('SELECT DISTINCT e FROM w_tokens');
+    if (this.params && needed.every((r) => this.params!.epochKeys.has(r.e))) return true;
+    try {
+      const { entries } = await this.uc.params();
+      const pinned = verifyParamsLog(entries, this.o.logVk);
+      if (this.params && pinned.length < this.params.length) throw new Error('the UC served a shorter log than the one pinned');
+      this.params = pinned;
+      await this.o.db.run('INSERT INTO w_params (id, log_vk, entries, fetched_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET log_vk = excluded.log_vk, entries = excluded.entries, fetched_at = excluded.fetched_at', [
+        this.o.logVk,
+        JSON.stringify(entries),
+        this.now(),
+      ]);
+      this.o.log.info('parameters log pinned', { entries: pinned.length, epochs: [...pinned.epochKeys.keys()].join(',') });
+    } catch (err) {
+      this.o.log.warn('cannot fetch or verify the parameters log; will retry', { error: (err as Error).message });
+    }
+    return this.params !== undefined;
+  }
+
+  private async availableCoins(): Promise<number> {
+    const [row] = await this.o.db.all<{ n: number }>("SELECT COUNT(*) AS n FROM w_coins WHERE state = 'available'");
+    return Number(row!.n);
+  }
+
+  private async withdrawIfDue(): Promise<void> {
+    const target = this.o.bufferTarget ?? 20;
+    const interval = this.o.withdrawIntervalMs ?? 3_600_000;
+    // The schedule survives restarts: the next slot follows the last withdrawal in the store.
+    const [last] = await this.o.db.all<{ at: number | null }>('SELECT MAX(created_at) AS at FROM w_withdrawals');
+    const nextAt = Math.max(this.nextWithdrawAt, last?.at == null ? 0 : Number(last.at) + interval);
+    if (this.now() < nextAt || (await this.availableCoins()) >= target) return;
+    this.nextWithdrawAt = this.now() + interval;
+    const amount = this.o.withdrawAmount ?? 20;
+    try {
+      if (!this.cashu) {
+        const w = new Wallet(this.o.mintUrl, { unit: 'tok' });
+        await w.loadMint();
+        this.cashu = w;
+      }
+      const quote = await this.cashu.createMintQuoteBolt11(amount);
+      await this.o.db.run("INSERT INTO w_withdrawals (quote, amount, state, created_at) VALUES (?, ?, 'pending', ?)", [quote.quote, amount, this.now()]);
+      const proofs = await this.cashu.mintProofsBolt11(amount, quote);
+      await this.o.db.tx(async (q) => {
+        for (const p of proofs) {
+          await q.run("INSERT INTO w_coins (secret, proof, state, added_at) VALUES (?, ?, 'available', ?) ON CONFLICT DO NOTHING", [p.secret, JSON.stringify({ ...p, amount: Number(p.amount) }), this.now()]);
+        }
+        await q.run("UPDATE w_withdrawals SET state = 'done' WHERE quote = ?", [quote.quote]);
+      });
+      this.o.log.info('withdrew e-cash', { coins: proofs.length });
+    } catch (err) {
+      this.cashu = undefined;
+      this.o.log.warn('withdrawal failed; will retry at the next scheduled time', { error: (err as Error).message });
+    }
+  }
+
+  private retryAt(): number {
+    const base = this.o.retryMs ?? 60_000;
+    return this.now() + base + Math.floor(this.random() * base);
+  }
+
+  /** Pays every token whose instant has come, one request per token, never batched. */
+  private async payDue(): Promise<void> {
+    const unscheduled = await this.o.db.all<TokenRow>('SELECT c, i, period_label FROM w_tokens WHERE pay_at < 0');
+    for (const t of unscheduled) {
+      const at = randomInstant(paymentWindow(this.params!, t.period_label), this.now(), this.random);
+      await this.o.db.run('UPDATE w_tokens SET pay_at = ? WHERE c = ? AND i = ?', [at, t.c, t.i]);
+    }
+    const due = await this.o.db.all<TokenRow>("SELECT * FROM w_tokens WHERE state = 'unpaid' AND pay_at >= 0 AND pay_at <= ? ORDER BY pay_at LIMIT 200", [this.now()]);
+    for (const t of due) await this.payOne(t);
+  }
+
+  private async payOne(t: TokenRow): Promise<void> {
+    const params = this.params!;
+    const key = params.epochKeys.get(t.e);
+    if (!key) return;
+    const rho = u8(t.rho);
+    const request = encodePayRequest({ e: t.e, rho });
+    let coin = t.coin;
+    if (!coin) {
+      // Bind a coin to this token before the first attempt, so every retry is identical.
+      coin = await this.o.db.tx(async (q) => {
+        const [free] = await q.all<{ secret: string; proof: string }>("SELECT secret, proof FROM w_coins WHERE state = 'available' LIMIT 1");
+        if (!free) return null;
+        await q.run("UPDATE w_coins SET state = 'reserved', reserved_c = ?, reserved_i = ? WHERE secret = ?", [t.c, t.i, free.secret]);
+        await q.run('UPDATE w_tokens SET coin = ? WHERE c = ? AND i = ?', [free.proof, t.c, t.i]);
+        return free.proof;
+      });
+      if (!coin) {
+        this.o.log.warn('no e-cash left to pay a token; waiting for the next withdrawal', { c: t.c, i: t.i });
+        return;
+      }
+    }
+    const proof = JSON.parse(coin) as Proof;
+    let receiptBytes: Uint8Array | undefined;
+    try {
+      receiptBytes = (await this.uc.pay(request, proof)).receipt;
+    } catch (err) {
+      // The coin may have been spent on an earlier attempt whose answer was lost: ask coin-less.
+      if (err instanceof UcHttpError && err.code === 11001) receiptBytes = await this.uc.receipt(request).catch(() => undefined);
+      if (!receiptBytes) {
+        if (err instanceof UcHttpError && err.code === 11001) {
+          // Spent elsewhere and no receipt: this coin is gone; bind a fresh one next time.
+          await this.o.db.tx(async (q) => {
+            await q.run("UPDATE w_coins SET state = 'lost' WHERE secret = ?", [proof.secret]);
+            await q.run('UPDATE w_tokens SET coin = NULL WHERE c = ? AND i = ?', [t.c, t.i]);
+          });
+        }
+        await this.o.db.run('UPDATE w_tokens SET attempts = attempts + 1, pay_at = ? WHERE c = ? AND i = ?', [this.retryAt(), t.c, t.i]);
+        this.o.log.warn('payment failed; the identical request will be retried later', { c: t.c, i: t.i, error: (err as Error).message });
+        return;
+      }
+    }
+    try {
+      verifyReceipt(params.suite, key, rho, decodeReceipt(params.suite, receiptBytes));
+    } catch (err) {
+      await this.o.db.run('UPDATE w_tokens SET attempts = attempts + 1, pay_at = ? WHERE c = ? AND i = ?', [this.retryAt(), t.c, t.i]);
+      this.o.log.error('receipt refused: it does not verify under the pinned epoch key', { c: t.c, i: t.i, error: (err as Error).message });
+      return;
+    }
+    await this.o.db.tx(async (q) => {
+      await q.run("UPDATE w_tokens SET state = 'paid', receipt = ? WHERE c = ? AND i = ?", [receiptBytes, t.c, t.i]);
+      await q.run("UPDATE w_coins SET state = 'spent' WHERE secret = ?", [proof.secret]);
+    });
+    this.o.log.debug('token paid', { c: t.c, i: t.i });
+  }
+
+  private async setPeriod(c: number, state: PeriodState, detail: string | null, nextAttempt = 0): Promise<void> {
+    await this.o.db.run('UPDATE w_periods SET state = ?, detail = ?, next_attempt = ?, updated_at = ? WHERE c = ?', [state, detail, nextAttempt, this.now(), c]);
+  }
+
+  /** Self-check, combine and settle each closed period in its window; debt when the window closes unpaid. */
+  private async settleDue(): Promise<void> {
+    const params = this.params!;
+    const periods = await this.o.db.all<PeriodRow>("SELECT * FROM w_periods WHERE state IN ('received', 'missing-tokens', 'ready', 'debt') AND next_attempt <= ? ORDER BY c", [this.now()]);
+    for (const p of periods) {
+      const tokens = await this.o.db.all<TokenRow>('SELECT * FROM w_tokens WHERE c = ? ORDER BY i', [p.c]);
+      const { bill } = decodeBillMessage(u8(p.bill_message));
+      const r = params.suite.decodeScalar(u8(p.r));
+      if (p.state === 'debt' && tokens.length < p.n) continue;
+      if (p.state === 'received' || p.state === 'missing-tokens' || (p.state === 'debt' && tokens.every((t) => t.state === 'paid'))) {
+        if (tokens.length < p.n) {
+          if (p.state !== 'missing-tokens') this.o.log.warn('tokens missing for a closed period: press the meter\'s troubleshooting button to replay them, or open a dispute', { c: p.c, have: tokens.length, billed: p.n });
+          await this.setPeriod(p.c, 'missing-tokens', `${tokens.length} of ${p.n} tokens held`);
+          await this.debtIfWindowClosed(p);
+          continue;
+        }
+        try {
+          selfCheck(params.suite, tokens.map((t) => u8(t.rho)), r, bill.R);
+        } catch (err) {
+          if (!(err instanceof SipsterError)) throw err;
+          await this.setPeriod(p.c, 'self-check-failed', err.message);
+          this.o.log.error('self-check failed: the tokens held do not open the bill; dispute needed', { c: p.c });
+          continue;
+        }
+        if (p.state !== 'debt') {
+          await this.setPeriod(p.c, 'ready', null);
+          p.state = 'ready';
+        }
+      }
+      const window = settlementWindow(params, p.period_label);
+      if (this.now() < window.from) continue;
+      const unpaid = tokens.filter((t) => t.state !== 'paid');
+      if (unpaid.length) {
+        // Still paying (late tokens are paid at once once their window has passed).
+        if (p.state !== 'debt') await this.debtIfWindowClosed(p);
+        continue;
+      }
+      const key = params.epochKeys.get(p.e)!;
+      const C = combine(params.suite, key, tokens.map((t) => decodeReceipt(params.suite, u8(t.receipt!))), r, bill.R);
+      await this.submit(p, params.suite.encodePoint(C));
+    }
+  }
+
+  /** When the settlement window has closed without a settlement, record the bill as debt at the UC. */
+  private async debtIfWindowClosed(p: PeriodRow): Promise<boolean> {
+    if (p.state === 'debt' || this.now() < settlementWindow(this.params!, p.period_label).to) return false;
+    await this.submit(p, undefined);
+    return true;
+  }
+
+  private async submit(p: PeriodRow, C: Uint8Array | undefined): Promise<void> {
+    try {
+      const res = await this.uc.settle(u8(p.bill_message), u8(p.beta), C);
+      await this.setPeriod(p.c, res.status as PeriodState, null);
+      this.o.log.info(C ? 'period settled' : 'period recorded as debt', { c: p.c });
+    } catch (err) {
+      if (err instanceof UcHttpError && err.code === 51006 && (await this.confirmedAtUc(p, C ? 'settled' : 'debt'))) return;
+      await this.setPeriod(p.c, p.state, (err as Error).message, this.retryAt());
+      this.o.log.warn(C ? 'settle failed; will retry' : 'recording debt failed; will retry', { c: p.c, error: (err as Error).message });
+    }
+  }
+
+  /** A settle refused as a replay: our earlier attempt went through if the UC holds this very bill. */
+  private async confirmedAtUc(p: PeriodRow, wanted: PeriodState): Promise<boolean> {
+    const status = await this.uc.status(this.o.meterId).catch(() => undefined);
+    const hash = toHex(billHash(u8(p.bill_message)));
+    const bill = status?.bills.find((b) => b.c === p.c && b.billHash === hash);
+    if (!bill || (bill.status !== wanted && bill.status !== 'settled')) return false;
+    await this.setPeriod(p.c, bill.status as PeriodState, null);
+    return true;
+  }
+
+  private async forwardHandovers(): Promise<void> {
+    const pending = await this.o.db.all<{ message: Uint8Array; signature: Uint8Array }>("SELECT message, signature FROM w_handovers WHERE state = 'pending'");
+    for (const h of pending) {
+      try {
+        await this.uc.handover(u8(h.message), u8(h.signature));
+        await this.o.db.run("UPDATE w_handovers SET state = 'done' WHERE message = ?", [h.message]);
+        this.o.log.info('meter handover passed to the UC');
+      } catch (err) {
+        this.o.log.warn('handover not accepted yet; will retry', { error: (err as Error).message });
+      }
+    }
+  }
+
+  /**
+   * Dispute (opt-in, not private): reveals every ρ held for period c with the dispute record.
+   * The UC credits paid tokens only if all n are revealed and open the bill.
+   */
+  async dispute(c: number): Promise<{ credited: number; owed: number }> {
+    const [p] = await this.o.db.all<PeriodRow>('SELECT * FROM w_periods WHERE c = ?', [c]);
+    if (!p) throw new SipsterError('period-mismatch', `no bill held for period ${c}`);
+    const tokens = await this.o.db.all<TokenRow>('SELECT rho FROM w_tokens WHERE c = ? ORDER BY i', [c]);
+    const result = await this.uc.dispute(u8(p.bill_message), u8(p.beta), u8(p.dispute_message), u8(p.dispute_signature), tokens.map((t) => u8(t.rho)));
+    await this.setPeriod(c, 'disputed', `credited ${result.credited}, owed ${result.owed}`);
+    return result;
+  }
+}
+

@@ -1,0 +1,46 @@
+// `sipster wallet status`: balance, unpaid tokens, periods, debts and results, read from the
+// wallet's store (the daemon need not be running).
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/db.ts';
+import { walletSchema } from '../store/schema/wallet.ts';
+
+export interface WalletStatus {
+  readonly privacy: 'on' | 'off';
+  readonly coins: Readonly<Record<string, number>>;
+  readonly tokens: { readonly unpaid: number; readonly paid: number };
+  readonly periods: readonly { c: number; periodLabel: number; n: number; paid: number; state: string; detail: string | null }[];
+  readonly debts: readonly number[];
+}
+
+export async function walletStatus(db: Db, privacy: 'on' | 'off'): Promise<WalletStatus> {
+  await migrate(db, walletSchema);
+  const coins: Record<string, number> = { available: 0, reserved: 0, spent: 0, lost: 0 };
+  for (const r of await db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM w_coins GROUP BY state')) coins[r.state] = Number(r.n);
+  const tokens = { unpaid: 0, paid: 0 };
+  for (const r of await db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM w_tokens GROUP BY state')) {
+    if (r.state === 'paid') tokens.paid = Number(r.n);
+    else tokens.unpaid += Number(r.n);
+  }
+  const periods = await db.all<{ c: number; period_label: number; n: number; state: string; detail: string | null }>('SELECT c, period_label, n, state, detail FROM w_periods ORDER BY c');
+  const paidPer = new Map<number, number>();
+  for (const r of await db.all<{ c: number; n: number }>("SELECT c, COUNT(*) AS n FROM w_tokens WHERE state = 'paid' GROUP BY c")) paidPer.set(r.c, Number(r.n));
+  return {
+    privacy,
+    coins,
+    tokens,
+    periods: periods.map((p) => ({ c: p.c, periodLabel: p.period_label, n: p.n, paid: paidPer.get(p.c) ?? 0, state: p.state, detail: p.detail })),
+    debts: periods.filter((p) => p.state === 'debt').map((p) => p.c),
+  };
+}
+
+export function formatStatus(s: WalletStatus): string {
+  const lines = [
+    `privacy:  ${s.privacy === 'on' ? 'on (payments go through the relay)' : 'OFF (no relay configured: the UC sees where payments come from)'}`,
+    `balance:  ${s.coins.available} coins available, ${s.coins.reserved} bound to pending payments, ${s.coins.spent} spent${s.coins.lost ? `, ${s.coins.lost} lost` : ''}`,
+    `tokens:   ${s.tokens.unpaid} unpaid, ${s.tokens.paid} paid`,
+    `debts:    ${s.debts.length ? s.debts.map((c) => `period ${c}`).join(', ') : 'none'}`,
+    'periods:',
+    ...(s.periods.length ? s.periods.map((p) => `  c=${p.c} label=${p.periodLabel} units=${p.n} paid=${p.paid} ${p.state}${p.detail ? ` (${p.detail})` : ''}`) : ['  none yet']),
+  ];
+  return lines.join('\n');
+}

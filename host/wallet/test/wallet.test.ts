@@ -1,0 +1,215 @@
+// The wallet daemon against a real UC + mint over loopback HTTP, with its own SQLite store, a
+// reference meter's records and a controlled clock: schedule, relay, restart, UC outage, debt.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billBody, recordHeader, tokenBody, REC_BILL, REC_TOKEN } from '../../../firmware/src/records.ts';
+import { close, listen } from '../../mint/http.ts';
+import { silentLogger } from '../../mint/log.ts';
+import { concat } from '../../protocol/index.ts';
+import { decodeRecord, type BillRecord, type MeterRecord, type TokenRecord } from '../../records/decode.ts';
+import { encodeFrame } from '../../serial/frame.ts';
+import type { Db } from '../../store/db.ts';
+import { openStore } from '../../store/open.ts';
+import { newMeter, serveUc, type RunningUc } from '../../uc/test/helpers.ts';
+import { WalletDaemon, type WalletOptions } from '../daemon.ts';
+import { ingestFile } from '../intake.ts';
+import { walletStatus } from '../status.ts';
+import { UcClient } from '../uc-client.ts';
+import { paymentWindow, settlementWindow } from '../windows.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sipster-wallet-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const HOUR = 3600; // the test UC's period (helpers.genesisFor)
+const schedule = { originUnix: 0, periodSeconds: HOUR, epochLength: 4 };
+
+/** The payload bytes the meter framed for a record (re-encoded with the firmware's own encoders). */
+function payloadOf(r: MeterRecord): Uint8Array {
+  if (r.kind === 'token') return concat(recordHeader(REC_TOKEN, r.bootSeq, r.recordSeq), tokenBody(r.replay ? 1 : 0, r.c, r.i, r.e, r.periodLabel, r.rho));
+  if (r.kind === 'bill') return concat(recordHeader(REC_BILL, r.bootSeq, r.recordSeq), billBody(r.replay ? 1 : 0, r.billMessage, r.beta, r.suite.encodeScalar(r.r), r.n, r.disputeMessage, r.disputeSig));
+  throw new Error(`no encoder for ${r.kind} in this test`);
+}
+
+/** A relay not run by the UC: forwards pay and receipt requests, counts them, sees no account. */
+async function startRelay(target: string): Promise<{ url: string; seen: string[]; stop(): Promise<void> }> {
+  const seen: string[] = [];
+  const server: Server = createServer((req, res) => {
+    seen.push(req.url ?? '');
+    const up = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' } }, (r) => {
+      res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
+      r.pipe(res);
+    });
+    up.on('error', () => {
+      res.writeHead(502);
+      res.end('{"detail":"relay: upstream unreachable","code":0}');
+    });
+    req.pipe(up);
+  });
+  const port = await listen(server, 0);
+  return { url: `http://127.0.0.1:${port}`, seen, stop: () => close(server) };
+}
+
+describe('wallet daemon', () => {
+  let uc: RunningUc;
+  let ucLocation: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    ucLocation = join(dir, 'uc.sqlite');
+    uc = await serveUc(ucLocation);
+  });
+  afterAll(async () => uc?.stop());
+
+  async function household(name: string, extra: Partial<WalletOptions> = {}) {
+    const meter = newMeter(name);
+    const accountToken = await uc.uc.registerMeter(meter.meterId, meter.vkM);
+    const clock = { t: 0 };
+    const location = join(dir, `wallet-${++n}.sqlite`);
+    let db: Db = await openStore(location);
+    const options = (): WalletOptions => ({
+      db,
+      log: silentLogger,
+      meterId: meter.meterId,
+      ucUrl: uc.url,
+      mintUrl: uc.url,
+      accountToken,
+      logVk: uc.uc.logVk,
+      withdrawAmount: 6,
+      bufferTarget: 6,
+      withdrawIntervalMs: 60_000,
+      retryMs: 1000,
+      now: () => clock.t,
+      ...extra,
+    });
+    let daemon = await WalletDaemon.open(options());
+    return {
+      meter,
+      clock,
+      get daemon() {
+        return daemon;
+      },
+      get db() {
+        return db;
+      },
+      async restart() {
+        await db.close();
+        db = await openStore(location);
+        daemon = await WalletDaemon.open(options());
+      },
+      client: new UcClient({ ucUrl: uc.url, accountToken }),
+      async close() {
+        await db.close();
+      },
+    };
+  }
+
+  function period(meter: ReturnType<typeof newMeter>, label: number, units: number): { tokens: TokenRecord[]; bill: BillRecord } {
+    meter.startPeriod(label);
+    const tokens = Array.from({ length: units }, () => meter.tokenGen());
+    return { tokens, bill: meter.billGen() };
+  }
+
+  it('pays each token at its own instant through the relay, survives a restart, and settles in the window', async () => {
+    const relay = await startRelay(uc.url);
+    const h = await household('life', { relayUrl: relay.url });
+    try {
+      expect(h.daemon.privacy).toBe('on');
+      const { tokens, bill } = period(h.meter, 1, 4);
+      // A recorded stream file, as captured from the port.
+      const file = join(dir, 'life.frames');
+      writeFileSync(file, Buffer.concat([Buffer.from('console noise\r\n'), ...[...tokens, bill].map((r) => encodeFrame(payloadOf(r)))]));
+      expect(await ingestFile(h.daemon, file, silentLogger)).toBe(5);
+      expect(decodeRecord(payloadOf(bill))).toMatchObject({ kind: 'bill', n: 4 });
+
+      await h.daemon.tick(); // pins the log, withdraws the buffer; nothing is due yet
+      let s = await walletStatus(h.db, 'on');
+      expect(s.coins.available).toBe(6);
+      expect(s.tokens).toEqual({ unpaid: 4, paid: 0 });
+
+      const pay = paymentWindow(schedule, 1);
+      const instants = (await h.db.all<{ pay_at: number }>('SELECT pay_at FROM w_tokens ORDER BY pay_at')).map((r) => r.pay_at);
+      expect(instants.every((t) => t >= pay.from && t < pay.to)).toBe(true);
+      expect(new Set(instants).size).toBe(4); // each token at its own instant, no batching
+
+      h.clock.t = instants[1]!; // the first two are due
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'on')).tokens).toEqual({ unpaid: 2, paid: 2 });
+
+      await h.restart();
+      h.clock.t = pay.to - 1;
+      await h.daemon.tick();
+      s = await walletStatus(h.db, 'on');
+      expect(s.tokens).toEqual({ unpaid: 0, paid: 4 });
+      expect(s.periods[0]).toMatchObject({ c: 0, state: 'ready' }); // self-checked, waiting for its window
+      expect(relay.seen.filter((u) => u === '/v1/pay')).toHaveLength(4);
+
+      h.clock.t = settlementWindow(schedule, 1).from;
+      await h.daemon.tick();
+      s = await walletStatus(h.db, 'on');
+      expect(s.periods[0]).toMatchObject({ c: 0, state: 'settled', paid: 4 });
+      // No coin lost: every coin withdrawn is either still available or paid one token.
+      const [withdrawn] = await h.db.all<{ n: number }>("SELECT SUM(amount) AS n FROM w_withdrawals WHERE state = 'done'");
+      expect(s.coins).toMatchObject({ spent: 4, reserved: 0, lost: 0 });
+      expect(s.coins.available! + s.coins.spent!).toBe(Number(withdrawn!.n));
+      expect((await h.client.status(h.meter.meterId)).bills.map((b) => b.status)).toEqual(['settled']);
+      expect(relay.seen.some((u) => u.startsWith('/v1/settle'))).toBe(false);
+    } finally {
+      await h.close();
+      await relay.stop();
+    }
+  });
+
+  it('keeps every token through a UC outage and pays with the identical request afterwards', async () => {
+    const h = await household('outage');
+    try {
+      expect(h.daemon.privacy).toBe('off');
+      const { tokens, bill } = period(h.meter, 1, 3);
+      for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
+      await h.daemon.tick();
+      const port = Number(new URL(uc.url).port);
+      await uc.stop();
+      h.clock.t = paymentWindow(schedule, 1).to - 1;
+      await h.daemon.tick();
+      const during = await h.db.all<{ attempts: number; coin: string | null; state: string }>('SELECT attempts, coin, state FROM w_tokens');
+      expect(during.every((t) => t.state === 'unpaid' && t.attempts === 1 && t.coin !== null)).toBe(true);
+
+      uc = await serveUc(ucLocation, undefined, port); // same store, same address: the UC is back
+      h.clock.t += 5000; // past the retry delay
+      await h.daemon.tick();
+      const after = await h.db.all<{ coin: string; state: string }>('SELECT coin, state FROM w_tokens');
+      expect(after.every((t) => t.state === 'paid')).toBe(true);
+      expect(after.map((t) => t.coin)).toEqual(during.map((t) => t.coin)); // the same coins: identical retries
+      h.clock.t = settlementWindow(schedule, 1).from + 1;
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'off')).periods[0]!.state).toBe('settled');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('records a period with lost tokens as debt when its window closes, and settles it once they are replayed', async () => {
+    const h = await household('lost');
+    try {
+      const { tokens, bill } = period(h.meter, 1, 3);
+      for (const r of [tokens[0]!, tokens[2]!, bill]) await h.daemon.ingest(r, payloadOf(r));
+      h.clock.t = settlementWindow(schedule, 1).from;
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'off')).periods[0]).toMatchObject({ state: 'missing-tokens', paid: 2 });
+      h.clock.t = settlementWindow(schedule, 1).to;
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'off')).debts).toEqual([0]);
+      expect((await h.client.status(h.meter.meterId)).debts).toEqual([0]);
+
+      // The troubleshooting signal: the meter replays the closed period.
+      for (const r of h.meter.replay()) if (r.kind === 'token' || r.kind === 'bill') await h.daemon.ingest(r, payloadOf(r));
+      await h.daemon.tick();
+      const s = await walletStatus(h.db, 'off');
+      expect(s.periods[0]).toMatchObject({ state: 'settled', paid: 3 });
+      expect((await h.client.status(h.meter.meterId)).debts).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
