@@ -208,35 +208,63 @@ export class Field {
     for (let i = 1; i < k; i++) this.sqr(r, r);
   }
 
-  /** r = a + b - q*N for the q that brings the sum back under 2^258 */
+  // add/sub are straight-line: the interpreter pays per statement, and every point operation
+  // has a dozen of them. Limb sums stay within int32, so >> 24 is the (floor) carry.
+
+  /** r = a + b - q*N, q = floor((a + b) / 2^256) estimated from the top limbs: r < 2^258 */
   add(r: Fe, a: Fe, b: Fe): void {
     this.ops[this.kAdd]++;
     const n = this.n;
-    const q = ((a[NL - 1] + b[NL - 1]) / 65536) | 0;
-    let c = 0;
-    for (let i = 0; i < NL - 1; i++) {
-      const s = a[i] + b[i] - q * n[i] + c;
-      const lo = s & M24;
-      r[i] = lo;
-      c = (s - lo) * INV24;
-    }
-    r[NL - 1] = a[NL - 1] + b[NL - 1] - q * n[NL - 1] + c;
+    const k = -((a[10] + b[10]) >> 16);
+    let s = a[0] + b[0] + k * n[0];
+    r[0] = s & M24;
+    s = a[1] + b[1] + k * n[1] + (s >> 24);
+    r[1] = s & M24;
+    s = a[2] + b[2] + k * n[2] + (s >> 24);
+    r[2] = s & M24;
+    s = a[3] + b[3] + k * n[3] + (s >> 24);
+    r[3] = s & M24;
+    s = a[4] + b[4] + k * n[4] + (s >> 24);
+    r[4] = s & M24;
+    s = a[5] + b[5] + k * n[5] + (s >> 24);
+    r[5] = s & M24;
+    s = a[6] + b[6] + k * n[6] + (s >> 24);
+    r[6] = s & M24;
+    s = a[7] + b[7] + k * n[7] + (s >> 24);
+    r[7] = s & M24;
+    s = a[8] + b[8] + k * n[8] + (s >> 24);
+    r[8] = s & M24;
+    s = a[9] + b[9] + k * n[9] + (s >> 24);
+    r[9] = s & M24;
+    r[10] = a[10] + b[10] + k * n[10] + (s >> 24);
   }
 
-  /** r = a - b + (8 - q)*N, q chosen so the result is in [0, 2^258) */
+  /** r = a - b + k*N with k = 8 - q, q estimated from the top limbs (the -1 keeps it from overshooting): 0 <= r < 2^258 */
   sub(r: Fe, a: Fe, b: Fe): void {
     this.ops[this.kAdd]++;
     const n = this.n;
-    // Lower limbs move the top by at most -1..+8 units; the -1 keeps the estimate from overshooting.
-    const k = 8 - (((a[NL - 1] - b[NL - 1] + 8 * n[NL - 1] - 1) / 65536) | 0);
-    let c = 0;
-    for (let i = 0; i < NL - 1; i++) {
-      const s = a[i] - b[i] + k * n[i] + c;
-      const lo = s & M24;
-      r[i] = lo;
-      c = (s - lo) * INV24;
-    }
-    r[NL - 1] = a[NL - 1] - b[NL - 1] + k * n[NL - 1] + c;
+    const k = 8 - ((a[10] - b[10] + 8 * n[10] - 1) >> 16);
+    let s = a[0] - b[0] + k * n[0];
+    r[0] = s & M24;
+    s = a[1] - b[1] + k * n[1] + (s >> 24);
+    r[1] = s & M24;
+    s = a[2] - b[2] + k * n[2] + (s >> 24);
+    r[2] = s & M24;
+    s = a[3] - b[3] + k * n[3] + (s >> 24);
+    r[3] = s & M24;
+    s = a[4] - b[4] + k * n[4] + (s >> 24);
+    r[4] = s & M24;
+    s = a[5] - b[5] + k * n[5] + (s >> 24);
+    r[5] = s & M24;
+    s = a[6] - b[6] + k * n[6] + (s >> 24);
+    r[6] = s & M24;
+    s = a[7] - b[7] + k * n[7] + (s >> 24);
+    r[7] = s & M24;
+    s = a[8] - b[8] + k * n[8] + (s >> 24);
+    r[8] = s & M24;
+    s = a[9] - b[9] + k * n[9] + (s >> 24);
+    r[9] = s & M24;
+    r[10] = a[10] - b[10] + k * n[10] + (s >> 24);
   }
 
   neg(r: Fe, a: Fe): void {

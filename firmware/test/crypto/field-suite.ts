@@ -75,6 +75,43 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
       expect(fromBytes(out)).toBe(by);
     });
 
+    it(`mod ${which}: non-canonical representatives up to 2^258 (x + kN) are handled by every operation`, async () => {
+      const { p256, field } = await load();
+      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const R = 1n << 264n;
+      const Rinv = (() => { let a = R % M, b = M, x0 = 1n, x1 = 0n; while (b) { const q = a / b; [a, b] = [b, a - q * b]; [x0, x1] = [x1, x0 - q * x1]; } return ((x0 % M) + M) % M; })();
+      // a representative holding the Montgomery value (x*R mod M) + k*M, as raw limbs
+      const rep = (x: bigint, k: bigint) => {
+        let v = ((x * R) % M) + k * M;
+        const r = field.fe();
+        for (let i = 0; i < 11; i++) { r[i] = Number(v & 0xffffffn); v >>= 24n; }
+        return r;
+      };
+      const val = (a: Float64Array) => { let v = 0n; for (let i = 10; i >= 0; i--) v = (v << 24n) + BigInt(a[i]); return ((v * Rinv) % M); };
+      const top = (1n << 258n) - 1n;
+      const xs = [0n, 1n, M - 1n, randBelow('nc' + which, 0, M), randBelow('nc' + which, 1, M)];
+      const r = field.fe();
+      let checked = 0;
+      for (const x of xs) for (const y of xs) {
+        for (let kx = 0n; ((x * R) % M) + kx * M <= top; kx++) for (let ky = 0n; ((y * R) % M) + ky * M <= top; ky++) {
+          const A = rep(x, kx);
+          const B = rep(y, ky);
+          F.add(r, A, B);
+          expect(r[10] < 2 ** 18 && r[10] >= 0).toBe(true);
+          expect(val(r)).toBe((x + y) % M);
+          F.sub(r, A, B);
+          expect(r[10] < 2 ** 18 && r[10] >= 0).toBe(true);
+          expect(val(r)).toBe((((x - y) % M) + M) % M);
+          F.mul(r, A, B);
+          expect(r[10] < 2 ** 18 && r[10] >= 0).toBe(true);
+          expect(val(r)).toBe((x * y) % M);
+          expect(F.eq(A, B)).toBe(x === y);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(100);
+    });
+
     it(`mod ${which}: strict decode rejects values >= ${which}; wide reductions match BigInt`, async () => {
       const { p256, field } = await load();
       const F = which === 'p' ? p256.Fp : p256.Fn;
