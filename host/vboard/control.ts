@@ -7,9 +7,11 @@
 //   POST /power  {action: "off"|"on"|"cycle"}      -> power cut / power on
 //   POST /cut    {afterFlashWrites, tornBytes?} | {afterRecords}  -> arm a precise power cut
 //   POST /usb    {action: "unplug"|"plug"}         -> the pty device vanishes / returns
+//   POST /noise  {writes}                          -> line noise on the next board-to-host writes
 // Bad input gets a 400 with {error}; nothing reaches the board unless the whole request is valid.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CutPlan, VirtualBoard } from './board.ts';
+import type { Link } from './link.ts';
 import type { PtyConsole } from './pty.ts';
 
 class BadRequest extends Error {}
@@ -56,7 +58,7 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-export async function serveControl(board: VirtualBoard, pty: PtyConsole | undefined, port = 0): Promise<ControlServer> {
+export async function serveControl(board: VirtualBoard, link: Link, pty: PtyConsole | undefined, port = 0): Promise<ControlServer> {
   const handle = async (req: IncomingMessage): Promise<unknown> => {
     const url = req.url ?? '/';
     if (req.method === 'GET' && url === '/status') return status(board, pty);
@@ -108,6 +110,9 @@ export async function serveControl(board: VirtualBoard, pty: PtyConsole | undefi
         if (body.action === 'unplug') await pty.unplug();
         else if (body.action === 'plug') await pty.plug();
         else throw new BadRequest('action must be "unplug" or "plug"');
+        return status(board, pty);
+      case '/noise':
+        link.addNoise(num(body, 'writes', { min: 1, max: 10000, integer: true })!);
         return status(board, pty);
       default:
         throw new BadRequest(`no POST ${url}`);

@@ -9,11 +9,33 @@ export interface LinkEnd {
 
 export class Link {
   private readonly ends = new Set<LinkEnd>();
+  /** Outgoing writes still to be hit by line noise (the rig's /noise). */
+  private noisyWrites = 0;
+  private noiseSeed = 1;
 
   constructor(private readonly board: VirtualBoard) {
     board.on('data', (d: Buffer) => {
-      for (const end of this.ends) end.write(d);
+      const out = this.noisyWrites > 0 ? this.corrupt(d) : d;
+      for (const end of this.ends) end.write(out);
     });
+  }
+
+  /** Line noise on the next `writes` board-to-host writes: one flipped bit each and a burst of garbage bytes. */
+  addNoise(writes: number): void {
+    this.noisyWrites += writes;
+  }
+
+  private rand(n: number): number {
+    this.noiseSeed = (this.noiseSeed * 1103515245 + 12345) & 0x7fffffff;
+    return this.noiseSeed % n;
+  }
+
+  private corrupt(d: Buffer): Buffer {
+    this.noisyWrites--;
+    const out = Buffer.from(d);
+    out[this.rand(out.length)]! ^= 1 << this.rand(8);
+    const garbage = Buffer.from(Array.from({ length: 8 + this.rand(24) }, () => this.rand(256)));
+    return Buffer.concat([out, garbage]);
   }
 
   attach(end: LinkEnd): () => void {

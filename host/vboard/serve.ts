@@ -32,7 +32,7 @@ export async function serveBoard(opts: ServeOptions): Promise<ServedBoard> {
   const link = new Link(board);
   const pty = opts.pty === false ? undefined : await PtyConsole.open(link, opts.devicePath ?? join(mkdtempSync(join(tmpdir(), 'sipster-vboard-')), 'ttyVB0'));
   const tcp = await serveTcpConsole(link, opts.tcpPort ?? 0);
-  const control = await serveControl(board, pty, opts.controlPort ?? 0);
+  const control = await serveControl(board, link, pty, opts.controlPort ?? 0);
   await board.powerOn();
   return {
     board,
