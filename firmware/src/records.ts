@@ -46,6 +46,8 @@ export const FAULT_KAT = 3;
 export const FAULT_RNG_HEALTH = 4;
 export const FAULT_PROVISIONING = 5;
 export const FAULT_FLASH_WRITE = 6;
+/** A signature failed its own verification (or the RNG failed while signing). */
+export const FAULT_SIGNATURE = 7;
 
 /** Timed operations. */
 export const OP_TOKEN_ONLINE = 1;

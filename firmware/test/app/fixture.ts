@@ -1,6 +1,7 @@
 // Shared test setup: a provisioned virtual board running the built firmware, and the records it emitted.
 import { crc32 } from 'node:zlib';
-import { buildFirmware, type FirmwareBundle } from '../../conformance/bundle.ts';
+import { buildFirmwareCached, type FirmwareBundle } from '../../conformance/bundle.ts';
+import { baseTableBytes } from '../../src/crypto/index.ts';
 import { encodeProvisioning, PROVISIONING_FILE, type ProvisioningFields } from '../../../host/records/provisioning.ts';
 import { decodeRecord, type MeterRecord } from '../../../host/records/decode.ts';
 import { getSuite } from '../../../host/protocol/suite.ts';
@@ -15,8 +16,10 @@ export const ORIGIN = 1_767_225_600;
 export const PERIOD_SECONDS = 3600;
 
 let bundle: Promise<FirmwareBundle> | undefined;
+/** The comb table of B, as the flasher stores it next to the code (Storage file "sip.base"). */
+const BASE_TABLE = Buffer.from(baseTableBytes()).toString('latin1');
 export function firmware(): Promise<FirmwareBundle> {
-  bundle ??= buildFirmware();
+  bundle ??= buildFirmwareCached();
   return bundle;
 }
 
@@ -36,6 +39,7 @@ export async function provisionedBoard(opts: BoardOptions = {}, over: Partial<Pr
   const board = new VirtualBoard({ time: ORIGIN + 8 * 3600 + 60, ...opts });
   board.flash.set(PROVISIONING_FILE, Buffer.from(provisioning(over)).toString('latin1'));
   board.flash.set('sipster.js', code);
+  board.flash.set('sip.base', BASE_TABLE);
   return { board, code };
 }
 

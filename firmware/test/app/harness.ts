@@ -75,6 +75,11 @@ export class VirtualBoard {
     this.guard(() => vm.runInContext(code, ctx, { filename: 'meter.js' }));
   }
 
+  /** Installs the same globals on `target` (e.g. Node's globalThis), to run the TypeScript sources directly. */
+  installGlobals(target: Record<string, unknown>): void {
+    Object.assign(target, this.globals());
+  }
+
   private guard(fn: () => void): void {
     if (this.dead) return;
     try {

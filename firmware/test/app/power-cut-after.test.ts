@@ -7,7 +7,7 @@ import { checkRecords, cutAt, writesWithoutCut } from './power-cut.ts';
 describe('power cut (after)', () => {
   it('at every state write', async () => {
     const writes = await writesWithoutCut();
-    expect(writes).toBeGreaterThan(20);
+    expect(writes).toBeGreaterThan(25);
     for (let k = 1; k <= writes; k++) checkRecords(await cutAt(k, 'after'));
   });
 });

@@ -11,8 +11,8 @@ import type { VirtualBoard } from './harness.ts';
 type Step = (b: VirtualBoard) => void;
 const pulse: Step = (b) => { b.edge('D5'); b.settle(); };
 const periodEnd: Step = (b) => b.advance(PERIOD_SECONDS * 1000);
-/** 08:01 at 0.5 unit per Wh: 6 pulses = 3 tokens, bill c = 0; 2 pulses = 1 token, bill c = 1. */
-const SCENARIO: Step[] = [pulse, pulse, pulse, pulse, pulse, pulse, periodEnd, pulse, pulse, periodEnd];
+/** 08:01 at 0.5 unit per Wh: 20 pulses = 10 tokens (a fold checkpoint at 8), bill c = 0; 2 pulses = 1 token, bill c = 1. */
+const SCENARIO: Step[] = [...Array<Step>(20).fill(pulse), periodEnd, pulse, pulse, periodEnd];
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 function run(board: VirtualBoard, code: string, from: number): number {
