@@ -10,9 +10,13 @@ import type { Point, Suite } from './suite.ts';
 
 /** Σ H(ρ_i) − r·B must equal the bill's R; `self-check-failed` means tokens are missing or foreign. */
 export function selfCheck(suite: Suite, rhos: readonly Uint8Array[], r: bigint, R: Point): void {
-  const S = suite.sum(rhos.map((rho) => tokenPoint(suite, rho)));
-  if (!S.subtract(suite.mul(suite.B, r)).equals(R)) {
-    fail('self-check-failed', `the ${rhos.length} tokens held do not open the bill's R`);
+  selfCheckPoints(suite, rhos.map((rho) => tokenPoint(suite, rho)), r, R);
+}
+
+/** The self-check from token points T_i = H(ρ_i) the wallet already computed (receipt verification returns them). */
+export function selfCheckPoints(suite: Suite, tokenPoints: readonly Point[], r: bigint, R: Point): void {
+  if (!suite.sum(tokenPoints).subtract(suite.mul(suite.B, r)).equals(R)) {
+    fail('self-check-failed', `the ${tokenPoints.length} tokens held do not open the bill's R`);
   }
 }
 

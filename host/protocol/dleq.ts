@@ -22,8 +22,8 @@ function hashToScalar(suite: Suite, context: Uint8Array, msg: Uint8Array): bigin
   return suite.hashToScalar(msg, concat(utf8('HashToScalar-'), context));
 }
 
-/** ComputeComposites for m = 1: M = d0·C, Z = d0·D (the verifier's form; identical output to the fast form). */
-function composites(suite: Suite, context: Uint8Array, B: Point, C: Point, D: Point): { M: Point; Z: Point } {
+/** The composite weight d0 of RFC 9497 ComputeComposites for m = 1 (M = d0·C, Z = d0·D). */
+function compositeWeight(suite: Suite, context: Uint8Array, B: Point, C: Point, D: Point): bigint {
   const seed = sha256(concat(lp(suite.encodePoint(B)), lp(concat(utf8('Seed-'), context))));
   const transcript = concat(
     lp(seed),
@@ -32,8 +32,7 @@ function composites(suite: Suite, context: Uint8Array, B: Point, C: Point, D: Po
     lp(suite.encodePoint(D)),
     utf8('Composite'),
   );
-  const d0 = hashToScalar(suite, context, transcript);
-  return { M: suite.mul(C, d0), Z: suite.mul(D, d0) };
+  return hashToScalar(suite, context, transcript);
 }
 
 function challenge(suite: Suite, context: Uint8Array, B: Point, M: Point, Z: Point, t2: Point, t3: Point): bigint {
@@ -43,20 +42,26 @@ function challenge(suite: Suite, context: Uint8Array, B: Point, M: Point, Z: Poi
 
 /** GenerateProof(k, A, B, C, D) with proof randomness r (the caller draws it; tests pin it). */
 export function generateProof(suite: Suite, context: Uint8Array, k: bigint, B: Point, C: Point, D: Point, r: bigint): DleqProof {
-  const A = suite.B;
-  const { M, Z } = composites(suite, context, B, C, D);
-  const t2 = suite.mul(A, r);
-  const t3 = suite.mul(M, r);
+  const q = suite.order;
+  const d0 = compositeWeight(suite, context, B, C, D);
+  // M = d0·C, Z = d0·D = k·M, t3 = r·M: all multiples of C (ComputeCompositesFast)
+  const M = suite.mul(C, d0);
+  const Z = suite.mul(C, mod(k * d0, q));
+  const t2 = suite.mul(suite.B, r);
+  const t3 = suite.mul(C, mod(r * d0, q));
   const c = challenge(suite, context, B, M, Z, t2, t3);
-  return { c, s: mod(r - c * k, suite.order) };
+  return { c, s: mod(r - c * k, q) };
 }
 
 export function verifyProof(suite: Suite, context: Uint8Array, B: Point, C: Point, D: Point, proof: DleqProof): boolean {
-  const A = suite.B;
-  const { M, Z } = composites(suite, context, B, C, D);
-  const t2 = suite.mul(A, proof.s).add(suite.mul(B, proof.c));
-  const t3 = suite.mul(M, proof.s).add(suite.mul(Z, proof.c));
-  if (t2.is0() || t3.is0()) return false;
+  const q = suite.order;
+  const d0 = compositeWeight(suite, context, B, C, D);
+  const M = suite.mul(C, d0);
+  const Z = suite.mul(D, d0);
+  const t2 = suite.msm([suite.B, B], [proof.s, proof.c]);
+  // t3 = s·M + c·Z = (s·d0)·C + (c·d0)·D
+  const t3 = suite.msm([C, D], [mod(proof.s * d0, q), mod(proof.c * d0, q)]);
+  if (t2.is0() || t3.is0() || M.is0() || Z.is0()) return false;
   return challenge(suite, context, B, M, Z, t2, t3) === proof.c;
 }
 

@@ -2,7 +2,7 @@
  * Receipts: the UC's BLS-style signature Z = a_e·H(ρ) on a paid token, with an RFC 9497
  * DLEQ proof (P-256) or nothing (BLS12-381: anyone checks e(Z, B2) = e(T, A2)).
  */
-import { concat } from './bytes.ts';
+import { bytesToBigInt, concat } from './bytes.ts';
 import { tokenPoint } from './derive.ts';
 import { decodeProof, encodeProof, generateProof, sipsterContext, verifyProof, type DleqProof } from './dleq.ts';
 import { decodeFail, fail } from './errors.ts';
@@ -26,18 +26,42 @@ export function issueReceipt(suite: Suite, key: EpochSecret, rho: Uint8Array, ra
   return { Z, proof };
 }
 
-/** Wallet side: the receipt must match the pinned epoch key, or it is refused (`bad-receipt`). */
-export function verifyReceipt(suite: Suite, key: EpochKey, rho: Uint8Array, receipt: Receipt): void {
+/**
+ * Wallet side: the receipt must match the pinned epoch key, or it is refused (`bad-receipt`).
+ * Returns T = H(ρ), which the wallet keeps for its self-check.
+ */
+export function verifyReceipt(suite: Suite, key: EpochKey, rho: Uint8Array, receipt: Receipt): Point {
   const T = tokenPoint(suite, rho);
   if (suite.pairing) {
-    if (!key.A2) fail('receipt-key-mismatch', 'pinned epoch key has no G2 half');
-    if (!suite.pairing.equal(receipt.Z, suite.pairing.B2, T, key.A2)) fail('bad-receipt', 'e(Z, B2) ≠ e(H(ρ), A2_e)');
-    return;
+    if (!suite.pairing.equal(receipt.Z, suite.pairing.B2, T, pairingKey(key))) fail('bad-receipt', 'e(Z, B2) ≠ e(H(ρ), A2_e)');
+    return T;
   }
   if (!receipt.proof) fail('bad-receipt', 'DLEQ proof missing');
   if (!verifyProof(suite, sipsterContext(suite), key.A, T, receipt.Z, receipt.proof)) {
     fail('bad-receipt', 'DLEQ proof does not verify under the pinned epoch key');
   }
+  return T;
+}
+
+function pairingKey(key: EpochKey) {
+  return key.A2 ?? fail('receipt-key-mismatch', 'pinned epoch key has no G2 half');
+}
+
+/**
+ * Many receipts of one epoch at once. Pairing suite: one small-exponent batch check
+ * e(Σ δ_i Z_i, B2) = e(Σ δ_i T_i, A2_e) with random 128-bit δ_i (a bad receipt passes with
+ * probability ≤ 2^-128), and receipt by receipt only if the batch fails, to name the bad one.
+ * DLEQ suite: each proof in turn. Returns the T_i.
+ */
+export function verifyReceipts(suite: Suite, key: EpochKey, items: readonly { rho: Uint8Array; receipt: Receipt }[], rand: (n: number) => Uint8Array): Point[] {
+  if (!suite.pairing || items.length < 2) return items.map((x) => verifyReceipt(suite, key, x.rho, x.receipt));
+  const T = items.map((x) => tokenPoint(suite, x.rho));
+  const delta = items.map(() => bytesToBigInt(rand(16)) | 1n);
+  const Zsum = suite.msm(items.map((x) => x.receipt.Z), delta);
+  const Tsum = suite.msm(T, delta);
+  if (suite.pairing.equal(Zsum, suite.pairing.B2, Tsum, pairingKey(key))) return T;
+  items.forEach((x) => verifyReceipt(suite, key, x.rho, x.receipt));
+  return fail('bad-receipt', 'batch check failed');
 }
 
 export function encodeReceipt(suite: Suite, receipt: Receipt): Uint8Array {

@@ -2,7 +2,7 @@
 import { drbg } from '../../meter/drbg.ts';
 import { ReferenceMeter } from '../../meter/reference-meter.ts';
 import type { BillRecord, TokenRecord } from '../../records/decode.ts';
-import { selfCheck, combine } from '../combine.ts';
+import { selfCheck, selfCheckPoints, combine } from '../combine.ts';
 import { MemoryUc } from '../memory-uc.ts';
 import { encodePayRequest } from '../pay.ts';
 import { verifyReceipt, type Receipt } from '../receipt.ts';
@@ -57,9 +57,10 @@ export function payAll(uc: MemoryUc, tokens: readonly TokenRecord[]): Receipt[] 
 }
 
 /** Self-check, then Combine: the C the wallet would send with the bill. */
-export function combined(uc: MemoryUc, p: Period, receipts: readonly Receipt[]): Point {
+export function combined(uc: MemoryUc, p: Period, receipts: readonly Receipt[], tokenPoints?: readonly Point[]): Point {
   const suite = uc.params.suite;
-  selfCheck(suite, p.tokens.map((t) => t.rho), p.bill.r, p.bill.bill.R);
+  if (tokenPoints) selfCheckPoints(suite, tokenPoints, p.bill.r, p.bill.bill.R);
+  else selfCheck(suite, p.tokens.map((t) => t.rho), p.bill.r, p.bill.bill.R);
   return combine(suite, uc.params.epochKeys.get(p.bill.bill.e)!, receipts, p.bill.r, p.bill.bill.R);
 }
 
