@@ -2,23 +2,17 @@
 // quotes, minting, swapping, proof states, and `verifyInputs` + `commitSpend`, the redemption
 // API the UC uses to spend a coin inside the same database transaction as its receipt.
 //
-// Blind signatures, DLEQ proofs and proof verification are cashu-ts's own mint-side crypto, so
-// cashu-ts wallets accept what this mint signs. CPU work (verifying, signing) happens before a
+// Blind signatures, DLEQ proofs and hash_to_curve are cashu-ts's own mint-side crypto, so
+// cashu-ts wallets accept what this mint signs; the proof check's k·Y runs on mcl (coin-check.ts). CPU work (verifying, signing) happens before a
 // transaction opens; the transaction only records spent Ys, signed outputs and quote states, with
 // primary keys deciding every race (two swaps of one proof: exactly one commits).
 import { randomBytes } from 'node:crypto';
-import {
-  createBlindSignature,
-  createDLEQProof,
-  createNewMintKeys,
-  hashToCurve,
-  pointFromHex,
-  verifyUnblindedSignature,
-} from '@cashu/cashu-ts';
+import { createBlindSignature, createDLEQProof, createNewMintKeys, pointFromHex } from '@cashu/cashu-ts';
 import type { Db, Sql } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { mintSchema } from '../store/schema/mint.ts';
 import type { PaymentBackend } from './backend.ts';
+import { checkProof } from './coin-check.ts';
 import { NutCode, nutError } from './errors.ts';
 import type { Field } from './validate.ts';
 
@@ -257,12 +251,9 @@ export class Mint {
         // than let anyone spend a locked proof.
         throw nutError(NutCode.spendingConditionUnsupported, 'spending conditions (NUT-10) are not supported');
       }
-      const secret = new TextEncoder().encode(proof.secret);
       const C = parsePoint(proof.C, 'proof C', NutCode.proofVerificationFailed);
-      if (!verifyUnblindedSignature({ C, secret, id: proof.id }, key.priv)) {
-        throw nutError(NutCode.proofVerificationFailed, 'proof signature does not verify');
-      }
-      const Y = hashToCurve(secret).toBytes(true);
+      const { Y, valid } = checkProof(new TextEncoder().encode(proof.secret), C, key.priv);
+      if (!valid) throw nutError(NutCode.proofVerificationFailed, 'proof signature does not verify');
       const yHex = toHex(Y);
       if (seen.has(yHex)) throw nutError(NutCode.duplicateInputs, 'duplicate inputs');
       seen.add(yHex);
