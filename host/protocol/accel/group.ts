@@ -40,6 +40,19 @@ export function toAffineBatch(Point: PointCons, points: readonly Point[]): Affin
   return out;
 }
 
+/**
+ * Fixed-base tables: after TABLE_AFTER products with the same point object (the generator, an
+ * epoch key A_e), a table of d·2^(8w)·P (w < 32 windows, 1 ≤ d ≤ 255) is built in wasm memory
+ * (1.2 MB, normalized), and k·P becomes at most 32 additions instead of a full variable-base
+ * product. It is variable-time in k's bytes, like any table lookup: the repeated bases of the
+ * protocol meet public scalars (challenges) or scalars of the machine's own user (r in Combine);
+ * the UC's a_e only ever multiplies fresh points, which take the constant-time path.
+ */
+const TABLE_AFTER = 8;
+const TABLE_MAX = 8;
+const WINDOWS = 32;
+const DIGITS = 255;
+
 export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
   const order = Point.Fn.ORDER;
   const m = c.m;
@@ -62,6 +75,51 @@ export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
   const checkScalar = (k: bigint): void => {
     if (typeof k !== 'bigint' || k < 0n || k >= order) throw new RangeError('scalar out of range [0, q)');
   };
+  const uses = new WeakMap<Point, number>();
+  const tables = new Map<Point, number>(); // least recently used first
+  const digits = m._malloc(32);
+
+  const buildTable = (P: Point): number => {
+    const tbl = m._malloc(WINDOWS * DIGITS * G1_BYTES);
+    c.setG1(T, P.toAffine()); // T = 2^(8w)·P for the current window
+    for (let w = 0; w < WINDOWS; w++) {
+      const row = tbl + w * DIGITS * G1_BYTES;
+      c.heap().copyWithin(row, T, T + G1_BYTES);
+      for (let d = 1; d < DIGITS; d++) m._mclBnG1_add(row + d * G1_BYTES, row + (d - 1) * G1_BYTES, T);
+      m._mclBnG1_add(T, row + (DIGITS - 1) * G1_BYTES, T); // 256·T
+    }
+    m._mclBnG1_normalizeVec(tbl, tbl, WINDOWS * DIGITS);
+    return tbl;
+  };
+  /** The table of P if it has one or has earned one now. */
+  const tableFor = (P: Point): number | undefined => {
+    const tbl = tables.get(P);
+    if (tbl !== undefined) {
+      tables.delete(P);
+      tables.set(P, tbl);
+      return tbl;
+    }
+    const n = (uses.get(P) ?? 0) + 1;
+    uses.set(P, n);
+    if (n < TABLE_AFTER) return undefined;
+    const fresh = buildTable(P);
+    tables.set(P, fresh);
+    if (tables.size > TABLE_MAX) {
+      const [oldest, old] = tables.entries().next().value!;
+      tables.delete(oldest);
+      m._free(old);
+    }
+    return fresh;
+  };
+  const mulTable = (tbl: number, k: bigint): void => {
+    c.writeLE(digits, k, 32);
+    const heap = c.heap();
+    m._mclBnG1_clear(R);
+    for (let w = 0; w < WINDOWS; w++) {
+      const d = heap[digits + w]!;
+      if (d !== 0) m._mclBnG1_add(R, R, tbl + (w * DIGITS + d - 1) * G1_BYTES);
+    }
+  };
   const result = (ptr: number): Point => {
     const a = c.getG1(ptr);
     return a ? Point.fromAffine(a) : Point.ZERO;
@@ -71,9 +129,14 @@ export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
     mul(P, k) {
       checkScalar(k);
       if (k === 0n || P.is0()) return Point.ZERO;
+      const tbl = tableFor(P);
+      if (tbl !== undefined) {
+        mulTable(tbl, k);
+        return result(R);
+      }
       c.setG1(T, P.toAffine());
       c.setFr(c.fr, k);
-      m._mclBnG1_mul(R, T, c.fr);
+      m._mclBnG1_mulCT(R, T, c.fr); // constant time: k may be a secret (the UC's a_e, under remote timing)
       return result(R);
     },
     sum(points) {

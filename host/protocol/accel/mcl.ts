@@ -38,12 +38,15 @@ export interface MclExports {
   _mclBnG1_isValid(P: number): number;
   _mclBnG1_add(R: number, P: number, Q: number): void;
   _mclBnG1_neg(R: number, P: number): void;
-  _mclBnG1_mul(R: number, P: number, k: number): void;
+  _mclBnG1_mulCT(R: number, P: number, k: number): void;
+  _mclBnG1_normalizeVec(ys: number, xs: number, n: number): void;
   _mclBnG1_mulVec(R: number, Ps: number, ks: number, n: number): void;
   _mclBnG1_normalize(R: number, P: number): void;
   _mclBnG1_hashAndMapToWithDst(P: number, msg: number, msgSize: number, dst: number, dstSize: number): number;
   _mclBnG2_isValid(Q: number): number;
-  _mclBn_millerLoopVec(f: number, Ps: number, Qs: number, n: number): void;
+  _mclBn_getUint64NumToPrecompute(): number;
+  _mclBn_precomputeG2(coeffs: number, Q: number): void;
+  _mclBn_precomputedMillerLoop2(f: number, P1: number, Q1coeffs: number, P2: number, Q2coeffs: number): void;
   _mclBn_finalExp(y: number, x: number): void;
   _mclBnGT_isOne(f: number): number;
 }
@@ -93,7 +96,7 @@ export class MclCurve {
   }
 
   /** Writes 0 ≤ x < 2^(8·len) little-endian at ptr (len a multiple of 8). */
-  private writeLE(ptr: number, x: bigint, len: number): void {
+  writeLE(ptr: number, x: bigint, len: number): void {
     this.refresh();
     for (let off = 0; off < len; off += 8) {
       this.view.setBigUint64(ptr + off, BigInt.asUintN(64, x), true);

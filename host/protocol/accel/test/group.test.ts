@@ -53,6 +53,25 @@ describe.each(SUITE_IDS)('accelerated group ops, %s', (id) => {
     }
   });
 
+  it('mul through the fixed-base table (a point object multiplied many times) agrees with noble', () => {
+    const P = randomPoint();
+    const digitEdges = [1n, 255n, 256n, 257n, 1n << 248n, (1n << 248n) * 255n % q, 0xff00ff00ff00ff00ffn, q - 1n, q - 256n];
+    for (let i = 0; i < 80; i++) {
+      const k = i < 2 * digitEdges.length ? digitEdges[i % digitEdges.length]! : rng.scalar(q);
+      expectSamePoint(fast, fast.mul(P, k), ref.mul(P, k));
+    }
+    expectSamePoint(fast, fast.mul(P, 0n), fast.zero);
+    // more tables than the cache keeps: evicted ones are rebuilt, results stay exact
+    const many = Array.from({ length: 10 }, randomPoint);
+    for (let round = 0; round < 2; round++) {
+      for (const X of many) {
+        for (let i = 0; i < 9; i++) fast.mul(X, 1n + BigInt(i));
+        const k = rng.scalar(q);
+        expectSamePoint(fast, fast.mul(X, k), ref.mul(X, k));
+      }
+    }
+  });
+
   it('mul rejects scalars outside [0, q), like the reference', () => {
     const P = randomPoint();
     for (const bad of [q, q + 1n, -1n]) {

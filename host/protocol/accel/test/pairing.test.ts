@@ -35,6 +35,18 @@ describe('accelerated pairing check (BLS12-381)', () => {
     }
   });
 
+  it('stays exact when more G2 keys are used than the prepared-key cache holds', () => {
+    const T = ref.hashToGroup(rng.bytes(32), ref.tokenDst);
+    const keys = Array.from({ length: 70 }, (_, i) => ({ a: BigInt(i + 2), A2: re.mulB2(BigInt(i + 2)) }));
+    for (let round = 0; round < 2; round++) {
+      for (const { a, A2 } of keys) {
+        const Z = fast.mul(T, a);
+        expect(fe.equal(Z, fe.B2, T, A2)).toBe(true);
+        expect(fe.equal(Z.add(T), fe.B2, T, A2)).toBe(false);
+      }
+    }
+  });
+
   it('rejects identity inputs in G1 and G2, like noble', () => {
     const T = ref.hashToGroup(rng.bytes(32), ref.tokenDst);
     const O1 = ref.zero;
