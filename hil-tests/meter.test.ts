@@ -14,7 +14,7 @@ import { combine } from '../host/protocol/combine.ts';
 import { getSuite } from '../host/protocol/suite.ts';
 import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
 import type { BillRecord, BootRecord, TokenRecord } from '../host/records/decode.ts';
-import { flash, Listener, PINS, startTarget, writeMeterFile, type Target } from './rig.ts';
+import { flash, HAS_RIG, Listener, PINS, startTarget, writeMeterFile, type Target } from './rig.ts';
 
 const SUITE = getSuite('P256-SHA256');
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -83,7 +83,7 @@ describe.sequential('meter on the board', () => {
     uc.registerMeter(boot.meterId, boot.vkM!);
   });
 
-  it('emits one token per unit, record by record, and a bill the wallet self-check opens', async () => {
+  it.runIf(HAS_RIG)('emits one token per unit, record by record, and a bill the wallet self-check opens', async () => {
     const rig = needRig();
     const c = boot.c;
     const mark = link.records.length;
@@ -102,7 +102,7 @@ describe.sequential('meter on the board', () => {
     expect(link.failures).toEqual([]);
   });
 
-  it('settles the period end to end: pay each token, combine the receipts, the UC accepts the settlement', async () => {
+  it.runIf(HAS_RIG)('settles the period end to end: pay each token, combine the receipts, the UC accepts the settlement', async () => {
     const bill = bills().find((b) => b.bill.c === boot.c)!;
     const key = uc.params.epochKeys.get(bill.bill.e)!;
     const receipts = tokens(boot.c).map((t) => {
@@ -114,5 +114,112 @@ describe.sequential('meter on the board', () => {
     const recorded = uc.settle(bill.billMessage, bill.beta, C);
     expect(recorded.status).toBe('settled');
     expect(uc.coinsRedeemed).toBe(10);
+  });
+
+  /**
+   * The wallet's rule: a bill whose tokens it does not all hold triggers the troubleshooting signal;
+   * the meter re-sends the last closed period (tokens, then the same bill) and the current tokens.
+   */
+  async function walletCompletes(c: number): Promise<BillRecord> {
+    let bill = bills().find((b) => b.bill.c === c)!;
+    if (link.verifier.missing(c).length > 0) {
+      const mark = link.records.length;
+      await needRig().troubleshoot();
+      await needRig().advance(2_000);
+      const replayed = await link.waitFor((r) => r.record.kind === 'bill' && (r.record as BillRecord).bill.c === c && (r.record as BillRecord).replay, 120_000, mark);
+      expect(bytesToHex((replayed.record as BillRecord).beta)).toBe(bytesToHex(bill.beta));
+      bill = replayed.record as BillRecord;
+    }
+    expect(link.verifier.missing(c)).toEqual([]);
+    expect(link.passes.some((p) => p.what.startsWith(`self-check c=${c} `))).toBe(true);
+    expect(link.failures).toEqual([]);
+    return bill;
+  }
+
+  async function currentC(): Promise<number> {
+    const last = [...link.records].reverse().find((r) => r.record.kind === 'boot' || r.record.kind === 'token' || r.record.kind === 'bill')!.record;
+    if (last.kind === 'bill') return last.bill.c + 1;
+    return (last as BootRecord | TokenRecord).c;
+  }
+
+  it.runIf(HAS_RIG)('a power cut in the middle of a token (torn flash write) loses nothing and never gives (c, i) two tokens', async () => {
+    const rig = needRig();
+    const c = await currentC();
+    for (const [writes, torn] of [[1, 7], [2, undefined], [1, 0]] as const) {
+      const mark = link.records.length;
+      await rig.cutAfterFlashWrites(writes, torn);
+      await rig.pulses(3 * PULSES_PER_TOKEN);
+      await rig.advance(10_000);
+      expect((await rig.status()).powered).toBe(false);
+      await rig.power('on');
+      const rebooted = await link.waitFor((r) => r.record.kind === 'boot', 60_000, mark);
+      expect((rebooted.record as BootRecord).status).toBe('operating');
+      await rig.pulses(2 * PULSES_PER_TOKEN);
+      await rig.advance(5_000);
+      await link.quiet();
+    }
+    const bill = await closePeriod(c);
+    expect(bill.n).toBeGreaterThanOrEqual(6);
+    await walletCompletes(c);
+  });
+
+  it.runIf(HAS_RIG)('a power cut in the middle of the bill: after power-on the meter issues the bill, and replay re-sends it unchanged', async () => {
+    const rig = needRig();
+    const c = await currentC();
+    await rig.pulses(4 * PULSES_PER_TOKEN);
+    await rig.advance(10_000);
+    await link.quiet();
+    await rig.cutAfterFlashWrites(1, 11);
+    const mark = link.records.length;
+    const st = await rig.status();
+    const periodEnd = (ORIGIN + (Math.floor((st.clockMs / 1000 - ORIGIN) / PERIOD) + 1) * PERIOD) * 1000;
+    await rig.advance(periodEnd - st.clockMs + 61_000);
+    expect((await rig.status()).powered).toBe(false);
+    await rig.power('on');
+    await link.waitFor((r) => r.record.kind === 'bill' && (r.record as BillRecord).bill.c === c, 120_000, mark);
+    expect(bills().filter((b) => b.bill.c === c && !b.replay).map((b) => bytesToHex(b.beta))).toHaveLength(1);
+    const bill = await walletCompletes(c);
+    expect(bill.n).toBe(4);
+    // Forced replay: the same β comes back, never a second signature over the period.
+    const again = link.records.length;
+    await rig.troubleshoot();
+    await rig.advance(2_000);
+    const replayed = await link.waitFor((r) => r.record.kind === 'bill' && (r.record as BillRecord).replay, 120_000, again);
+    expect(bytesToHex((replayed.record as BillRecord).beta)).toBe(bytesToHex(bill.beta));
+  });
+
+  it.runIf(HAS_RIG)('unplug/replug: the host reopens the port, detects the gap, and the troubleshooting signal fills it', async () => {
+    const rig = needRig();
+    const c = await currentC();
+    const opens = link.port.opens;
+    await rig.usb('unplug');
+    await rig.pulses(3 * PULSES_PER_TOKEN);
+    await rig.advance(8_000);
+    await rig.usb('plug');
+    await link.port.waitOpen();
+    expect(link.port.opens).toBe(opens + 1);
+    const mark = link.records.length;
+    await rig.pulses(PULSES_PER_TOKEN);
+    await rig.advance(3_000);
+    const next = await link.waitFor((r) => r.record.kind === 'token', 30_000, mark);
+    expect(next.gap).toBeDefined();
+    expect(tokens(c).length).toBeLessThan(4);
+    await closePeriod(c);
+    await walletCompletes(c);
+    expect(tokens(c).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.runIf(HAS_RIG)('line noise: corrupted frames are counted and dropped, never accepted; replay makes the period whole', async () => {
+    const rig = needRig();
+    const c = await currentC();
+    const faultsBefore = link.faults.length;
+    await rig.noise(6);
+    await rig.pulses(5 * PULSES_PER_TOKEN);
+    await rig.advance(12_000);
+    await link.quiet();
+    expect(link.faults.length).toBeGreaterThan(faultsBefore);
+    await closePeriod(c);
+    const bill = await walletCompletes(c);
+    expect(bill.n).toBe(5);
   });
 });

@@ -68,6 +68,9 @@ export class Rig {
   }
 }
 
+/** Rig-driven tests run on the virtual board, or on a real board when SIPSTER_RIG names its rig. */
+export const HAS_RIG = !process.env.SIPSTER_PORT || !!process.env.SIPSTER_RIG;
+
 export interface Target {
   readonly virtual: boolean;
   /** Where records are read (serial device path). */
@@ -131,6 +134,7 @@ export class Listener {
   readonly verifier = new StreamVerifier();
   readonly faults: LinkFault[] = [];
   readonly failures: Check[] = [];
+  readonly passes: Check[] = [];
   /** Raw bytes received, for tests that look at what else came out of the port. */
   raw = '';
 
@@ -142,7 +146,7 @@ export class Listener {
     });
     this.reader.on('fault', (f: LinkFault) => this.faults.push(f));
     this.reader.on('record', (r: ReceivedRecord) => {
-      for (const c of this.verifier.check(r.record)) if (!c.ok) this.failures.push(c);
+      for (const c of this.verifier.check(r.record)) (c.ok ? this.passes : this.failures).push(c);
     });
   }
 
