@@ -1,6 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildFirmware } from '../../conformance/bundle.ts';
 import { checkConformance, formatViolation } from '../../conformance/check.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 describe('firmware bundle conformance (Espruino 2v29)', () => {
   it('the built bundle, readable and minified, uses nothing the runtime lacks, and builds reproducibly', async () => {
@@ -71,5 +78,21 @@ describe('conformance checker rejects each missing feature', () => {
       var n = null ?? 1; if (typeof BigInt === "undefined") print(n);
     `;
     expect(checkConformance(ok)).toEqual([]);
+  });
+});
+
+describe('sipster conformance [file]', () => {
+  const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'sipster.mjs'), 'conformance', ...args], { encoding: 'utf8' });
+
+  it('exits 1 listing each finding for a non-conforming file, 0 for a conforming one, 2 for an unreadable one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipster-conf-'));
+    writeFileSync(join(dir, 'bad.js'), 'var m = new Map();\nvar x = 2 ** 3;\n');
+    writeFileSync(join(dir, 'ok.js'), 'var u = new Uint8Array(2); print(E.CRC32("x") + u.length);\n');
+    const bad = cli([join(dir, 'bad.js')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/bad\.js:1:13: \[global\] global Map/);
+    expect(bad.stdout).toMatch(/bad\.js:2:9: \[exponent\]/);
+    expect(cli([join(dir, 'ok.js')]).status).toBe(0);
+    expect(cli([join(dir, 'missing.js')]).status).toBe(2);
   });
 });
