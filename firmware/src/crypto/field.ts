@@ -267,6 +267,34 @@ export class Field {
     r[10] = a[10] - b[10] + k * n[10] + (s >> 24);
   }
 
+  /** r = k*a - q*N for a small k (2..8), one pass instead of k-1 additions: r < 2^258 */
+  mulSmall(r: Fe, a: Fe, k: number): void {
+    this.ops[this.kAdd]++;
+    const n = this.n;
+    const q = -((k * a[10]) >> 16);
+    let s = k * a[0] + q * n[0];
+    r[0] = s & M24;
+    s = k * a[1] + q * n[1] + (s >> 24);
+    r[1] = s & M24;
+    s = k * a[2] + q * n[2] + (s >> 24);
+    r[2] = s & M24;
+    s = k * a[3] + q * n[3] + (s >> 24);
+    r[3] = s & M24;
+    s = k * a[4] + q * n[4] + (s >> 24);
+    r[4] = s & M24;
+    s = k * a[5] + q * n[5] + (s >> 24);
+    r[5] = s & M24;
+    s = k * a[6] + q * n[6] + (s >> 24);
+    r[6] = s & M24;
+    s = k * a[7] + q * n[7] + (s >> 24);
+    r[7] = s & M24;
+    s = k * a[8] + q * n[8] + (s >> 24);
+    r[8] = s & M24;
+    s = k * a[9] + q * n[9] + (s >> 24);
+    r[9] = s & M24;
+    r[10] = k * a[10] + q * n[10] + (s >> 24);
+  }
+
   neg(r: Fe, a: Fe): void {
     this.sub(r, this.zero, a);
   }

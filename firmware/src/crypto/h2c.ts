@@ -79,10 +79,9 @@ const y1 = fe();
 const s1 = fe();
 const s2 = fe();
 
-/** r = -3a (the curve's A) with additions */
+/** r = -3a (the curve's A) without a multiplication */
 function mulA(r: Fe, a: Fe): void {
-  Fp.add(s1, a, a);
-  Fp.add(s1, s1, a);
+  Fp.mulSmall(s1, a, 3);
   Fp.neg(r, s1);
 }
 

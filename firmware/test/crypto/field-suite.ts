@@ -10,7 +10,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
   for (const which of ['p', 'n'] as const) {
     const M = which === 'p' ? P : N;
 
-    it(`mod ${which}: mul, sqr, add, sub, neg match BigInt on edge and ${randomCases} random pairs`, async () => {
+    it(`mod ${which}: mul, sqr, add, sub, neg, mulSmall match BigInt on edge and ${randomCases} random pairs`, async () => {
       const { p256, field } = await load();
       const F = which === 'p' ? p256.Fp : p256.Fn;
       const enc = (x: bigint) => {
@@ -41,6 +41,9 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
         expect(dec(r)).toBe((((a - b) % M) + M) % M);
         F.neg(r, A);
         expect(dec(r)).toBe((M - a) % M);
+        const k = 2 + (Number(a & 7n) % 7);
+        F.mulSmall(r, A, k);
+        expect(dec(r)).toBe((BigInt(k) * a) % M);
         expect(F.eq(A, B)).toBe(a === b);
         expect(F.isZero(A)).toBe(a === 0n);
       }
@@ -61,7 +64,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
         if (op === 0) { F.add(x, x, y); bx = (bx + by) % M; }
         else if (op === 1) { F.sub(y, y, x); by = (((by - bx) % M) + M) % M; }
         else if (op === 2) { F.mul(x, x, y); bx = (bx * by) % M; }
-        else { F.add(y, y, y); F.add(y, y, y); by = (4n * by) % M; }
+        else { F.mulSmall(y, y, 8); F.add(y, y, y); by = (16n * by) % M; }
         for (const v of [x, y]) {
           for (let j = 0; j < 10; j++) if (!(v[j] >= 0 && v[j] < 2 ** 24 && Number.isInteger(v[j]))) broken++;
           if (!(v[10] >= 0 && v[10] < 2 ** 18 && Number.isInteger(v[10]))) broken++;
@@ -105,6 +108,11 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
           F.mul(r, A, B);
           expect(r[10] < 2 ** 18 && r[10] >= 0).toBe(true);
           expect(val(r)).toBe((x * y) % M);
+          for (const k of [2, 3, 4, 8]) {
+            F.mulSmall(r, A, k);
+            expect(r[10] < 2 ** 18 && r[10] >= 0).toBe(true);
+            expect(val(r)).toBe((BigInt(k) * x) % M);
+          }
           expect(F.eq(A, B)).toBe(x === y);
           checked++;
         }
