@@ -1,0 +1,95 @@
+// Production mode: once provisioned for production the meter moves its console off the port and
+// locks it. Nothing typed into the port gets a reply or reads a key; records keep flowing.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MemoryUc } from '../host/protocol/memory-uc.ts';
+import { getSuite } from '../host/protocol/suite.ts';
+import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
+import type { TokenRecord } from '../host/records/decode.ts';
+import { flash, HAS_RIG, Listener, PINS, startTarget, writeMeterFile, type Target } from './rig.ts';
+
+const SUITE = getSuite('P256-SHA256');
+const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+const ORIGIN = 1_767_225_600;
+const TARIFF: Tariff = { version: 1, bands: [{ startMinute: 0, microUnitsPerWh: 1_000_000 }] };
+const FRAME = /\r\n@S1:[A-Za-z0-9+/=]*\*[0-9a-f]{8}\r\n/g;
+
+let target: Target;
+let link: Listener;
+
+beforeAll(async () => {
+  target = await startTarget();
+  if (target.rig) await target.rig.setClock((ORIGIN + 60) * 1000);
+  link = new Listener(target.port);
+  await link.open();
+}, 60_000);
+
+afterAll(async () => {
+  await link?.close();
+  await target?.close();
+});
+
+it('in production mode nothing typed into the port gets a reply or reads a key; metering goes on', async () => {
+  const uc = new MemoryUc({ suite: SUITE, ucName: 'hil-uc', epochs: [0], tariff: TARIFF, epochLength: 24, periodSeconds: 3600, originUnix: ORIGIN }, rand);
+  const meterFile = writeMeterFile(target.dir, {
+    suiteId: 'P256-SHA256', meterId: 'hil-prod-1', production: false, epochLength: 24, periodSeconds: 3600, periodOrigin: ORIGIN,
+    pulsePin: PINS.pulse, replayPin: PINS.replay, finalBillPin: PINS.finalBill, testLoadMs: HAS_RIG ? 0 : 1000, timing: false,
+    ucKey: uc.logKey.vk, tariff: signTariff(SUITE, TARIFF, uc.logKey, rand(32)),
+  });
+  const r = await flash(target, meterFile, true);
+  expect(r.problems).toEqual([]);
+  expect(r.boot.production).toBe(true);
+  await link.quiet(500);
+
+  const from = link.raw.length;
+  const recordsBefore = link.records.length;
+  const attempts = [
+    '\r\n', '1+1\r\n', '\x03\x03', '\x10print("<","<<",JSON.stringify(process.env),">>",">")\n', 'require("Storage").read("sip.id")\n',
+    'E.setConsole("USB", {force: true})\n', 'echo(1)\n', 'reset()\n', 'load()\n', 'save()\n', '\x10E.setBootCode("print(1)")\n',
+  ];
+  for (const a of attempts) {
+    await link.port.write(a);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  if (target.virtual) {
+    // espruino-tools gets no prompt and no answer either (given 8 s, several times what a board needs).
+    const { stdout } = await promisify(execFile)(join(process.cwd(), 'node_modules', '.bin', 'espruino'), ['--no-ble', '-p', target.flashPort, '-e', '6*7'], { timeout: 8_000 }).catch(
+      (e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }),
+    );
+    expect(stdout).not.toMatch(/=42/);
+  }
+  if (target.rig) {
+    await target.rig.pulses(3);
+    await target.rig.advance(5_000);
+  }
+  await link.waitFor((x) => x.record.kind === 'token', 60_000, recordsBefore);
+  await link.quiet(500);
+
+  // Only framed records came out: no echo, no prompt, no result, no error message.
+  const out = link.raw.slice(from);
+  expect(out.replace(FRAME, '').replace(/\r\n/g, '')).toBe('');
+  // Every record after the typing is a token (or timing): nothing rebooted, nothing changed the firmware.
+  const kinds = new Set(link.records.slice(recordsBefore).map((x) => x.record.kind));
+  expect([...kinds].every((k) => k === 'token' || k === 'timing')).toBe(true);
+  expect((link.records.at(-1)!.record as TokenRecord).replay).toBe(false);
+  if (target.virtual) {
+    // The meter's secrets, read straight from its flash (physical access, the rig), never appear on the port.
+    const flashFile = JSON.parse(readFileSync(join(target.dir, 'flash.json'), 'utf8')) as { files: Record<string, string> };
+    const idFiles = Object.keys(flashFile.files).filter((n) => n.startsWith('sip.id'));
+    expect(idFiles.length).toBeGreaterThan(0);
+    for (const name of idFiles) {
+      const secret = Buffer.from(flashFile.files[name]!, 'base64');
+      expect(secret.length).toBeGreaterThan(32);
+      for (let k = 0; k + 16 <= secret.length; k += 16) {
+        const piece = secret.subarray(k, k + 16);
+        expect(out.includes(piece.toString('latin1'))).toBe(false);
+        expect(out.includes(bytesToHex(piece))).toBe(false);
+      }
+    }
+  }
+});
