@@ -159,6 +159,21 @@ describe('meter firmware in Node', () => {
     expect(of(rs, 'token')).toEqual([]);
   });
 
+  it('when the boot known-answer test fails (an expected value altered in the flashed code), the meter says so and issues nothing', async () => {
+    const { board, code } = await provisionedBoard();
+    const broken = code.replace('ba7816bf8f01cfea', 'ba7816bf8f01cfeb'); // the expected SHA-256("abc")
+    expect(broken).not.toBe(code);
+    board.flash.set('sipster.js', broken);
+    board.boot(broken);
+    board.edge('D5'); board.edge('D5');
+    board.advance(PERIOD_SECONDS * 1000);
+    const rs = records(board.output);
+    expect(of(rs, 'boot')[0]).toMatchObject({ katOk: false, status: 'fault' });
+    expect(Buffer.from(of(rs, 'boot')[0]!.fwHash!).toString('hex')).toBe(createHash('sha256').update(broken, 'latin1').digest('hex'));
+    expect(of(rs, 'fault')[0]).toMatchObject({ reason: 'kat-failed', signature: null });
+    expect(rs.filter((r) => r.kind === 'token' || r.kind === 'bill')).toEqual([]);
+  });
+
   it('a stuck hardware RNG fails the start-up health test: no identity, no seed, a fault record', async () => {
     const { board, code } = await provisionedBoard({ hwRand: () => 0x12345678 });
     board.boot(code);
