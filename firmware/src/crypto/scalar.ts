@@ -9,7 +9,7 @@
 // Variable base (keys without a table): 4-bit window, ~252 doublings + 64 additions.
 // Scalars are 32-byte big-endian; any value < 2^256 works (k and k mod n give the same point).
 
-import { fe } from './field.ts';
+import { fe, type Fe } from './field.ts';
 import { Fp, fpInv } from './p256.ts';
 import { Point, pointAddAffine, pointAddTo, pointCopy, pointDouble } from './point.ts';
 
@@ -19,55 +19,69 @@ const ENTRIES = 255;
 const ENTRY = 22;
 export const COMB_TABLE_BYTES = ENTRIES * ENTRY * 4;
 
-/** Comb table of a point (255 affine multiples, see above), as limbs. */
+/** Points normalized per batch when building a table (bounds the RAM used besides the table). */
+const BATCH = 16;
+
+/**
+ * Comb table of a point (255 affine multiples, see above), as limbs. Built tooth by tooth:
+ * entry 2^t + j = entry j + 2^(32t)·P, so each tooth's entries only need earlier ones; they are
+ * made affine BATCH at a time with one inversion (Montgomery's trick), so besides the 22 KB
+ * table only ~BATCH points are live (a board has a few thousand variables).
+ * Cost ~11,500 field multiplications (~3 s on the interpreter), once per key.
+ */
 export function combTable(p: Point): Uint32Array {
   if (p.inf) throw new Error('comb: point at infinity');
-  const pts: Point[] = [];
+  const out = new Uint32Array(ENTRIES * ENTRY);
   const base = new Point();
   pointCopy(base, p);
-  // pts[j - 1] = entry j; entries with one bit are 2^(32t)·P
-  for (let j = 1; j <= ENTRIES; j++) pts.push(new Point());
-  for (let t = 0; t < TEETH; t++) {
-    if (t > 0) for (let i = 0; i < SPACING; i++) pointDouble(base, base);
-    const hi = 1 << t;
-    pointCopy(pts[hi - 1], base);
-    for (let j = 1; j < hi; j++) pointAddTo(pts[hi + j - 1], pts[j - 1], base);
-  }
-  // Batch normalization: one inversion for all 255 points (Montgomery's trick).
-  const prefix: Float64Array[] = [];
-  const acc = fe();
-  acc.set(pts[0].z);
-  prefix.push(fe());
-  prefix[0].set(acc);
-  for (let j = 1; j < ENTRIES; j++) {
-    Fp.mul(acc, acc, pts[j].z);
-    const c = fe();
-    c.set(acc);
-    prefix.push(c);
+  const pts: Point[] = [];
+  const prefix: Fe[] = [];
+  for (let c = 0; c < BATCH; c++) {
+    pts.push(new Point());
+    prefix.push(fe());
   }
   const inv = fe();
-  fpInv(inv, acc);
   const zi = fe();
   const zi2 = fe();
   const x = fe();
   const y = fe();
-  const out = new Uint32Array(ENTRIES * ENTRY);
-  for (let j = ENTRIES - 1; j >= 0; j--) {
-    if (j > 0) {
-      Fp.mul(zi, inv, prefix[j - 1]);
-      Fp.mul(inv, inv, pts[j].z);
-    } else {
-      zi.set(inv);
-    }
-    Fp.sqr(zi2, zi);
-    Fp.mul(x, pts[j].x, zi2);
-    Fp.mul(zi2, zi2, zi);
-    Fp.mul(y, pts[j].y, zi2);
-    Fp.canonInPlace(x);
-    Fp.canonInPlace(y);
-    for (let i = 0; i < 11; i++) {
-      out[j * ENTRY + i] = x[i];
-      out[j * ENTRY + 11 + i] = y[i];
+  for (let t = 0; t < TEETH; t++) {
+    if (t > 0) for (let i = 0; i < SPACING; i++) pointDouble(base, base);
+    const hi = 1 << t;
+    for (let j0 = 0; j0 < hi; j0 += BATCH) {
+      const cnt = hi - j0 < BATCH ? hi - j0 : BATCH;
+      for (let c = 0; c < cnt; c++) {
+        const j = j0 + c;
+        if (j === 0) {
+          pointCopy(pts[c], base);
+        } else {
+          combEntry(out, j);
+          pointAddAffine(pts[c], base, ex, ey);
+        }
+        if (pts[c].inf) throw new Error('comb: degenerate point');
+        if (c === 0) prefix[0].set(pts[0].z);
+        else Fp.mul(prefix[c], prefix[c - 1], pts[c].z);
+      }
+      fpInv(inv, prefix[cnt - 1]);
+      for (let c = cnt - 1; c >= 0; c--) {
+        if (c > 0) {
+          Fp.mul(zi, inv, prefix[c - 1]);
+          Fp.mul(inv, inv, pts[c].z);
+        } else {
+          zi.set(inv);
+        }
+        Fp.sqr(zi2, zi);
+        Fp.mul(x, pts[c].x, zi2);
+        Fp.mul(zi2, zi2, zi);
+        Fp.mul(y, pts[c].y, zi2);
+        Fp.canonInPlace(x);
+        Fp.canonInPlace(y);
+        const o = (hi + j0 + c - 1) * ENTRY;
+        for (let i = 0; i < 11; i++) {
+          out[o + i] = x[i];
+          out[o + 11 + i] = y[i];
+        }
+      }
     }
   }
   return out;
