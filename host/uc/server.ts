@@ -46,7 +46,14 @@ const guarded =
 
 export function ucRoutes(uc: UcService): Route[] {
   return [
-    { method: 'GET', pattern: /^\/v1\/params$/, handler: async () => ({ logVk: toHex(uc.logVk), entries: uc.paramsLog }) },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/params$/,
+      handler: async () => {
+        await uc.refresh();
+        return { logVk: toHex(uc.logVk), entries: uc.paramsLog };
+      },
+    },
     {
       method: 'POST',
       pattern: /^\/v1\/pay$/,

@@ -181,6 +181,15 @@ export class UcService {
     this.pinned = pinned;
   }
 
+  /**
+   * Picks up entries another process appended to the shared store (e.g. `sipster uc
+   * register-meter` while this UC is serving). Cheap: one COUNT unless the log grew.
+   */
+  async refresh(): Promise<void> {
+    const [row] = await this.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM uc_params_log');
+    if (Number(row!.n) !== this.entries.length) await this.reload();
+  }
+
   /** Appends entries to the log in one transaction (with `extra` writes), then re-verifies it. */
   private async append(bodies: readonly ParamsBody[], extra?: (q: Sql) => Promise<void>): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -237,6 +246,7 @@ export class UcService {
 
   /** Pay (e, ρ) with one one-unit coin. */
   async pay(request: Uint8Array, proofs: readonly ProofIn[]): Promise<PayResult> {
+    if (request.length === 36 && !this.pinned.epochKeys.has(new DataView(request.buffer, request.byteOffset, 4).getUint32(0, false))) await this.refresh();
     const { e, rho } = decodePayRequest(this.pinned, request);
     const stored = await this.lookup(request);
     if (stored) return { receipt: stored, replay: true };
@@ -275,6 +285,7 @@ export class UcService {
   async settle(billMessage: Uint8Array, signature: Uint8Array, C: Uint8Array | undefined, token: string | undefined): Promise<RecordedBill> {
     const { suite, bill } = decodeBillMessage(billMessage);
     await this.authenticate(bill.meterId, token);
+    await this.refresh();
     const point = C === undefined ? undefined : suite.decodePoint(C);
     this.faults('settle:before-tx');
     const rec = await this.db.tx(async (q) => {
@@ -314,6 +325,7 @@ export class UcService {
   ): Promise<{ credited: number; owed: number }> {
     const { bill } = decodeBillMessage(billMessage);
     await this.authenticate(bill.meterId, token);
+    await this.refresh();
     const result = await this.db.tx(async (q) => {
       const view = await ledgerView(q, bill.meterId, [bill.c - 1, bill.c]);
       const opening = checkDispute(this.pinned, view, billMessage, billSignature, disputeMessage, disputeSignature, rhos);
@@ -357,6 +369,7 @@ export class UcService {
   async handover(message: Uint8Array, signature: Uint8Array, token: string | undefined): Promise<void> {
     const { handover } = decodeHandoverMessage(message);
     await this.authenticate(handover.meterId, token);
+    await this.refresh();
     const view = await ledgerView(this.db, handover.meterId, [handover.lastC, handover.lastC + 1]);
     const bodies = checkHandover(this.pinned, view, message, signature);
     await this.append(bodies, async (q) => {

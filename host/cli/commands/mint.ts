@@ -1,11 +1,8 @@
 // `sipster mint serve`: runs the Cashu-compatible mint over HTTP until SIGINT/SIGTERM.
-import { TestPaymentBackend } from '../../mint/backend.ts';
-import { close, listen } from '../../mint/http.ts';
+// Only option handling is loaded up front; the service modules (crypto, wasm) load once the
+// options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { Mint } from '../../mint/mint.ts';
 import { describeOptions, OptionError, resolveOptions, type OptionSpec } from '../../mint/options.ts';
-import { createMintServer } from '../../mint/server.ts';
-import { describeLocation, openStore } from '../../store/open.ts';
 
 export const summary = 'run the Cashu-compatible e-cash mint (sipster mint serve --help)';
 
@@ -52,6 +49,11 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const log = createLogger('mint', values['log-level'] as LogLevel);
+  const { TestPaymentBackend } = await import('../../mint/backend.ts');
+  const { close, listen } = await import('../../mint/http.ts');
+  const { Mint } = await import('../../mint/mint.ts');
+  const { createMintServer } = await import('../../mint/server.ts');
+  const { describeLocation, openStore } = await import('../../store/open.ts');
   const location = values.db as string;
   let db;
   try {

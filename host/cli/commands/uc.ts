@@ -1,16 +1,26 @@
 // `sipster uc serve` runs the utility company's service (and, on the same store, its mint);
 // `sipster uc register-meter` registers a provisioned meter's identity key and prints the
 // account token its household settles with.
-import { TestPaymentBackend } from '../../mint/backend.ts';
-import { close, listen } from '../../mint/http.ts';
+// Only option handling is loaded up front; the service modules (crypto, wasm) load once the
+// options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { Mint } from '../../mint/mint.ts';
 import { describeOptions, OptionError, resolveOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
-import { decodeVerifyingKey, epochOf, fromHex, SUITE_IDS, type SuiteId } from '../../protocol/index.ts';
-import { describeLocation, openStore } from '../../store/open.ts';
-import { faultHookFromEnv } from '../../uc/faults.ts';
-import { createUcServer } from '../../uc/server.ts';
-import { UcService, type UcGenesis } from '../../uc/service.ts';
+import type { SuiteId } from '../../protocol/suite.ts';
+import type { UcGenesis } from '../../uc/service.ts';
+
+async function load() {
+  const [{ TestPaymentBackend }, http, { Mint }, protocol, store, { faultHookFromEnv }, { createUcServer }, { UcService }] = await Promise.all([
+    import('../../mint/backend.ts'),
+    import('../../mint/http.ts'),
+    import('../../mint/mint.ts'),
+    import('../../protocol/index.ts'),
+    import('../../store/open.ts'),
+    import('../../uc/faults.ts'),
+    import('../../uc/server.ts'),
+    import('../../uc/service.ts'),
+  ]);
+  return { TestPaymentBackend, ...http, Mint, ...protocol, ...store, faultHookFromEnv, createUcServer, UcService };
+}
 
 export const summary = 'run the utility company service (sipster uc serve|register-meter --help)';
 
@@ -20,7 +30,7 @@ const common: OptionSpec[] = [
 ];
 
 const genesisOptions: OptionSpec[] = [
-  { name: 'suite', env: 'SIPSTER_UC_SUITE', kind: 'string', default: 'P256-SHA256', choices: SUITE_IDS, help: 'ciphersuite (only used when the store is new)' },
+  { name: 'suite', env: 'SIPSTER_UC_SUITE', kind: 'string', default: 'P256-SHA256', pattern: /^[A-Z0-9-]{1,32}$/, help: 'ciphersuite: P256-SHA256 or BLS12381-SHA256 (new store only)' },
   { name: 'uc-name', env: 'SIPSTER_UC_NAME', kind: 'string', default: 'Sipster Utility', help: 'name in the parameters log (new store only)' },
   { name: 'epoch-length', env: 'SIPSTER_UC_EPOCH_LENGTH', kind: 'int', default: 12, min: 1, max: 0xffffffff, help: 'billing periods per epoch (new store only)' },
   { name: 'period-seconds', env: 'SIPSTER_UC_PERIOD_SECONDS', kind: 'int', default: 30 * 24 * 3600, min: 1, max: 0xffffffff, help: 'length of a billing period (new store only)' },
@@ -55,6 +65,11 @@ ${describeOptions(serveOptions)}
 
 register-meter options:
 ${describeOptions(registerOptions)}`;
+
+function badSuite(cmd: string, ids: readonly string[]): number {
+  process.stderr.write(`sipster uc ${cmd}: --suite must be one of ${ids.join(', ')}\n`);
+  return 2;
+}
 
 function genesisFrom(v: OptionValues): UcGenesis {
   return {
@@ -103,6 +118,8 @@ async function register(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger('uc', v['log-level'] as LogLevel);
+  const { decodeVerifyingKey, fromHex, openStore, describeLocation, Mint, TestPaymentBackend, UcService, SUITE_IDS } = await load();
+  if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('register-meter', SUITE_IDS);
   try {
     decodeVerifyingKey(fromHex((v.vk as string).toLowerCase(), 33));
   } catch {
@@ -134,6 +151,8 @@ async function serve(argv: string[]): Promise<number> {
   const v = parse(serveOptions, argv, 'serve');
   if (typeof v === 'number') return v;
   const log = createLogger('uc', v['log-level'] as LogLevel);
+  const { openStore, describeLocation, faultHookFromEnv, Mint, TestPaymentBackend, UcService, epochOf, createUcServer, listen, close, SUITE_IDS } = await load();
+  if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('serve', SUITE_IDS);
   const location = v.db as string;
   let db;
   try {

@@ -1,12 +1,10 @@
 // `sipster wallet run|status|dispute`: the household's wallet daemon.
+// Only option handling is loaded up front; the wallet's modules (crypto, wasm, serial) load once
+// the options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
 import { describeOptions, OptionError, resolveOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
-import { fromHex } from '../../protocol/index.ts';
 import type { Db } from '../../store/db.ts';
-import { describeLocation, openStore } from '../../store/open.ts';
-import { WalletDaemon } from '../../wallet/daemon.ts';
-import { followPort, ingestFile } from '../../wallet/intake.ts';
-import { formatStatus, walletStatus } from '../../wallet/status.ts';
+import type { WalletDaemon } from '../../wallet/daemon.ts';
 
 export const summary = 'run the household wallet daemon (sipster wallet run|status|dispute --help)';
 
@@ -67,6 +65,7 @@ function missing(v: OptionValues, names: string[], cmd: string): boolean {
 }
 
 async function open(v: OptionValues, log: Logger): Promise<Db | undefined> {
+  const { describeLocation, openStore } = await import('../../store/open.ts');
   try {
     return await openStore(v.db as string);
   } catch (err) {
@@ -76,6 +75,8 @@ async function open(v: OptionValues, log: Logger): Promise<Db | undefined> {
 }
 
 async function daemonFor(v: OptionValues, db: Db, log: Logger): Promise<WalletDaemon> {
+  const { WalletDaemon } = await import('../../wallet/daemon.ts');
+  const { fromHex } = await import('../../protocol/bytes.ts');
   return WalletDaemon.open({
     db,
     log,
@@ -104,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
     const log = createLogger('wallet', v['log-level'] as LogLevel);
     const db = await open(v, log);
     if (!db) return 1;
+    const { formatStatus, walletStatus } = await import('../../wallet/status.ts');
     try {
       process.stdout.write(formatStatus(await walletStatus(db, v.relay ? 'on' : 'off')) + '\n');
       return 0;
@@ -141,6 +143,8 @@ export async function run(argv: string[]): Promise<number> {
   const db = await open(v, log);
   if (!db) return 1;
   const daemon = await daemonFor(v, db, log);
+  const { followPort, ingestFile } = await import('../../wallet/intake.ts');
+  const { describeLocation } = await import('../../store/open.ts');
   if (v.records) {
     try {
       log.info('ingested recorded stream', { file: v.records, records: await ingestFile(daemon, v.records as string, log) });

@@ -5,12 +5,9 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { billBody, recordHeader, tokenBody, REC_BILL, REC_TOKEN } from '../../../firmware/src/records.ts';
 import { close, listen } from '../../mint/http.ts';
 import { silentLogger } from '../../mint/log.ts';
-import { concat } from '../../protocol/index.ts';
-import { decodeRecord, type BillRecord, type MeterRecord, type TokenRecord } from '../../records/decode.ts';
-import { encodeFrame } from '../../serial/frame.ts';
+import { decodeRecord, type BillRecord, type TokenRecord } from '../../records/decode.ts';
 import type { Db } from '../../store/db.ts';
 import { openStore } from '../../store/open.ts';
 import { newMeter, serveUc, type RunningUc } from '../../uc/test/helpers.ts';
@@ -19,18 +16,12 @@ import { ingestFile } from '../intake.ts';
 import { walletStatus } from '../status.ts';
 import { UcClient } from '../uc-client.ts';
 import { paymentWindow, settlementWindow } from '../windows.ts';
+import { payloadOf, recordedStream } from './frames.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipster-wallet-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HOUR = 3600; // the test UC's period (helpers.genesisFor)
 const schedule = { originUnix: 0, periodSeconds: HOUR, epochLength: 4 };
-
-/** The payload bytes the meter framed for a record (re-encoded with the firmware's own encoders). */
-function payloadOf(r: MeterRecord): Uint8Array {
-  if (r.kind === 'token') return concat(recordHeader(REC_TOKEN, r.bootSeq, r.recordSeq), tokenBody(r.replay ? 1 : 0, r.c, r.i, r.e, r.periodLabel, r.rho));
-  if (r.kind === 'bill') return concat(recordHeader(REC_BILL, r.bootSeq, r.recordSeq), billBody(r.replay ? 1 : 0, r.billMessage, r.beta, r.suite.encodeScalar(r.r), r.n, r.disputeMessage, r.disputeSig));
-  throw new Error(`no encoder for ${r.kind} in this test`);
-}
 
 /** A relay not run by the UC: forwards pay and receipt requests, counts them, sees no account. */
 async function startRelay(target: string): Promise<{ url: string; seen: string[]; stop(): Promise<void> }> {
@@ -119,7 +110,7 @@ describe('wallet daemon', () => {
       const { tokens, bill } = period(h.meter, 1, 4);
       // A recorded stream file, as captured from the port.
       const file = join(dir, 'life.frames');
-      writeFileSync(file, Buffer.concat([Buffer.from('console noise\r\n'), ...[...tokens, bill].map((r) => encodeFrame(payloadOf(r)))]));
+      writeFileSync(file, recordedStream([...tokens, bill]));
       expect(await ingestFile(h.daemon, file, silentLogger)).toBe(5);
       expect(decodeRecord(payloadOf(bill))).toMatchObject({ kind: 'bill', n: 4 });
 
