@@ -3,7 +3,7 @@
 // troubleshooting signal, fail-closed faults. Ordering rule throughout: state that counts or
 // commits to something is written (both A/B copies, read back) before any record about it leaves.
 import { ascii, ByteReader, equal, toHex } from './bytes.ts';
-import { fromBinary, lockConsole, now, readFlashBytes, storage, toBinary, watchPin } from './board.ts';
+import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, toBinary, watchPin } from './board.ts';
 import {
   ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
   setBaseTable, setVerifyKeyTable, verifyKeyTableBytes, type Point,
@@ -80,6 +80,8 @@ export class Meter {
     this.katOk = runKat();
     const katEnd = now();
     const fault = this.bootState();
+    // Locked before anything is said on the port, also when the boot failed.
+    if (this.prov && this.prov.production) lockConsole(consolePassword());
     this.emitBoot(fw);
     this.timing(OP_BOOT_KAT, 0, 0, t0, katEnd);
     if (fault !== 0) { this.fault(fault, 'boot'); return; }
@@ -90,7 +92,6 @@ export class Meter {
     if (p.replayPin) watchPin(p.replayPin, () => this.replay());
     if (p.finalBillPin) watchPin(p.finalBillPin, () => this.finalBill());
     if (p.testLoadMs > 0) setInterval(() => this.pulse(), p.testLoadMs);
-    if (p.production) lockConsole(toHex(this.rng.bytes(16) || new Uint8Array(16)));
     this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : pointZero();
     this.j = st.cur.j;
     this.fold();
@@ -122,7 +123,7 @@ export class Meter {
       this.id = new Identity(kappa, keySeed, key.pk);
       if (!this.idStore.save(encodeIdentity(this.id))) return FAULT_FLASH_WRITE;
     } else {
-      this.id = decodeIdentity(idl.body!);
+      try { this.id = decodeIdentity(idl.body!); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
     }
     const key = keyFromSeed(this.id.keySeed);
     if (!key || !equal(key.pk, this.id.vkM)) return FAULT_IDENTITY_CORRUPT;
@@ -380,4 +381,11 @@ function loadVerifyTable(vkM: Uint8Array): boolean {
   const table = readFlashBytes(VERIFY_TABLE_FILE);
   if (!table) return false;
   try { setVerifyKeyTable(vkM, table); return true; } catch (err) { return false; }
+}
+
+/** A password nobody knows, for the locked console (raw hardware RNG words, hashed). */
+function consolePassword(): string {
+  const w = new Uint8Array(32);
+  for (let k = 0; k < 32; k++) w[k] = hwRand() & 255;
+  return toHex(sha256(w)).substring(0, 32);
 }

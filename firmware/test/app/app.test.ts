@@ -147,9 +147,9 @@ describe('meter firmware in Node', () => {
     expect(of(rs, 'token').length).toBe(1);
   });
 
-  it('a tariff not signed by the provisioned UC key fails closed', async () => {
+  it('a tariff not signed by the provisioned UC key fails closed (and a production console is locked all the same)', async () => {
     const other = signTariff(SUITE, TARIFF, meterKeyFromSeed(new Uint8Array(32).fill(9)), new Uint8Array(32));
-    const { board, code } = await provisionedBoard({}, { tariff: other });
+    const { board, code } = await provisionedBoard({}, { tariff: other, production: true });
     board.boot(code);
     board.edge('D5'); board.edge('D5');
     board.settle();
@@ -157,6 +157,7 @@ describe('meter firmware in Node', () => {
     expect(of(rs, 'boot')[0]!.status).toBe('fault');
     expect(of(rs, 'fault')[0]!.reason).toBe('provisioning');
     expect(of(rs, 'token')).toEqual([]);
+    expect(board.console).toMatchObject({ device: 'LoopbackA', locked: true });
   });
 
   it('when the boot known-answer test fails (an expected value altered in the flashed code), the meter says so and issues nothing', async () => {
