@@ -2,7 +2,11 @@
 //
 // Every payload: u8 type ‖ u32 bootSeq ‖ u32 recordSeq ‖ fields. Big-endian; lp(x) = u16 length ‖ x.
 // (bootSeq, recordSeq) is unique per record: bootSeq is persisted and increases every boot; recordSeq
-// is persisted with every state write and increases by one per record.
+// increases by one per record and is persisted with every state write, which reserves the numbers of
+// the records that follow it (tokens, bill, timing), so within a boot a gap or a duplicate is a
+// transport fault. Records emitted after the last state write (replays, fold timings) may see their
+// numbers reused after a power cut, under the next bootSeq. A boot that failed before reading its
+// state (bad provisioning, failed KAT or RNG, corrupt identity or state) reports bootSeq 0.
 //
 // | type | name      | fields                                                                                 |
 // |------|-----------|----------------------------------------------------------------------------------------|
