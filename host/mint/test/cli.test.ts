@@ -1,4 +1,4 @@
-// `sipster mint serve` as a real process: flags, environment, config file, logs, clean stop.
+// `sipster mint serve` as a real process (bin/sipster.mjs): flags, environment, config file, logs, clean stop.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { Wallet } from '@cashu/cashu-ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const runner = join(import.meta.dirname, 'run-command.ts');
+const sipster = join(import.meta.dirname, '..', '..', '..', 'bin', 'sipster.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'sipster-mint-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runSync(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', runner, 'mint', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return spawnSync(process.execPath, [sipster, 'mint', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
 }
 
 describe('sipster mint serve', () => {
@@ -40,7 +40,7 @@ describe('sipster mint serve', () => {
   it('serves cashu-ts from a config file and stops cleanly on SIGTERM', async () => {
     const config = join(dir, 'mint.json');
     writeFileSync(config, JSON.stringify({ db: join(dir, 'cli.sqlite'), port: 0, 'log-level': 'debug' }));
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, 'mint', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [sipster, 'mint', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stderr.on('data', (d: Buffer) => {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const runner = join(import.meta.dirname, '..', '..', 'mint', 'test', 'run-command.ts');
+const sipster = join(import.meta.dirname, '..', '..', '..', 'bin', 'sipster.mjs');
 
 export interface UcProcess {
   readonly url: string;
@@ -14,7 +14,7 @@ export interface UcProcess {
 }
 
 export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', runner, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...extraArgs], {
+  const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

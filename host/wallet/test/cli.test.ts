@@ -11,7 +11,7 @@ import { ReferenceMeter } from '../../meter/reference-meter.ts';
 import { getSuite, toHex } from '../../protocol/index.ts';
 import { recordedStream } from './frames.ts';
 
-const runner = join(import.meta.dirname, '..', '..', 'mint', 'test', 'run-command.ts');
+const sipster = join(import.meta.dirname, '..', '..', '..', 'bin', 'sipster.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'sipster-wallet-cli-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -19,10 +19,10 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', runner, ...args], { encoding: 'utf8', timeout: 60_000 });
+const cli = (args: string[]) => spawnSync(process.execPath, [sipster, ...args], { encoding: 'utf8', timeout: 60_000 });
 
 function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', runner, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [sipster, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   let log = '';
   return new Promise((resolve, reject) => {
