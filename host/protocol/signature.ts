@@ -32,7 +32,7 @@ export function decodeVerifyingKey(vk: Uint8Array): Uint8Array {
 
 export function signMessage(key: MeterKeyPair, message: Uint8Array, freshRandomness: Uint8Array): Uint8Array {
   const sig = p256.sign(message, key.sk, { prehash: true, lowS: true, extraEntropy: freshRandomness, format: 'compact' });
-  if (!verifyP256Sha256(key.vk, message, sig)) throw new Error('signature failed its own verification');
+  if (!verifyP256Sha256(key.vk, message, sig, decodeVerifyingKey)) throw new Error('signature failed its own verification');
   return sig;
 }
 
@@ -43,7 +43,7 @@ export function verifySignature(vk: Uint8Array, message: Uint8Array, sig: Uint8A
   const s = bytesToBigInt(sig.subarray(32));
   if (r === 0n || r >= N || s === 0n || s >= N) decodeFail('non-canonical-scalar', 'signature r or s out of range');
   if (s > N >> 1n) fail('high-s', 'signature s is in the upper half (malleated)');
-  decodeVerifyingKey(vk);
-  // OpenSSL (accepts high s, so the strict checks above stay first); noble's p256.verify is the reference it is tested against.
-  if (!verifyP256Sha256(vk, message, sig)) fail('bad-signature', 'signature does not verify under vkM');
+  // OpenSSL (accepts high s, so the strict checks above stay first; vkM is decoded strictly the
+  // first time it is seen); noble's p256.verify is the reference it is tested against.
+  if (!verifyP256Sha256(vk, message, sig, decodeVerifyingKey)) fail('bad-signature', 'signature does not verify under vkM');
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { p256 } from '@noble/curves/nist.js';
 import { SipsterError } from '../../errors.ts';
-import { meterKeyFromSeed, signMessage, verifySignature } from '../../signature.ts';
+import { decodeVerifyingKey, meterKeyFromSeed, signMessage, verifySignature } from '../../signature.ts';
 import { verifyP256Sha256 } from '../ecdsa.ts';
 import { testRng } from './rng.ts';
 
@@ -29,8 +29,8 @@ describe('OpenSSL ECDSA verification', () => {
   const rng = testRng('ecdsa');
   const keys = Array.from({ length: 8 }, () => meterKeyFromSeed(rng.bytes(32)));
 
-  it('agrees with noble on 150 valid, tampered, wrong-key and high-s signatures', () => {
-    for (let i = 0; i < 150; i++) {
+  it('agrees with noble on 100 valid, tampered, wrong-key and high-s signatures', () => {
+    for (let i = 0; i < 100; i++) {
       const key = keys[i % keys.length]!;
       const other = keys[(i + 1) % keys.length]!;
       const msg = rng.bytes(rng.int(200));
@@ -47,15 +47,39 @@ describe('OpenSSL ECDSA verification', () => {
         [key.vk, msg, badSig],
         [key.vk, msg, high],
       ] as const) {
-        expect(verifyP256Sha256(vk, m, sg)).toBe(nobleOk(vk, m, sg));
+        expect(verifyP256Sha256(vk, m, sg, decodeVerifyingKey)).toBe(nobleOk(vk, m, sg));
       }
-      expect(verifyP256Sha256(key.vk, msg, sig)).toBe(true);
-      expect(verifyP256Sha256(key.vk, msg, high)).toBe(true); // OpenSSL accepts high s ...
+      expect(verifyP256Sha256(key.vk, msg, sig, decodeVerifyingKey)).toBe(true);
+      expect(verifyP256Sha256(key.vk, msg, high, decodeVerifyingKey)).toBe(true); // OpenSSL accepts high s ...
       expect(codeOf(() => verifySignature(key.vk, msg, high))).toBe('high-s'); // ... the strict check in front does not
       expect(codeOf(() => verifySignature(key.vk, msg, sig))).toBeUndefined();
       expect(codeOf(() => verifySignature(other.vk, msg, sig))).toBe('bad-signature');
       expect(codeOf(() => verifySignature(key.vk, flipped, sig))).toBe('bad-signature');
     }
+  });
+
+  it('runs the strict key decoder on a key not seen yet, and rejects a bad key with its typed error every time', () => {
+    const msg = rng.bytes(20);
+    const key = meterKeyFromSeed(rng.bytes(32));
+    const sig = signMessage(key, msg, rng.bytes(32));
+    let calls = 0;
+    const counting = (vk: Uint8Array) => {
+      calls++;
+      decodeVerifyingKey(vk);
+    };
+    const fresh = meterKeyFromSeed(rng.bytes(32));
+    const sig2 = signMessage(fresh, msg, rng.bytes(32)); // signMessage caches fresh.vk
+    expect(verifyP256Sha256(fresh.vk, msg, sig2, counting)).toBe(true);
+    expect(calls).toBe(0);
+    const unseen = meterKeyFromSeed(rng.bytes(32));
+    expect(verifyP256Sha256(unseen.vk, msg, sig, counting)).toBe(false);
+    expect(verifyP256Sha256(unseen.vk, msg, sig, counting)).toBe(false);
+    expect(calls).toBe(1);
+    const offCurve = key.vk.slice();
+    offCurve[0] = 0x04; // bad prefix
+    for (let i = 0; i < 2; i++) expect(codeOf(() => verifySignature(offCurve, msg, sig))).toBe('bad-prefix');
+    const notX = Uint8Array.from([2, ...new Uint8Array(32).fill(0xff)]); // x ≥ p
+    for (let i = 0; i < 2; i++) expect(codeOf(() => verifySignature(notX, msg, sig))).toBe('non-canonical-field');
   });
 
   it('rejects r or s out of range with typed errors before OpenSSL is asked', () => {
@@ -71,6 +95,6 @@ describe('OpenSSL ECDSA verification', () => {
       expect(codeOf(() => verifySignature(key.vk, msg, sigOf(r, s)))).toBe('non-canonical-scalar');
     }
     expect(codeOf(() => verifySignature(key.vk, msg, new Uint8Array(63)))).toBe('wrong-length');
-    expect(verifyP256Sha256(key.vk, msg, sigOf(1n, 1n))).toBe(false);
+    expect(verifyP256Sha256(key.vk, msg, sigOf(1n, 1n), decodeVerifyingKey)).toBe(false);
   });
 });
