@@ -267,7 +267,7 @@ export class Field {
     r[10] = a[10] - b[10] + k * n[10] + (s >> 24);
   }
 
-  /** r = k*a - q*N for a small k (2..8), one pass instead of k-1 additions: r < 2^258 */
+  /** r = k*a - q*N for a small k (2..16), one pass instead of k-1 additions: r < 2^258 */
   mulSmall(r: Fe, a: Fe, k: number): void {
     this.ops[this.kAdd]++;
     const n = this.n;

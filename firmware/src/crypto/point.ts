@@ -107,8 +107,9 @@ export function pointDouble(r: Point, a: Point): void {
 /**
  * Shared tail of the additions: given U1, S1 (of a), H = U2 - U1, R = S2 - S1 and the
  * product of the Z's in zz, writes a + b into r. Falls back to doubling or infinity.
+ * u1 and s1 are overwritten; none of the arguments may be this module's scratch values.
  */
-function addTail(r: Point, a: Point, u1: Fe, s1: Fe, h: Fe, rr: Fe, zz: Fe): void {
+export function addTail(r: Point, a: Point, u1: Fe, s1: Fe, h: Fe, rr: Fe, zz: Fe): void {
   if (Fp.isZero(h)) {
     if (Fp.isZero(rr)) pointDouble(r, a);
     else r.inf = true;
