@@ -168,3 +168,35 @@ describe('store locations', () => {
     }
   });
 });
+
+describe('SQLite group commit', () => {
+  it('commits concurrent transactions together, each rolled back alone when it fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipster-store-'));
+    try {
+      const db = await openStore(join(dir, 'group.sqlite'));
+      await migrate(db, schema);
+      const before = (db as unknown as { commits: number }).commits;
+      const results = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) =>
+          db.tx(async (q) => {
+            await q.run('INSERT INTO t_log (id, at) VALUES (?, ?)', [`g${i}`, i]);
+            await q.run('INSERT INTO t_log (id, at) VALUES (?, ?)', [`h${i}`, i]);
+            if (i % 4 === 0) throw new Error(`refuse ${i}`);
+            return i;
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(30);
+      const ids = (await db.all<{ id: string }>("SELECT id FROM t_log WHERE id LIKE 'g%' OR id LIKE 'h%'")).map((r) => r.id);
+      expect(ids).toHaveLength(60); // both rows of every accepted transaction, none of a refused one
+      expect(ids).not.toContain('g0');
+      expect(ids).not.toContain('h4');
+      const commits = (db as unknown as { commits: number }).commits - before;
+      expect(commits).toBeGreaterThanOrEqual(1);
+      expect(commits).toBeLessThan(40); // grouped: fewer commits (fsyncs) than transactions
+      await db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
