@@ -70,17 +70,22 @@ export function setVerifyKeyTable(pk33: Uint8Array, u8: Uint8Array): void {
   keyTable = t;
 }
 
-/** k·B for a 32-byte big-endian scalar (any value; 0 and n give infinity). */
+/** Throws unless k is a canonical scalar: 32 bytes, value < n (0 is allowed). */
+function checkScalar(k: Uint8Array): void {
+  if (!(k instanceof Uint8Array) || k.length !== 32 || !Fn.fromBytes(fe(), k, 0)) throw new Error('scalar: need 32 bytes below n');
+}
+
+/** k·B for a canonical 32-byte big-endian scalar (0 gives infinity; k >= n throws). */
 export function mulBase(k: Uint8Array): Point {
-  if (!(k instanceof Uint8Array) || k.length !== 32) throw new Error('scalar: need 32 bytes');
+  checkScalar(k);
   const r = new Point();
   combMul(r, k, getBaseTable(), null, null);
   return r;
 }
 
-/** k·P for any point (4-bit window). */
+/** k·P for any point and a canonical scalar (4-bit window). */
 export function mulPoint(p: Point, k: Uint8Array): Point {
-  if (!(k instanceof Uint8Array) || k.length !== 32) throw new Error('scalar: need 32 bytes');
+  checkScalar(k);
   const r = new Point();
   mulVar(r, p, k);
   return r;
