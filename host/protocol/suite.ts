@@ -9,7 +9,7 @@ import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hashToG1, pairingEqual } from './accel/bls12-381.ts';
-import { mclGroup, type AccelGroup } from './accel/group.ts';
+import { mclGroup } from './accel/group.ts';
 import { mclBls, mclP256 } from './accel/mcl.ts';
 import { hashToCurveP256, mulBaseP256 } from './accel/p256.ts';
 import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
@@ -137,7 +137,7 @@ function makeP256(accelerated: boolean): Suite {
     zero: Point.ZERO,
     tokenDst: 'Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_',
     pairing: undefined,
-    ...(accelerated ? p256Accel(Point) : p256Noble(Point)),
+    ...(accelerated ? p256Accel() : p256Noble(Point)),
     hashToScalar: hashToScalarFor(order),
     encodePoint(P) {
       if (P.is0()) throw new RangeError('cannot encode the identity');
@@ -161,15 +161,8 @@ function p256Noble(Point: PointCons): GroupOps {
 }
 
 /** mcl-wasm for variable-base products and sums, OpenSSL for k·B, SSWU on mcl's field for H. */
-function p256Accel(Point: PointCons): GroupOps {
-  const g: AccelGroup = mclGroup(mclP256, Point);
-  const B = Point.BASE;
-  return {
-    hashToGroup: (msg, dst) => hashToCurveP256(msg, dst),
-    mul: (P, k) => (P === B || P.equals(B) ? mulBaseP256(k) : g.mul(P, k)),
-    sum: g.sum,
-    msm: g.msm,
-  };
+function p256Accel(): GroupOps {
+  return { hashToGroup: (msg, dst) => hashToCurveP256(msg, dst), ...mclGroup(mclP256, p256.Point, mulBaseP256) };
 }
 
 function makeBls12381(accelerated: boolean): Suite {

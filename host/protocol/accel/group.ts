@@ -53,11 +53,20 @@ const TABLE_MAX = 8;
 const WINDOWS = 32;
 const DIGITS = 255;
 
-export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
+/** msm with at most this many terms goes term by term (tables, the base fast path); larger ones go to mcl's mulVec. */
+const SMALL_MSM = 4;
+
+/**
+ * `baseMul`, if given, computes k·B for the generator B by other means (OpenSSL for P-256) and
+ * is used wherever B is a factor, in `mul` and in small `msm`s.
+ */
+export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) => Point): AccelGroup {
   const order = Point.Fn.ORDER;
   const m = c.m;
+  const B = Point.BASE;
   const R = m._malloc(G1_BYTES);
   const T = m._malloc(G1_BYTES);
+  const ACC = m._malloc(G1_BYTES);
   let cap = 0;
   let vecP = 0;
   let vecK = 0;
@@ -78,6 +87,8 @@ export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
   const uses = new WeakMap<Point, number>();
   const tables = new Map<Point, number>(); // least recently used first
   const digits = m._malloc(32);
+  const vecSmallP = m._malloc(SMALL_MSM * G1_BYTES);
+  const vecSmallK = m._malloc(SMALL_MSM * FR_BYTES);
 
   const buildTable = (P: Point): number => {
     const tbl = m._malloc(WINDOWS * DIGITS * G1_BYTES);
@@ -111,14 +122,23 @@ export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
     }
     return fresh;
   };
-  const mulTable = (tbl: number, k: bigint): void => {
+  const mulTable = (dst: number, tbl: number, k: bigint): void => {
     c.writeLE(digits, k, 32);
     const heap = c.heap();
-    m._mclBnG1_clear(R);
+    m._mclBnG1_clear(dst);
     for (let w = 0; w < WINDOWS; w++) {
       const d = heap[digits + w]!;
-      if (d !== 0) m._mclBnG1_add(R, R, tbl + (w * DIGITS + d - 1) * G1_BYTES);
+      if (d !== 0) m._mclBnG1_add(dst, dst, tbl + (w * DIGITS + d - 1) * G1_BYTES);
     }
+  };
+  const isBase = (P: Point): boolean => baseMul !== undefined && (P === B || P.equals(B));
+  /** dst := k·P for 1 ≤ k < q and P ≠ O, by table or constant-time product (B is the caller's business). */
+  const mulInto = (dst: number, P: Point, k: bigint): void => {
+    const tbl = tableFor(P);
+    if (tbl !== undefined) return mulTable(dst, tbl, k);
+    c.setG1(T, P.toAffine());
+    c.setFr(c.fr, k);
+    m._mclBnG1_mulCT(dst, T, c.fr); // constant time: k may be a secret (the UC's a_e, under remote timing)
   };
   const result = (ptr: number): Point => {
     const a = c.getG1(ptr);
@@ -129,14 +149,8 @@ export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
     mul(P, k) {
       checkScalar(k);
       if (k === 0n || P.is0()) return Point.ZERO;
-      const tbl = tableFor(P);
-      if (tbl !== undefined) {
-        mulTable(tbl, k);
-        return result(R);
-      }
-      c.setG1(T, P.toAffine());
-      c.setFr(c.fr, k);
-      m._mclBnG1_mulCT(R, T, c.fr); // constant time: k may be a secret (the UC's a_e, under remote timing)
+      if (isBase(P)) return baseMul!(k);
+      mulInto(R, P, k);
       return result(R);
     },
     sum(points) {
@@ -154,6 +168,41 @@ export function mclGroup(c: MclCurve, Point: PointCons): AccelGroup {
       for (const k of scalars) checkScalar(k);
       const n = points.length;
       if (n === 0) return Point.ZERO;
+      if (n <= SMALL_MSM) {
+        // term by term: B by baseMul, tabled points by their tables, the rest in one mulVec
+        m._mclBnG1_clear(ACC);
+        const restP: Point[] = [];
+        const restK: bigint[] = [];
+        for (let i = 0; i < n; i++) {
+          const P = points[i]!;
+          const k = scalars[i]!;
+          if (k === 0n || P.is0()) continue;
+          if (isBase(P)) {
+            const Q = baseMul!(k);
+            c.setG1(T, Q.is0() ? undefined : Q.toAffine());
+            m._mclBnG1_add(ACC, ACC, T);
+          } else if (tableFor(P) !== undefined) {
+            mulInto(R, P, k);
+            m._mclBnG1_add(ACC, ACC, R);
+          } else {
+            restP.push(P);
+            restK.push(k);
+          }
+        }
+        if (restP.length === 1) {
+          mulInto(R, restP[0]!, restK[0]!);
+          m._mclBnG1_add(ACC, ACC, R);
+        } else if (restP.length > 1) {
+          const affine = toAffineBatch(Point, restP);
+          for (let i = 0; i < restP.length; i++) {
+            c.setG1(vecSmallP + i * G1_BYTES, affine[i]);
+            c.setFr(vecSmallK + i * FR_BYTES, restK[i]!);
+          }
+          m._mclBnG1_mulVec(R, vecSmallP, vecSmallK, restP.length);
+          m._mclBnG1_add(ACC, ACC, R);
+        }
+        return result(ACC);
+      }
       ensure(n);
       const affine = toAffineBatch(Point, points);
       for (let i = 0; i < n; i++) {
