@@ -13,7 +13,7 @@ import { epochOf } from '../protocol/epoch.ts';
 import { billHash, encodeBillMessage, encodeDisputeMessage, encodeHandoverMessage, ZERO_HASH } from '../protocol/messages.ts';
 import { meterKeyFromSeed, signMessage, type MeterKeyPair } from '../protocol/signature.ts';
 import type { Point, Suite } from '../protocol/suite.ts';
-import { MICRO_UNITS_PER_UNIT, rateAt, type Tariff } from '../protocol/tariff.ts';
+import { decodeTariff, MICRO_UNITS_PER_UNIT, rateAt, type Tariff } from '../protocol/tariff.ts';
 import { decodeRecord, type BillRecord, type BootRecord, type HandoverRecord, type MeterRecord, type TokenRecord } from '../records/decode.ts';
 import type { RandomSource } from './drbg.ts';
 
@@ -22,8 +22,8 @@ export interface MeterProvisioning {
   readonly meterId: string;
   readonly epochLength: number;
   readonly tariffVersion: number;
-  /** The verified tariff, for metering Wh; without it the meter is driven unit by unit (tokenGen). */
-  readonly tariff?: Tariff;
+  /** The UC-signed tariff, verified before use, for metering Wh; without it the meter is driven unit by unit (tokenGen). */
+  readonly signedTariff?: { readonly message: Uint8Array; readonly signature: Uint8Array; readonly ucLogVk: Uint8Array };
   /** Replacement device: counter and chain continue from the handover. */
   readonly firstC?: number;
   readonly prevBillHash?: Uint8Array;
@@ -69,8 +69,9 @@ export class ReferenceMeter {
     this.meterId = p.meterId;
     this.epochLength = p.epochLength;
     this.tariffVersion = p.tariffVersion;
-    this.tariff = p.tariff;
-    if (p.tariff && p.tariff.version !== p.tariffVersion) throw new RangeError('tariff version mismatch');
+    const t = p.signedTariff;
+    this.tariff = t && decodeTariff(p.suite, t.message, t.signature, t.ucLogVk);
+    if (this.tariff && this.tariff.version !== p.tariffVersion) throw new RangeError('tariff version mismatch');
     this.rand = rand;
     this.kappa = rand(32);
     let key: MeterKeyPair | undefined;
