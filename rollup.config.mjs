@@ -25,6 +25,9 @@ export default {
       include: /\.ts$/,
       target: 'es2020',
       tsconfig: at('tsconfig.json'),
+      // Declared-only class fields are types, not code: with define semantics (ES2022's default)
+      // esbuild would emit an Object.defineProperty helper call for every one of them.
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
       legalComments: 'none',
       sourceMap: false,
     }),
