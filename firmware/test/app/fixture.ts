@@ -1,9 +1,9 @@
 // Shared test setup: a provisioned virtual board running the built firmware, and the records it emitted.
-import { crc32 } from 'node:zlib';
 import { buildFirmwareCached, type FirmwareBundle } from '../../conformance/bundle.ts';
 import { baseTableBytes } from '../../src/crypto/index.ts';
 import { encodeProvisioning, PROVISIONING_FILE, type ProvisioningFields } from '../../../host/records/provisioning.ts';
 import { decodeRecord, type MeterRecord } from '../../../host/records/decode.ts';
+import { FrameDecoder } from '../../../host/serial/frame.ts';
 import { getSuite } from '../../../host/protocol/suite.ts';
 import { meterKeyFromSeed } from '../../../host/protocol/signature.ts';
 import { signTariff } from '../../../host/protocol/tariff.ts';
@@ -43,15 +43,11 @@ export async function provisionedBoard(opts: BoardOptions = {}, over: Partial<Pr
   return { board, code };
 }
 
-const FRAME = /@S1:([A-Za-z0-9+/=]*)\*([0-9a-f]{8})\r\n/g;
-
-/** Frames in the output (test-side reader; the production framer is host/serial's), decoded strictly. */
+/** The records in the firmware's output, through the host's framer; any bad frame fails the test. */
 export function records(output: string): MeterRecord[] {
-  const out: MeterRecord[] = [];
-  for (const m of output.matchAll(FRAME)) {
-    const payload = new Uint8Array(Buffer.from(m[1]!, 'base64'));
-    if (crc32(payload).toString(16).padStart(8, '0') !== m[2]) throw new Error('bad CRC in firmware output');
-    out.push(decodeRecord(payload));
-  }
-  return out;
+  const events = new FrameDecoder().push(Buffer.from(output, 'latin1'));
+  return events.map((ev) => {
+    if (!ev.ok) throw new Error(`bad frame in firmware output: ${ev.fault} (${ev.detail})`);
+    return decodeRecord(ev.payload);
+  });
 }
