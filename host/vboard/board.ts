@@ -33,9 +33,16 @@ export type CutPlan =
   | { readonly afterFlashWrites: number; readonly tornBytes?: number }
   | { readonly afterRecords: number };
 
-export const DEFAULT_RAM_BYTES = 4 * 1024 * 1024;
+/**
+ * 1 MiB of QuickJS heap. The meter firmware's working set measures ~430 KB here (QuickJS values are
+ * several times larger than Espruino's 12-16-byte variables), so this cap leaves it the same kind
+ * of headroom a small board's 2,500-5,000 variables leave it, and a bundle that grows carelessly
+ * runs out of memory here as it would there.
+ */
+export const DEFAULT_RAM_BYTES = 1024 * 1024;
 export const DEFAULT_STACK_BYTES = 256 * 1024;
-const BYTES_PER_VAR = 16;
+/** process.memory() counts the heap in units of 1/4096 of the cap: totals read like the 4,096 variables of Espruino's Linux build. */
+const VARS_TOTAL = 4096;
 const SHA: Record<string, (m: Uint8Array) => Uint8Array> = { SHA1: sha1, SHA224: sha224, SHA256: sha256, SHA384: sha384, SHA512: sha512 };
 const FRAME_END = /@S1:[A-Za-z0-9+/=]*\*[0-9a-f]{8}\r\n/g;
 
@@ -420,8 +427,8 @@ export class VirtualBoard extends EventEmitter {
       env: () => JSON.stringify({ ...this.surface.env, BOARD: 'SIPSTER_VBOARD', SERIAL: this.options.serial ?? this.surface.env.SERIAL, CONSOLE: this.consoleDevice }),
       mem: () => {
         const used = this.engine?.memoryUsed() ?? 0;
-        const total = Math.floor(ramBytes / BYTES_PER_VAR);
-        const usage = Math.ceil(used / BYTES_PER_VAR);
+        const total = VARS_TOTAL;
+        const usage = Math.ceil((used * VARS_TOTAL) / ramBytes);
         return JSON.stringify({ total, usage, free: Math.max(0, total - usage) });
       },
       stRead: (name) => {
