@@ -35,17 +35,22 @@ export class UcClient {
     const headers: Record<string, string> = {};
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (auth && this.o.accountToken) headers.authorization = `Bearer ${this.o.accountToken}`;
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, base), {
-        method,
-        headers,
-        body: payload === undefined ? undefined : JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000),
-      });
-    } catch (err) {
-      const cause = (err as Error & { cause?: Error }).cause;
-      throw new UcHttpError(0, 0, `unreachable: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`);
+    let res: Response | undefined;
+    // One immediate second try on a transport failure (typically a pooled keep-alive connection
+    // the server had already closed): every UC request is safe to resend identically.
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await fetch(new URL(path, base), {
+          method,
+          headers,
+          body: payload === undefined ? undefined : JSON.stringify(payload),
+          signal: AbortSignal.timeout(this.o.timeoutMs ?? 15_000),
+        });
+      } catch (err) {
+        if (attempt < 2) continue;
+        const cause = (err as Error & { cause?: Error }).cause;
+        throw new UcHttpError(0, 0, `unreachable: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`);
+      }
     }
     const text = await res.text();
     let json: unknown;
