@@ -24,12 +24,12 @@ import { Closed, decodeIdentity, decodeState, encodeIdentity, encodeState, Ident
 import { ABStore, LOAD_CORRUPT, LOAD_EMPTY } from './store.ts';
 
 /** Storage file holding the successor's vkM (33 B), written at replacement for the handover record. */
-export const SUCCESSOR_FILE = 'sip.next';
+const SUCCESSOR_FILE = 'sip.next';
 /** Storage file with the comb table of B (crypto/tools/gen-base-table.ts), read memory-mapped if present. */
-export const BASE_TABLE_FILE = 'sip.base';
+const BASE_TABLE_FILE = 'sip.base';
 /** Storage file with the comb table of the meter's own vkM, made at first boot: each signature is
  *  verified before it leaves, and this makes that verification about 3.5× cheaper. */
-export const VERIFY_TABLE_FILE = 'sip.vkt';
+const VERIFY_TABLE_FILE = 'sip.vkt';
 /** Fold checkpoints every this many terms (each costs a point encoding, i.e. an inversion). */
 const CHECKPOINT_EVERY = 8;
 const UNIT = 1000000;
