@@ -72,7 +72,7 @@ export function setVerifyKeyTable(pk33: Uint8Array, u8: Uint8Array): void {
 
 /** Throws unless k is a canonical scalar: 32 bytes, value < n (0 is allowed). */
 function checkScalar(k: Uint8Array): void {
-  if (!(k instanceof Uint8Array) || k.length !== 32 || !Fn.fromBytes(fe(), k, 0)) throw new Error('scalar: need 32 bytes below n');
+  if (!(k instanceof Uint8Array) || k.length !== 32 || Fn.classify(k, 0) === 0) throw new Error('scalar: need 32 bytes below n');
 }
 
 /** k·B for a canonical 32-byte big-endian scalar (0 gives infinity; k >= n throws). */
@@ -93,9 +93,7 @@ export function mulPoint(p: Point, k: Uint8Array): Point {
 
 /** true when 1 <= s < n (canonical nonzero scalar) */
 function scalarOk(s: Uint8Array, off: number): boolean {
-  const t = fe();
-  if (!Fn.fromBytes(t, s, off)) return false;
-  return !Fn.isZero(t);
+  return Fn.classify(s, off) === 2;
 }
 
 /** Key pair from 32 random bytes used as the secret scalar; throws unless 1 <= value < n (draw again). */

@@ -367,6 +367,15 @@ export class Field {
     return true;
   }
 
+  /** 0 if the 32 bytes at off encode a value >= N, 1 if the value is 0, 2 if it is in [1, N). */
+  classify(u8: Uint8Array, off: number): number {
+    const t = this.tmp2;
+    bytesToLimbs(t, u8, off, 32);
+    if (cmpLimbs(t, this.n) >= 0) return 0;
+    for (let i = 0; i < NL; i++) if (t[i] !== 0) return 2;
+    return 1;
+  }
+
   /** Any 32 bytes (value < 2^256) reduced mod N. */
   fromBytesMod(r: Fe, u8: Uint8Array, off: number): void {
     const t = this.tmp2;
