@@ -36,6 +36,8 @@ export class VirtualBoard {
   readonly flash = new Map<string, string>();
   /** Everything the firmware wrote to its output device, across restarts. */
   output = '';
+  /** Called on every write to the output device, while the firmware is still running (flash as it is then). */
+  onOutput: ((data: string) => void) | null = null;
   /** Uncaught errors thrown by firmware callbacks (the board would print them and carry on). */
   readonly errors: unknown[] = [];
   flashWrites = 0;
@@ -140,7 +142,7 @@ export class VirtualBoard {
       },
       btoa: (s: string) => latin1(s).toString('base64'),
       print: (s: string) => { board.output += s + '\n'; },
-      USB: { write: (s: string) => { board.output += s; } },
+      USB: { write: (s: string) => { board.output += s; board.onOutput?.(s); } },
       LoopbackA: { write: () => {} },
     };
     for (let k = 0; k < 32; k++) g[`D${k}`] = { name: `D${k}` };

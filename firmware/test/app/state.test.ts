@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFaultMessage } from '../../../host/protocol/messages.ts';
 import { verifySignature } from '../../../host/protocol/signature.ts';
 import type { MeterRecord } from '../../../host/records/decode.ts';
+import { decodeState } from '../../src/state.ts';
 import { provisionedBoard, records } from './fixture.ts';
 import type { VirtualBoard } from './harness.ts';
 
@@ -76,5 +77,43 @@ describe('A/B state store', () => {
     const rs = records(board.output).slice(before);
     expect(of(rs, 'fault')[0]).toMatchObject({ reason: 'identity-corrupt', signature: null });
     expect(of(rs, 'token')).toEqual([]);
+  });
+});
+
+describe('state before output', () => {
+  it('every token and bill leaves only after both flash copies count it', async () => {
+    const { board, code } = await provisionedBoard();
+    const checked = { tokens: 0, bills: 0 };
+    const stored = (copy: string) => {
+      const image = Buffer.from(board.flash.get(`sip.st.${copy}`)!, 'latin1');
+      return decodeState(new Uint8Array(image.subarray(10, 10 + image.readUInt16BE(8))));
+    };
+    board.onOutput = (data) => {
+      for (const r of records(data)) {
+        if (r.kind === 'token' && !r.replay) {
+          for (const copy of ['a', 'b']) {
+            const st = stored(copy);
+            const p = st.cur.c === r.c ? st.cur : st.closed;
+            expect(p && p.c === r.c && p.n > r.i, `token (${r.c}, ${r.i}) left before copy ${copy} counted it`).toBe(true);
+          }
+          checked.tokens++;
+        }
+        if (r.kind === 'bill' && !r.replay) {
+          for (const copy of ['a', 'b']) {
+            const closed = stored(copy).closed!;
+            expect(closed.c === r.bill.c && Buffer.from(closed.beta).equals(Buffer.from(r.beta)), `bill ${r.bill.c} left before copy ${copy} stored it`).toBe(true);
+          }
+          checked.bills++;
+        }
+      }
+    };
+    board.boot(code);
+    for (let k = 0; k < 10; k++) { board.edge('D5'); board.settle(); }
+    board.advance(3600_000);
+    for (let k = 0; k < 4; k++) { board.edge('D5'); board.settle(); }
+    board.edge('D7');
+    board.settle();
+    expect(board.errors).toEqual([]);
+    expect(checked).toEqual({ tokens: 7, bills: 2 });
   });
 });
