@@ -5,7 +5,7 @@
 // terms stays < 2^53, so every intermediate is an exact double. Invariant: every element
 // handed out is a normalized representative < 2^258 (limbs 0..9 in [0, 2^24), limb 10 < 2^18),
 // not necessarily < N. Multiplication needs no final subtraction: with a, b < 2^258 the
-// Montgomery product is < N + 2^252. canon() gives the unique value in [0, N).
+// Montgomery product is < N + 2^252. canonInPlace() gives the unique value in [0, N).
 //
 // Column sums use the native E.convolve when present (two calls per column: a*b and m*N),
 // else plain loops. A modulus can bring its own straight-line product (the P-256 prime does:
@@ -297,10 +297,6 @@ export class Field {
 
   neg(r: Fe, a: Fe): void {
     this.sub(r, this.zero, a);
-  }
-
-  copy(r: Fe, a: Fe): void {
-    r.set(a);
   }
 
   /** Reduce a normalized representative to [0, N) in place. */
