@@ -17,6 +17,9 @@ import { tokenPoint } from '../host/protocol/derive.ts';
 import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
 import type { TimingRecord } from '../host/records/decode.ts';
 import { flash, Listener, PINS, startTarget, writeMeterFile } from '../hil-tests/rig.ts';
+import { VirtualBoard } from '../host/vboard/board.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const ORIGIN = 1_767_225_600;
@@ -81,6 +84,32 @@ function hostReference(): number {
   return ((performance.now() - t0) * 1000) / rhos.length;
 }
 
+/** What the virtual board's engine costs: a bridged host call, plain guest JS, the natives. µs per op. */
+async function engineCosts(): Promise<Record<string, number>> {
+  const board = new VirtualBoard({ flashPath: join(mkdtempSync(join(tmpdir(), 'bench-vb-')), 'flash.json') });
+  let out = '';
+  board.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  await board.powerOn();
+  const probes: Record<string, [string, number]> = {
+    'host call (E.hwRand)': ['E.hwRand()', 100_000],
+    'empty guest loop step': ['0', 1_000_000],
+    'E.convolve 11x21 (guest JS)': ['E.convolve(a11, b21, 3)', 100_000],
+    'SHA256 of 64 B (host)': ['sha(m64)', 20_000],
+    'E.CRC32 of 300 B (host)': ['E.CRC32(m300)', 20_000],
+  };
+  const res: Record<string, number> = {};
+  const setup = 'var a11 = new Float64Array(11).fill(3), b21 = new Float64Array(21).fill(5), sha = require("crypto").SHA256, m64 = new Uint8Array(64), m300 = new Uint8Array(300);';
+  for (const [name, [expr, n]] of Object.entries(probes)) {
+    const from = out.length;
+    board.input(Buffer.from(`\x10${setup} var t0 = getTime(); for (var k = 0; k < ${n}; k++) ${expr}; print("T=" + (getTime() - t0));\n`, 'latin1'));
+    while (!/T=[0-9.e-]+\r\n/.test(out.slice(from))) await new Promise((r) => setTimeout(r, 5));
+    const secs = Number(/T=([0-9.e-]+)/.exec(out.slice(from))![1]);
+    res[name] = (secs * 1e6) / n;
+  }
+  board.powerOff();
+  return res;
+}
+
 function svg(groups: Record<string, number[]>): string {
   const names = Object.keys(groups).filter((k) => groups[k]!.length > 0);
   const W = 640, H = 150, PAD = 40, BINS = 24;
@@ -105,6 +134,7 @@ function svg(groups: Record<string, number[]>): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${total}" viewBox="0 0 ${W} ${total}">${parts.join('')}</svg>\n`;
 }
 
+const engine = args.port ? undefined : await engineCosts();
 const { timings, board } = await collect();
 if (timings.length === 0) {
   console.error('no timing records received (is timing on in the provisioning record?)');
@@ -120,7 +150,11 @@ for (const r of rows) {
   const ratio = r.op === 'fold' ? (r.median / reference).toFixed(1) + 'x' : '';
   console.log(`${r.op.padEnd(14)} ${String(r.n).padStart(3)} ${(r.min / 1000).toFixed(2).padStart(10)} ${(r.median / 1000).toFixed(2).padStart(11)} ${(r.p95 / 1000).toFixed(2).padStart(10)} ${(r.max / 1000).toFixed(2).padStart(10)}   ${ratio}`);
 }
+if (engine) {
+  console.log('\nvirtual board engine (µs per operation, guest clock):');
+  for (const [k, v] of Object.entries(engine)) console.log(`  ${k.padEnd(30)} ${v.toFixed(2).padStart(8)}`);
+}
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'device.json'), JSON.stringify({ board, hostReferenceMicros: reference, operations: rows, samples: groups }, null, 2) + '\n');
+writeFileSync(join(RESULTS, 'device.json'), JSON.stringify({ board, hostReferenceMicros: reference, engineMicros: engine ?? null, operations: rows, samples: groups }, null, 2) + '\n');
 writeFileSync(join(RESULTS, 'device.svg'), svg(groups));
 console.log('\nwrote bench/results/device.json and bench/results/device.svg');
