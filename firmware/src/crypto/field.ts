@@ -404,28 +404,43 @@ export class Field {
     out[off] = (t[10] >> 8) & 255;
   }
 
-  /** r = a^e, e big-endian bytes, fixed 4-bit window (used mod n; mod p has addition chains). */
+  /** r = a^e, e big-endian bytes (e > 0), sliding window of up to 5 bits over odd powers (used mod n; mod p has addition chains). */
   powBytes(r: Fe, a: Fe, e: Uint8Array): void {
-    const tbl: Fe[] = [this.one, fe()];
-    tbl[1].set(a);
-    for (let i = 2; i < 16; i++) {
+    const nb = e.length * 8;
+    const bit = function (i: number): number {
+      return (e[e.length - 1 - (i >> 3)] >> (i & 7)) & 1;
+    };
+    // odd powers a^1, a^3, ..., a^31
+    const odd: Fe[] = [fe()];
+    odd[0].set(a);
+    const a2 = fe();
+    this.sqr(a2, a);
+    for (let i = 1; i < 16; i++) {
       const x = fe();
-      this.mul(x, tbl[i - 1], a);
-      tbl.push(x);
+      this.mul(x, odd[i - 1], a2);
+      odd.push(x);
     }
     const acc = fe();
-    acc.set(this.one);
     let started = false;
-    for (let i = 0; i < e.length; i++) {
-      for (let h = 4; h >= 0; h -= 4) {
-        const w = (e[i] >> h) & 15;
-        if (started) this.sqrN(acc, acc, 4);
-        if (w !== 0) {
-          if (started) this.mul(acc, acc, tbl[w]);
-          else acc.set(tbl[w]);
-          started = true;
-        }
+    let i = nb - 1;
+    while (i >= 0) {
+      if (bit(i) === 0) {
+        if (started) this.sqr(acc, acc);
+        i--;
+        continue;
       }
+      // window [i .. j] of at most 5 bits, ending in a set bit
+      let j = i - 4 < 0 ? 0 : i - 4;
+      while (bit(j) === 0) j++;
+      let w = 0;
+      for (let k = i; k >= j; k--) {
+        w = w * 2 + bit(k);
+        if (started) this.sqr(acc, acc);
+      }
+      if (started) this.mul(acc, acc, odd[w >> 1]);
+      else acc.set(odd[w >> 1]);
+      started = true;
+      i = j - 1;
     }
     r.set(acc);
   }
