@@ -1,6 +1,7 @@
 // sipster vboard: run the virtual board until interrupted.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_RAM_BYTES } from '../../vboard/board.ts';
 import { serveBoard } from '../../vboard/serve.ts';
 
@@ -59,16 +60,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  let served;
+  let opts;
   try {
     const speed = args.speed === undefined ? 1 : Number(args.speed);
     if (!(speed > 0 && speed <= 1e7)) throw new Error('--speed must be a number in (0, 1e7]');
-    const flashPath = resolve(args.flash ?? '.sipster/vboard-flash.json');
-    const { mkdirSync } = await import('node:fs');
-    const { dirname } = await import('node:path');
-    mkdirSync(dirname(flashPath), { recursive: true });
-    served = await serveBoard({
-      flashPath,
+    opts = {
+      flashPath: resolve(args.flash ?? '.sipster/vboard-flash.json'),
       devicePath: args.device === undefined ? undefined : resolve(args.device),
       pty: !args['no-pty'],
       tcpPort: intArg(args['tcp-port'], '--tcp-port', 0, 65535),
@@ -76,7 +73,15 @@ export async function run(argv: string[]): Promise<number> {
       ramBytes: intArg(args.ram, '--ram', 256 * 1024, 1024 ** 3),
       clockSpeed: speed,
       serial: args.serial,
-    });
+    };
+  } catch (e) {
+    process.stderr.write(`sipster vboard: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let served;
+  try {
+    mkdirSync(dirname(opts.flashPath), { recursive: true });
+    served = await serveBoard(opts);
   } catch (e) {
     process.stderr.write(`sipster vboard: ${(e as Error).message}\n`);
     return 1;
