@@ -16,7 +16,10 @@ import {
   checkDispute,
   checkHandover,
   checkSettlement,
+  billHash,
   decodeBillMessage,
+  decodeDisputeMessage,
+  SipsterError,
   decodeHandoverMessage,
   decodePayRequest,
   encodeEpochKey,
@@ -314,7 +317,11 @@ export class UcService {
     return rec;
   }
 
-  /** Dispute: the household reveals its tokens; paid ones are credited, the rest owed openly. */
+  /**
+   * Dispute: the household reveals its tokens. If all n open the bill, the paid ones are credited
+   * and the rest owed openly; if they do not, nothing is credited and all n are owed openly.
+   * Either way the period closes.
+   */
   async dispute(
     billMessage: Uint8Array,
     billSignature: Uint8Array,
@@ -328,16 +335,17 @@ export class UcService {
     await this.refresh();
     const result = await this.db.tx(async (q) => {
       const view = await ledgerView(q, bill.meterId, [bill.c - 1, bill.c]);
-      const opening = checkDispute(this.pinned, view, billMessage, billSignature, disputeMessage, disputeSignature, rhos);
+      const opened = openDispute(this.pinned, view, billMessage, billSignature, disputeMessage, disputeSignature, rhos);
       let credited = 0;
-      const e = opening.record.e;
-      for (const rho of rhos) {
-        const paid = await q.all('SELECT 1 AS paid FROM uc_paid WHERE request = ?', [encodePayRequest({ e, rho })]);
-        if (paid.length) credited++;
+      if (opened.opens) {
+        for (const rho of rhos) {
+          const paid = await q.all('SELECT 1 AS paid FROM uc_paid WHERE request = ?', [encodePayRequest({ e: opened.record.e, rho })]);
+          if (paid.length) credited++;
+        }
       }
-      const owed = opening.n - credited;
+      const owed = opened.n - credited;
       const at = this.now();
-      const rec = opening.record;
+      const rec = opened.record;
       if (view.recordedBill(bill.meterId, bill.c)) {
         const n = await q.run("UPDATE uc_bills SET status = 'disputed' WHERE meter_id = ? AND c = ? AND status = 'debt'", [bill.meterId, bill.c]);
         if (n !== 1) fail('already-settled', `bill ${bill.c} of ${bill.meterId} is already closed`);
@@ -352,7 +360,7 @@ export class UcService {
       await q.run('INSERT INTO uc_disputes (meter_id, c, n, dispute_message, dispute_signature, credited, owed, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
         rec.meterId,
         rec.c,
-        opening.n,
+        opened.n,
         disputeMessage,
         disputeSignature,
         credited,
@@ -391,3 +399,39 @@ export class UcService {
 }
 
 class LogRaceError extends Error {}
+
+/**
+ * checkDispute, except that revealed tokens which do not open the bill (too few, repeated, or
+ * foreign: `dispute-mismatch`) still close the period, with nothing credited: the household then
+ * owes all n openly. checkDispute raises `dispute-mismatch` only after both signatures and the
+ * dispute record's binding to the bill have verified, so n and the bill are authentic here.
+ */
+function openDispute(
+  params: PinnedParams,
+  view: LedgerView,
+  billMessage: Uint8Array,
+  billSignature: Uint8Array,
+  disputeMessage: Uint8Array,
+  disputeSignature: Uint8Array,
+  rhos: readonly Uint8Array[],
+): { record: RecordedBill; n: number; opens: boolean } {
+  try {
+    const opening = checkDispute(params, view, billMessage, billSignature, disputeMessage, disputeSignature, rhos);
+    return { record: opening.record, n: opening.n, opens: true };
+  } catch (err) {
+    if (!(err instanceof SipsterError) || err.code !== 'dispute-mismatch') throw err;
+    const { bill } = decodeBillMessage(billMessage);
+    const { dispute } = decodeDisputeMessage(disputeMessage);
+    const record: RecordedBill = {
+      meterId: bill.meterId,
+      c: bill.c,
+      periodLabel: bill.periodLabel,
+      e: bill.e,
+      billHash: billHash(billMessage),
+      billMessage,
+      signature: billSignature,
+      status: 'disputed',
+    };
+    return { record, n: dispute.n, opens: false };
+  }
+}

@@ -203,4 +203,19 @@ describe('wallet daemon', () => {
       await h.close();
     }
   });
+  it('offers the dispute path when a token is truly lost: the period closes, all units owed openly', async () => {
+    const h = await household('dispute');
+    try {
+      const { tokens, bill } = period(h.meter, 1, 3);
+      for (const r of [tokens[0]!, tokens[1]!, bill]) await h.daemon.ingest(r, payloadOf(r));
+      h.clock.t = settlementWindow(schedule, 1).from;
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'off')).periods[0]).toMatchObject({ state: 'missing-tokens', paid: 2 });
+      expect(await h.daemon.dispute(0)).toEqual({ credited: 0, owed: 3 });
+      expect((await walletStatus(h.db, 'off')).periods[0]).toMatchObject({ state: 'disputed', detail: 'credited 0, owed 3' });
+      expect((await h.client.status(h.meter.meterId)).bills.map((b) => b.status)).toEqual(['disputed']);
+    } finally {
+      await h.close();
+    }
+  });
 });
