@@ -5,6 +5,7 @@
  *   TokenGen          meter.tokenGen(): ρ_i, H(ρ_i), fold into S, token record
  *   issue receipt     issueReceipt(): H(ρ), Z = a·T, RFC 9497 DLEQ proof (P-256) / none (BLS)
  *   verify receipt    verifyReceipt(): DLEQ verification / pairing check
+ *   verify 100 rcpts  verifyReceipts() over a period's 100 receipts, per receipt (BLS: one batch check)
  *   BillGen           meter.billGen(): r, R = S − r·B, bill and dispute signatures
  *   Combine n         combine(): Σ Z_i − r·A_e (+ pairing check in BLS)
  *   Settle n          checkSettlement(): bill signature, chain/label/epoch, C = a_e·R (or pairing)
@@ -33,7 +34,7 @@ import { combine } from '../host/protocol/combine.ts';
 import { epochKeyFromSecret, type EpochSecret } from '../host/protocol/epoch.ts';
 import { MemoryUc } from '../host/protocol/memory-uc.ts';
 import { decodeBillMessage } from '../host/protocol/messages.ts';
-import { issueReceipt, verifyReceipt, type Receipt } from '../host/protocol/receipt.ts';
+import { issueReceipt, verifyReceipt, verifyReceipts, type Receipt } from '../host/protocol/receipt.ts';
 import { checkSettlement, type LedgerView } from '../host/protocol/settle.ts';
 import { getReferenceSuite, getSuite, SUITE_IDS, type Point, type Suite, type SuiteId } from '../host/protocol/suite.ts';
 import type { BillRecord } from '../host/records/decode.ts';
@@ -191,6 +192,15 @@ function benchSuite(id: SuiteId): OpRow[] {
       return issueReceipt(fast, secret, rho, rand);
     });
     const R = bill.bill.R;
+    // the wallet's check of a whole period's receipts (BLS: one random-linear-combination pairing check)
+    const items = rhos.map((rho, i) => ({ rho, receipt: rs[i]! }));
+    const per = (t: Timing): Timing => ({ medianMs: t.medianMs / items.length, meanMs: t.meanMs / items.length, iterations: t.iterations });
+    row(
+      'verify 100 receipts, per receipt',
+      per(measure(`${tag('accel')} verifyReceipts n=100`, () => verifyReceipts(fast, secret, items, rand), { min: 2, max: 10 })),
+      // noble: BLS runs the same batch; P-256 has no batch form, so one noble verification stands for it
+      ref.pairing ? per(measure(`${tag('noble')} verifyReceipts n=100`, () => verifyReceipts(ref, secretRef, items, rand), { min: 1, max: 3, budgetMs: 300 })) : rows.find((x) => x.op === 'verify receipt')!.noble,
+    );
     row(
       'Combine n=100',
       measure(`${tag('accel')} Combine n=100`, () => combine(fast, secret, rs, bill.r, R)),
@@ -225,35 +235,107 @@ function benchSuite(id: SuiteId): OpRow[] {
   const epochSecret = (e: number) => (e === secret.e ? secret : uc.epochSecretForTests(e));
   const vkRecord = params.meters;
   const nobleP256 = getReferenceSuite('P256-SHA256'); // meter keys are P-256 in both suites
-  for (const n of SETTLE_NS) {
+  const settleCase = (n: number) => {
     const { bill } = periods.get(n)!;
     const eSecret = epochSecret(bill.bill.e);
     const C = fast.mul(bill.bill.R, eSecret.a);
     const eRef = epochKeyFromSecret(ref, eSecret.e, eSecret.a);
     const vk = vkRecord.get(`meter-n${n}`)![0]!.vkM;
-    const accel = measure(`${tag('accel')} Settle n=${n}`, () => {
-      const rec = checkSettlement(params, emptyLedger, epochSecret, bill.billMessage, bill.beta, C);
-      if (rec.status !== 'settled') throw new Error('bench: settle failed');
+    return {
+      accel: () => {
+        const rec = checkSettlement(params, emptyLedger, epochSecret, bill.billMessage, bill.beta, C);
+        if (rec.status !== 'settled') throw new Error('bench: settle failed');
+      },
+      // noble-only equivalent of the same checks: decode, noble ECDSA verify, C = a·R (or pairing) on noble
+      noble: () => {
+        const { bill: b } = decodeBillMessage(bill.billMessage);
+        nobleP256.decodePoint(vk);
+        if (!p256.verify(bill.beta, bill.billMessage, vk, { prehash: true, lowS: true, format: 'compact' })) throw new Error('bench: bad β');
+        const ok = ref.pairing ? ref.pairing.equal(C, ref.pairing.B2, b.R, eRef.A2!) : ref.mul(b.R, eRef.a).equals(C);
+        if (!ok) throw new Error('bench: C ≠ a·R');
+      },
+    };
+  };
+  // the n values are measured round-robin, so that a change of machine load hits all of them alike
+  const cases = SETTLE_NS.map(settleCase);
+  const interleaved = (which: 'accel' | 'noble', rounds: number, budgetMs: number): Timing[] => {
+    const samples: number[][] = SETTLE_NS.map(() => []);
+    for (const cs of cases) cs[which](); // warm-up
+    const t0 = performance.now();
+    for (let r = 0; r < rounds && (r < 3 || performance.now() - t0 < budgetMs); r++) {
+      cases.forEach((cs, j) => {
+        const t = performance.now();
+        cs[which]();
+        samples[j]!.push(performance.now() - t);
+      });
+      if (r % 5 === 0) progress(`${tag(which)} Settle n = ${SETTLE_NS.join(', ')}: round ${r + 1}`);
+    }
+    return samples.map((v) => {
+      v.sort((a, b) => a - b);
+      const mid = v.length >> 1;
+      return { medianMs: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2, meanMs: v.reduce((x, y) => x + y, 0) / v.length, iterations: v.length };
     });
-    // noble-only equivalent of the same checks: decode, noble ECDSA verify, C = a·R (or pairing) on noble
-    const noble = measure(`${tag('noble')} Settle n=${n}`, () => {
-      const { bill: b } = decodeBillMessage(bill.billMessage);
-      nobleP256.decodePoint(vk);
-      if (!p256.verify(bill.beta, bill.billMessage, vk, { prehash: true, lowS: true, format: 'compact' })) throw new Error('bench: bad β');
-      const ok = ref.pairing ? ref.pairing.equal(C, ref.pairing.B2, b.R, eRef.A2!) : ref.mul(b.R, eRef.a).equals(C);
-      if (!ok) throw new Error('bench: C ≠ a·R');
-    }, { max: 60 });
-    row(`Settle n=${n}`, accel, noble);
-  }
+  };
+  const sa = interleaved('accel', 150, 3 * BUDGET_MS);
+  const sn = interleaved('noble', 40, 3 * BUDGET_MS);
+  SETTLE_NS.forEach((n, j) => row(`Settle n=${n}`, sa[j]!, sn[j]!));
   progressDone();
   return rows;
+}
+
+// ---------- the Suite primitives underneath ----------
+interface PrimRow {
+  op: string;
+  suite: SuiteId;
+  accel: Timing;
+  noble: Timing;
+}
+
+function benchPrimitives(id: SuiteId): PrimRow[] {
+  const fast = getSuite(id);
+  const ref = getReferenceSuite(id);
+  const rand = drbg(`bench-prims/${id}`);
+  const q = fast.order;
+  const scalar = () => (BigInt('0x' + Buffer.from(rand(48)).toString('hex')) % (q - 1n)) + 1n;
+  const pts = Array.from({ length: 8 }, () => fast.hashToGroup(rand(32), fast.tokenDst));
+  const P = (i: number) => pts[Math.max(i, 0) % pts.length]!;
+  // distinct objects (no fixed-base table kicks in), normalized like decoded points
+  const Cons = Object.getPrototypeOf(fast.B).constructor as { fromAffine(a: { x: bigint; y: bigint }): Point };
+  const freshPts = Array.from({ length: 402 }, (_, i) => Cons.fromAffine(P(i).toAffine()));
+  const fresh = (i: number) => freshPts[(i + 1) % freshPts.length]!;
+  const many = Array.from({ length: 1000 }, (_, i) => P(i));
+  const opts = { budgetMs: 300, max: 200 };
+  const out: PrimRow[] = [];
+  const pair = (op: string, f: (s: Suite, i: number) => void, nobleOpts = opts) =>
+    out.push({ op, suite: id, accel: measure(`[${id} accel] ${op}`, (i) => f(fast, i), opts), noble: measure(`[${id} noble] ${op}`, (i) => f(ref, i), nobleOpts) });
+  pair('k·P (fresh point)', (s, i) => s.mul(fresh(i), scalar()));
+  pair('k·B', (s) => s.mul(s.B, scalar()));
+  pair('hash_to_curve', (s) => s.hashToGroup(rand(32), s.tokenDst));
+  pair('s·P + c·Q (msm)', (s, i) => s.msm([fresh(i), fresh(i + 1)], [scalar(), scalar()]));
+  pair('sum of 1,000', (s) => s.sum(many), { budgetMs: 300, max: 20 });
+  if (fast.pairing) pair('pairing check e(P1,Q1)=e(P2,Q2)', (s, i) => s.pairing!.equal(P(i), s.pairing!.B2, P(i + 1), s.pairing!.B2), { budgetMs: 300, max: 10 });
+  return out;
+}
+
+function printPrimitives(prims: PrimRow[]): void {
+  console.log('\nSuite primitives (median ms): accelerated vs noble, same run');
+  const head = ['primitive', ...SUITE_IDS.flatMap((id) => [`${id} accel`, 'noble', 'speedup'])];
+  const ops = [...new Set(prims.map((r) => r.op))];
+  const body = ops.map((op) => [op, ...SUITE_IDS.flatMap((id) => {
+    const r = prims.find((x) => x.op === op && x.suite === id);
+    return r ? [fmt(r.accel.medianMs), fmt(r.noble.medianMs), (r.noble.medianMs / r.accel.medianMs).toFixed(1) + '×'] : ['—', '—', '—'];
+  })]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(line(head));
+  for (const r of body) console.log(line(r));
 }
 
 // ---------- output ----------
 const paperFor = (op: string): number | undefined =>
   op === 'TokenGen' ? PAPER.tokenGen
   : op === 'issue receipt' ? PAPER.issue
-  : op === 'verify receipt' ? PAPER.verify
+  : op === 'verify receipt' || op.startsWith('verify 100') ? PAPER.verify
   : op === 'BillGen' ? PAPER.billGen
   : op === 'Combine n=100' ? PAPER.combine100
   : op.startsWith('Settle') ? PAPER.settle
@@ -262,7 +344,7 @@ const armFor = (op: string): number | undefined =>
   op === 'TokenGen' ? PAPER_ARM.tokenGen : op === 'Settle n=100' ? PAPER_ARM.verify100Bill : op.startsWith('Settle') ? PAPER_ARM.settle : undefined;
 const targetFor = (op: string): number | undefined =>
   op === 'issue receipt' ? TARGETS.issue
-  : op === 'verify receipt' ? TARGETS.verify
+  : op === 'verify receipt' || op.startsWith('verify 100') ? TARGETS.verify
   : op.startsWith('Settle') ? TARGETS.settle
   : op === 'Combine n=10000' ? TARGETS['combine-10000']
   : undefined;
@@ -300,14 +382,18 @@ function printTable(rows: OpRow[]): void {
 
 function svg(rows: OpRow[]): string {
   const W = 960;
-  const H = 420;
+  const H = 450;
+  const short: Record<string, string> = {
+    'issue receipt': 'issue', 'verify receipt': 'verify', 'verify 100 receipts, per receipt': 'verify/100',
+    'Combine n=100': 'Comb 100', 'Combine n=10000': 'Comb 10k', 'Settle n=100': 'Settle',
+  };
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`, `<rect width="${W}" height="${H}" fill="white"/>`];
   const colors: Record<string, string> = { 'P-256 accel': '#1f77b4', 'P-256 noble': '#9ecae1', 'BLS accel': '#d62728', 'BLS noble': '#fcae91', paper: '#555555' };
   const logScale = (lo: number, hi: number, a: number, b: number) => (v: number) => a + ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (b - a);
 
   // Panel 1: Settle vs n
-  const px0 = 60, px1 = 330, py0 = 360, py1 = 50;
+  const px0 = 60, px1 = 330, py0 = 370, py1 = 50;
   const settle = (id: SuiteId, k: 'accel' | 'noble') => SETTLE_NS.map((n) => rows.find((r) => r.suite === id && r.op === `Settle n=${n}`)![k].medianMs);
   const series: [string, number[]][] = [
     ['P-256 accel', settle('P256-SHA256', 'accel')], ['P-256 noble', settle('P256-SHA256', 'noble')],
@@ -327,11 +413,11 @@ function svg(rows: OpRow[]): string {
     out.push(`<polyline fill="none" stroke="${colors[name]}" stroke-width="2" points="${v.map((y, i) => `${X(SETTLE_NS[i]!)},${Y(y)}`).join(' ')}"/>`);
     v.forEach((y, i) => out.push(`<circle cx="${X(SETTLE_NS[i]!)}" cy="${Y(y)}" r="3" fill="${colors[name]}"/>`));
   }
-  series.forEach(([name], i) => out.push(`<rect x="${px0 + 10}" y="${py1 + 5 + i * 14}" width="10" height="10" fill="${colors[name]}"/><text x="${px0 + 24}" y="${py1 + 14 + i * 14}">${name}</text>`));
+  series.forEach(([name], i) => out.push(`<rect x="${px0 + (i % 2) * 120}" y="${py0 + 28 + Math.floor(i / 2) * 14}" width="10" height="10" fill="${colors[name]}"/><text x="${px0 + 14 + (i % 2) * 120}" y="${py0 + 37 + Math.floor(i / 2) * 14}">${name}</text>`));
 
   // Panel 2: operations side by side
   const ops = [...new Set(rows.map((r) => r.op))].filter((o) => !o.startsWith('Settle') || o === 'Settle n=100');
-  const bx0 = 470, bx1 = W - 20, by0 = 380, by1 = 50;
+  const bx0 = 470, bx1 = W - 20, by0 = 370, by1 = 50;
   const vals = rows.flatMap((r) => [r.accel.medianMs, r.noble.medianMs]);
   const blo = Math.min(...vals) / 2, bhi = Math.max(...vals) * 1.5;
   const BY = logScale(blo, bhi, by0, by1);
@@ -349,9 +435,10 @@ function svg(rows: OpRow[]): string {
       const x = bx0 + gi * groupW + 4 + bi * barW;
       out.push(`<rect x="${x.toFixed(1)}" y="${BY(v).toFixed(1)}" width="${(barW - 1).toFixed(1)}" height="${(by0 - BY(v)).toFixed(1)}" fill="${colors[name]}"><title>${esc(op)} ${name}: ${v.toFixed(3)} ms</title></rect>`);
     });
-    out.push(`<text x="${(bx0 + gi * groupW + groupW / 2).toFixed(1)}" y="${by0 + 14}" text-anchor="middle" font-size="9">${esc(op.replace('receipt', 'rcpt'))}</text>`);
+    out.push(`<text x="${(bx0 + gi * groupW + groupW / 2).toFixed(1)}" y="${by0 + 14}" text-anchor="middle" font-size="10">${esc(short[op] ?? op)}</text>`);
   });
-  Object.entries(colors).forEach(([name, c], i) => out.push(`<rect x="${bx0 + 10 + i * 95}" y="${by0 + 25}" width="10" height="10" fill="${c}"/><text x="${bx0 + 24 + i * 95}" y="${by0 + 34}">${name}</text>`));
+  Object.entries(colors).forEach(([name, c], i) => out.push(`<rect x="${bx0 + 10 + i * 95}" y="${by0 + 28}" width="10" height="10" fill="${c}"/><text x="${bx0 + 24 + i * 95}" y="${by0 + 37}">${name}</text>`));
+  out.push(`<text x="10" y="${H - 6}" fill="#666" font-size="10">${esc(`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} during the run; accel = mcl-wasm 2.4.1 + OpenSSL, noble = @noble/curves 2.4.0, paper = the source paper's C implementation`)}</text>`);
   out.push('</svg>');
   return out.join('\n');
 }
@@ -360,9 +447,13 @@ function svg(rows: OpRow[]): string {
 const started = performance.now();
 const rows: OpRow[] = [];
 for (const id of SUITE_IDS) rows.push(...benchSuite(id));
+const prims: PrimRow[] = [];
+for (const id of SUITE_IDS) prims.push(...benchPrimitives(id));
+progressDone();
 console.log(`Sipster protocol operations, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log('accel = getSuite (mcl-wasm 2.4.1 + OpenSSL); noble = getReferenceSuite (@noble/curves 2.4.0), same run; paper = the source paper\'s C implementation\n');
 printTable(rows);
+printPrimitives(prims);
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
@@ -374,6 +465,7 @@ writeFileSync(
       cpuModel: os.cpus()[0]?.model,
       loadAverage: os.loadavg(),
       durationSeconds: (performance.now() - started) / 1000,
+      primitives: prims,
       paper: PAPER,
       paperArm: PAPER_ARM,
       targetsDefaultSuite: TARGETS,
