@@ -16,7 +16,7 @@ import {
 } from '../../protocol/index.ts';
 import type { BillRecord, TokenRecord } from '../../records/decode.ts';
 import { UcClient, UcHttpError } from '../../wallet/uc-client.ts';
-import { newMeter, pin, serveUc, withdraw, type RunningUc } from './helpers.ts';
+import { genesisFor, newMeter, pin, serveUc, withdraw, type RunningUc } from './helpers.ts';
 
 const fixtures = storeFixtures();
 afterAll(async () => {
@@ -210,3 +210,34 @@ for (const fixture of fixtures) {
     });
   });
 }
+
+describe('UC service in the pairing suite (BLS12-381)', () => {
+  it('pays with pairing-checked receipts (no proof) and settles with the combined receipt', async () => {
+    const sqlite = fixtures[0]!;
+    const running = await serveUc(await sqlite.location(), genesisFor('BLS12381-SHA256'));
+    try {
+      const anon = new UcClient({ ucUrl: running.url });
+      const meter = newMeter('bls', 'first', 'BLS12381-SHA256');
+      const client = new UcClient({ ucUrl: running.url, accountToken: await running.uc.registerMeter(meter.meterId, meter.vkM) });
+      const params = await pin(anon, running.uc.logVk);
+      expect(params.suite.id).toBe('BLS12381-SHA256');
+      meter.startPeriod(1);
+      const tokens = [meter.tokenGen(), meter.tokenGen()];
+      const bill = meter.billGen();
+      const coins = await withdraw(running.url, 2);
+      const receipts = [];
+      for (const [k, t] of tokens.entries()) {
+        const { receipt } = await anon.pay(encodePayRequest({ e: t.e, rho: t.rho }), coins[k]!);
+        expect(receipt.length).toBe(48); // Z only: anyone checks e(Z, B2) = e(H(ρ), A2_e)
+        const r = decodeReceipt(params.suite, receipt);
+        verifyReceipt(params.suite, params.epochKeys.get(t.e)!, t.rho, r);
+        receipts.push(r);
+      }
+      const C = combine(params.suite, params.epochKeys.get(bill.bill.e)!, receipts, bill.r, bill.bill.R);
+      expect((await client.settle(bill.billMessage, bill.beta, params.suite.encodePoint(C))).status).toBe('settled');
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
