@@ -87,8 +87,12 @@ export function combTable(p: Point): Uint32Array {
   return out;
 }
 
-/** Serialize a comb table (little-endian u32 limbs). */
+/** Typed arrays use the platform's byte order; the serialized tables are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Serialize a comb table (little-endian u32 limbs); a view, not a copy, on little-endian platforms (the board's RAM is scarce). */
 export function combTableToBytes(t: Uint32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(t.buffer, t.byteOffset, t.length * 4);
   const out = new Uint8Array(COMB_TABLE_BYTES);
   for (let i = 0; i < t.length; i++) {
     const v = t[i];
@@ -100,10 +104,10 @@ export function combTableToBytes(t: Uint32Array): Uint8Array {
   return out;
 }
 
-/** Limbs view of serialized table bytes (no copy when aligned; the board maps flash this way). */
+/** Limbs of serialized table bytes: a view when aligned on a little-endian platform (the board maps flash this way), else a copy. */
 export function combTableFromBytes(u8: Uint8Array): Uint32Array {
   if (!(u8 instanceof Uint8Array) || u8.length !== COMB_TABLE_BYTES) throw new Error('comb: bad table length');
-  if (u8.byteOffset % 4 === 0) return new Uint32Array(u8.buffer, u8.byteOffset, COMB_TABLE_BYTES / 4);
+  if (LITTLE_ENDIAN && u8.byteOffset % 4 === 0) return new Uint32Array(u8.buffer, u8.byteOffset, COMB_TABLE_BYTES / 4);
   const t = new Uint32Array(COMB_TABLE_BYTES / 4);
   for (let i = 0; i < t.length; i++) {
     t[i] = u8[4 * i] + u8[4 * i + 1] * 256 + u8[4 * i + 2] * 65536 + u8[4 * i + 3] * 16777216;
