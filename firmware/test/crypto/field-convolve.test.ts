@@ -1,7 +1,7 @@
 // The same field checks through the board's native path: a global E with convolve as the
 // Espruino reference defines it (v += arr1[i] * arr2[(i + offset) % arr2.length]) is put in
 // scope before the crypto modules load, so they pick the E.convolve column products.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldSuite } from './field-suite.ts';
 
 type Loaded = { p256: typeof import('../../src/crypto/p256.ts'); field: typeof import('../../src/crypto/field.ts') };
@@ -18,6 +18,10 @@ beforeAll(async () => {
     },
   };
   loaded = { p256: await import('../../src/crypto/p256.ts'), field: await import('../../src/crypto/field.ts') };
+});
+
+afterAll(() => {
+  delete (globalThis as Record<string, unknown>).E;
 });
 
 describe('field (E.convolve path)', () => {
