@@ -1,0 +1,282 @@
+/**
+ * `sipster demo` (npm start): one billing period on the virtual board, as a household would run
+ * it with a real one. The UC + Cashu mint serve on loopback; the firmware bundle and a
+ * provisioning signed by the UC's log key are flashed with espruino-tools over the board's
+ * console; the boot record is checked; vkM is registered; the wallet daemon follows the board's
+ * pseudo-terminal (serialport); the rig drives the metering pulses and the board's clock; the
+ * wallet pays every token with e-cash in the payment window and settles the bill in the
+ * settlement window. The wallet runs on the board's clock, so the windows and the meter's
+ * periods agree while the rig jumps or accelerates it.
+ */
+import { rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { Listener, PINS, startTarget, writeMeterFile, type Target } from '../../hil-tests/rig.ts';
+import { Progress } from '../cli/progress.ts';
+import { flashMeter } from '../flash/flash.ts';
+import { createLogger, type Logger } from '../mint/log.ts';
+import type { Tariff } from '../protocol/tariff.ts';
+import type { BillRecord, BootRecord, MeterRecord } from '../records/decode.ts';
+import type { ReceivedRecord } from '../serial/records.ts';
+import type { Db } from '../store/db.ts';
+import { openStore } from '../store/open.ts';
+import { WalletDaemon } from '../wallet/daemon.ts';
+import { walletStatus } from '../wallet/status.ts';
+import { UcClient } from '../wallet/uc-client.ts';
+import { paymentWindow, periodStart, settlementWindow } from '../wallet/windows.ts';
+import { BoardClock, type ClockReading } from './board-clock.ts';
+import { Condition, Steps } from './steps.ts';
+import { boardTimings, formatOp } from './timings.ts';
+import { registerMeter, signDemoTariff, startUc, type DemoSchedule } from './uc.ts';
+
+const METER_ID = 'DEMO-METER-0001';
+/** One unit per Wh all day: one metering pulse is one token. */
+const TARIFF: Tariff = { version: 1, bands: [{ startMinute: 0, microUnitsPerWh: 1_000_000 }] };
+/** Virtual spacing of the rig's pulses (the rig runs them as fast as the board takes them). */
+const PULSE_PERIOD_MS = 100;
+
+export interface VirtualDemoOptions {
+  readonly units: number;
+}
+
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+export async function runVirtual(o: VirtualDemoOptions): Promise<number> {
+  const say = (line: string): void => void process.stdout.write(line + '\n');
+  const steps = new Steps(say);
+  const onSignal = (sig: NodeJS.Signals): void => {
+    say(`\n${sig}: stopping everything started ...`);
+    void steps.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await demo(o, steps, say);
+  } catch (err) {
+    process.stderr.write(`\nsipster demo: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await steps.close();
+  }
+}
+
+async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => void): Promise<number> {
+  const { units } = o;
+  const dir = mkdtempSync(join(tmpdir(), 'sipster-demo-'));
+  steps.defer('temp dir', async () => rmSync(dir, { recursive: true, force: true }));
+  // One-hour periods starting a minute ago: the meter opens period 0 at its first boot whatever
+  // flashing takes, and the rig's clock jumps end it; the windows are half an hour each.
+  const schedule: DemoSchedule = { epochLength: 12, periodSeconds: 3600, originUnix: Math.floor(Date.now() / 1000) - 60 };
+  say(`Sipster demo — the meter firmware on the virtual board, ${units} units, P256-SHA256`);
+  say(`  billing periods of ${schedule.periodSeconds / 60} min on the board's clock (the rig jumps and accelerates it); work dir ${dir}`);
+
+  const uc = await steps.run('starting the UC and its Cashu mint (`sipster uc serve`, SQLite)', async () => {
+    const u = await startUc(join(dir, 'uc.sqlite'), schedule);
+    steps.defer('UC', () => u.process.stop());
+    say(`  UC + mint at ${u.url}, parameters-log key ${bytesToHex(u.logKey.vk).slice(0, 16)}…`);
+    return u;
+  });
+
+  const { target, rig, link, clock } = await steps.run('starting the virtual board (`sipster vboard`)', async () => {
+    const t: Target = await startTarget();
+    steps.defer('board', async () => {
+      await t.close();
+      if (t.virtual) rmSync(t.dir, { recursive: true, force: true });
+    });
+    if (!t.rig) throw new Error('the demo drives the metering pulses and the clock through a rig: set SIPSTER_RIG with SIPSTER_PORT, or run without SIPSTER_PORT for the virtual board');
+    const l = new Listener(t.port);
+    await l.open();
+    steps.defer('serial port', () => l.close());
+    const c = new BoardClock(await t.rig.status());
+    say(`  serial device ${t.port} (a pseudo-terminal, opened with serialport); console ${t.flashPort}`);
+    return { target: t, rig: t.rig, link: l, clock: c };
+  });
+  const anchor = async (p: Promise<ClockReading>): Promise<void> => clock.anchor(await p);
+  const records = (): MeterRecord[] => link.records.map((r) => r.record);
+  const changed = new Condition();
+  let fault: MeterRecord | undefined;
+  link.reader.on('record', (r: ReceivedRecord) => {
+    if (r.record.kind === 'fault' && !fault) fault = r.record;
+    changed.poke();
+  });
+  const noFault = (): void => {
+    if (fault?.kind === 'fault') throw new Error(`the meter reported a fault: ${fault.reason}`);
+  };
+
+  const meterFile = await steps.run('provisioning the meter (tariff signed with the UC\'s log key)', async () => {
+    const f = writeMeterFile(dir, {
+      suiteId: 'P256-SHA256', meterId: METER_ID, production: false, epochLength: schedule.epochLength, periodSeconds: schedule.periodSeconds,
+      periodOrigin: schedule.originUnix, pulsePin: PINS.pulse, replayPin: PINS.replay, finalBillPin: PINS.finalBill, testLoadMs: 0, timing: true,
+      ucKey: uc.logKey.vk, tariff: signDemoTariff(uc, TARIFF),
+    });
+    say(`  meter ${METER_ID}: 1 unit per Wh (one pulse on ${PINS.pulse} = one token), replay signal ${PINS.replay}, timing records on`);
+    return f;
+  });
+
+  const flashed = await steps.run('flashing with espruino-tools', async () => {
+    let bar: Progress | undefined;
+    const r = await flashMeter({
+      port: target.flashPort, meterFile, bootTimeoutMs: 300_000,
+      log: (line) => say(`  ${line}`),
+      progress: (sent, total) => (bar ??= new Progress('  upload', total)).update(sent),
+    });
+    if (r.problems.length) throw new Error(`the boot record does not confirm the flash: ${r.problems.join('; ')}`);
+    return r;
+  });
+  const boot: BootRecord = flashed.boot;
+  const tFlash = steps.times.get('flashing with espruino-tools')!;
+  say(`  booted: firmware sha256 ${flashed.firmwareSha256.slice(0, 16)}… = the reproducible build's, KAT ${boot.katOk ? 'passed' : 'FAILED'}, period c=${boot.c} (label ${boot.periodLabel})`);
+  say(`  vkM ${bytesToHex(boot.vkM!)}`);
+
+  const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, schedule, METER_ID, boot.vkM!));
+
+  // The wallet daemon: fed every record from the board's port, in arrival order, exactly once.
+  let paid = 0;
+  let settled = false;
+  let withdrawn = 0;
+  let walletError: string | undefined;
+  const print = createLogger('wallet', 'info', (line) => say(`  ${line}`));
+  const walletLog: Logger = {
+    debug: (msg) => {
+      if (msg === 'token paid') {
+        paid++;
+        changed.poke();
+      }
+    },
+    info: (msg, f) => {
+      if (msg === 'period settled') settled = true;
+      if (msg === 'withdrew e-cash') withdrawn += Number(f?.coins ?? 0);
+      if (msg !== 'wallet running') print.info(msg, f);
+      changed.poke();
+    },
+    warn: (msg, f) => print.warn(msg, f),
+    error: (msg, f) => {
+      walletError ??= msg;
+      print.error(msg, f);
+      changed.poke();
+    },
+  };
+  const db = await steps.run('starting the wallet daemon on the board\'s serial port', async () => {
+    const d: Db = await openStore(join(dir, 'wallet.sqlite'));
+    steps.defer('wallet store', () => d.close());
+    const w = await WalletDaemon.open({
+      db: d, log: walletLog, meterId: METER_ID, ucUrl: uc.url, mintUrl: uc.url, accountToken, logVk: uc.logKey.vk,
+      withdrawAmount: 100, bufferTarget: 100, withdrawIntervalMs: 5_000, retryMs: 2_000, now: clock.now,
+    });
+    let chain = Promise.resolve();
+    const ingest = (r: ReceivedRecord): void => {
+      chain = chain.then(() => w.ingest(r.record, r.payload)).catch((err) => walletLog.error('cannot store a meter record', { error: (err as Error).message }));
+    };
+    link.records.forEach(ingest);
+    link.reader.on('record', ingest);
+    w.run(100);
+    steps.defer('wallet daemon', async () => {
+      await w.stop();
+      await chain;
+    });
+    return d;
+  });
+  const walletOk = (): void => {
+    if (walletError) throw new Error(`the wallet reported: ${walletError}`);
+  };
+
+  const c = boot.c;
+  const tokensOf = (): number => records().filter((r) => r.kind === 'token' && r.c === c && !r.replay).length;
+  const tMeter0 = performance.now();
+  await steps.run(`metering ${units} units (the rig pulses ${PINS.pulse}; each pulse is TokenGen on the board)`, async () => {
+    const bar = new Progress('  tokens', units);
+    const tick = (): void => bar.update(Math.min(units, tokensOf()));
+    link.reader.on('record', tick);
+    try {
+      await anchor(rig.post('/pulse', { pin: PINS.pulse, count: units, periodMs: PULSE_PERIOD_MS }));
+      await anchor(rig.advance(units * PULSE_PERIOD_MS + 1000));
+      await changed.wait(() => (noFault(), tokensOf() >= units), 120_000, `${units} token records (${tokensOf()} so far)`);
+    } finally {
+      link.reader.off('record', tick);
+    }
+  });
+  const tMeter = performance.now() - tMeter0;
+
+  const label = boot.periodLabel;
+  const bill = await steps.run('ending the period (the rig jumps the board\'s clock to its end): BillGen, β signed on the board', async () => {
+    const st = await rig.status();
+    const end = periodStart(schedule, label + 1);
+    await anchor(rig.advance(Math.max(0, end - st.clockMs) + 1000));
+    const billOf = (): BillRecord | undefined => records().find((r): r is BillRecord => r.kind === 'bill' && r.bill.c === c);
+    await changed.wait(() => (noFault(), billOf() !== undefined), 300_000, `the bill of period c=${c}`);
+    return billOf()!;
+  });
+  if (bill.n !== units) throw new Error(`the meter billed n = ${bill.n} units for ${units} pulses`);
+  say(`  bill c=${bill.bill.c} label ${bill.bill.periodLabel} epoch ${bill.bill.e}: n = ${bill.n}, R ${bytesToHex(bill.suite.encodePoint(bill.bill.R)).slice(0, 16)}…, β ${bytesToHex(bill.beta).slice(0, 16)}…`);
+
+  const pw = paymentWindow(schedule, label);
+  const sw = settlementWindow(schedule, label);
+  // The half-hour payment window in about 30 s of real time (slower for big runs).
+  const speed = Math.max(10, Math.round(((pw.to - pw.from) / 1000) / Math.max(30, units * 0.15)));
+  const tPay0 = performance.now();
+  await steps.run(`paying each token with one e-cash coin at a random instant of the payment window (board clock at ${speed}×)`, async () => {
+    await anchor(rig.post('/clock', { speed }));
+    const bar = new Progress('  payments', units);
+    const tick = (): void => bar.update(Math.min(units, paid));
+    let slowed = false;
+    const watch = setInterval(() => {
+      void (async () => {
+        tick();
+        await anchor(rig.status());
+        // Behind schedule (a loaded machine): let the rest of the window run at 1×.
+        if (!slowed && paid < units && clock.now() > pw.to - (pw.to - pw.from) / 10) {
+          slowed = true;
+          await anchor(rig.post('/clock', { speed: 1 }));
+          say('\n  payments behind schedule near the window\'s end: board clock back to 1×');
+        }
+      })().catch(() => undefined);
+    }, 500);
+    try {
+      await changed.wait(() => (noFault(), walletOk(), paid >= units), 180_000 + units * 1000, `the wallet to pay ${units} tokens (${paid} paid)`);
+      tick();
+    } finally {
+      clearInterval(watch);
+    }
+  });
+  const tPay = performance.now() - tPay0;
+
+  const tSettle0 = performance.now();
+  await steps.run('settling in the settlement window: self-check, Combine, the UC checks C = a_e·R', async () => {
+    await anchor(rig.post('/clock', { speed: 1 }));
+    const now = clock.now();
+    if (now < sw.from) await anchor(rig.advance(sw.from - now + 500));
+    await changed.wait(() => (noFault(), walletOk(), settled), 120_000, 'the wallet to settle the period');
+  });
+  const tSettle = performance.now() - tSettle0;
+
+  // What each side holds now.
+  const ws = await walletStatus(db, 'off');
+  const ucView = await new UcClient({ ucUrl: uc.url, payUrl: uc.url, accountToken }).status(METER_ID);
+  const ucStore = await openStore(uc.db);
+  let ucPaid = 0;
+  let ucRedeemed = 0;
+  try {
+    ucPaid = Number((await ucStore.all<{ n: number }>('SELECT COUNT(*) AS n FROM uc_paid'))[0]!.n);
+    ucRedeemed = Number((await ucStore.all<{ n: number }>('SELECT COALESCE(SUM(amount), 0) AS n FROM mint_spent'))[0]!.n);
+  } finally {
+    await ucStore.close();
+  }
+  const ucBill = ucView.bills.find((b) => b.c === c);
+  const t = boardTimings(records());
+  const period = ws.periods.find((p) => p.c === c);
+  say('');
+  say('Summary');
+  say(`  units metered     ${units} pulses → ${tokensOf()} tokens on the board's serial port; bill n = ${bill.n}, c = ${c}, epoch ${bill.bill.e}`);
+  say(`  payments          ${period?.paid ?? 0} one-unit payments, every receipt verified (DLEQ) under the pinned epoch key; coins withdrawn ${withdrawn}, spent ${ws.coins.spent}, left ${ws.coins.available}`);
+  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
+  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; privacy OFF in the demo: no relay between wallet and UC)`);
+  say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
+  say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
+  say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);
+  say(`  host timings      flash ${secs(tFlash)} (upload ${flashed.uploadSeconds.toFixed(1)} s, ${flashed.bytesSent} bytes), metering ${secs(tMeter)} (${(tMeter / units).toFixed(0)} ms/unit), payments ${secs(tPay)}, settlement ${secs(tSettle)}`);
+  say(`  total             ${secs(steps.elapsedMs)}`);
+  return ucBill?.status === 'settled' && period?.state === 'settled' ? 0 : 1;
+}
