@@ -132,13 +132,11 @@ export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) =>
     }
   };
   const isBase = (P: Point): boolean => baseMul !== undefined && (P === B || P.equals(B));
-  /** dst := k·P for 1 ≤ k < q and P ≠ O, by table or constant-time product (B is the caller's business). */
-  const mulInto = (dst: number, P: Point, k: bigint): void => {
-    const tbl = tableFor(P);
-    if (tbl !== undefined) return mulTable(dst, tbl, k);
+  /** dst := k·P for 1 ≤ k < q and P ≠ O by mcl's constant-time product (k may be a secret: the UC's a_e, under remote timing). */
+  const mulCT = (dst: number, P: Point, k: bigint): void => {
     c.setG1(T, P.toAffine());
     c.setFr(c.fr, k);
-    m._mclBnG1_mulCT(dst, T, c.fr); // constant time: k may be a secret (the UC's a_e, under remote timing)
+    m._mclBnG1_mulCT(dst, T, c.fr);
   };
   const result = (ptr: number): Point => {
     const a = c.getG1(ptr);
@@ -150,7 +148,9 @@ export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) =>
       checkScalar(k);
       if (k === 0n || P.is0()) return Point.ZERO;
       if (isBase(P)) return baseMul!(k);
-      mulInto(R, P, k);
+      const tbl = tableFor(P);
+      if (tbl !== undefined) mulTable(R, tbl, k);
+      else mulCT(R, P, k);
       return result(R);
     },
     sum(points) {
@@ -181,8 +181,11 @@ export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) =>
             const Q = baseMul!(k);
             c.setG1(T, Q.is0() ? undefined : Q.toAffine());
             m._mclBnG1_add(ACC, ACC, T);
-          } else if (tableFor(P) !== undefined) {
-            mulInto(R, P, k);
+            continue;
+          }
+          const tbl = tableFor(P);
+          if (tbl !== undefined) {
+            mulTable(R, tbl, k);
             m._mclBnG1_add(ACC, ACC, R);
           } else {
             restP.push(P);
@@ -190,7 +193,7 @@ export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) =>
           }
         }
         if (restP.length === 1) {
-          mulInto(R, restP[0]!, restK[0]!);
+          mulCT(R, restP[0]!, restK[0]!);
           m._mclBnG1_add(ACC, ACC, R);
         } else if (restP.length > 1) {
           const affine = toAffineBatch(Point, restP);
