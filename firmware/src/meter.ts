@@ -20,7 +20,9 @@ import {
   STATUS_FAULT, STATUS_OPERATING, STATUS_RETIRED, timingBody, tokenBody,
 } from './records.ts';
 import { HealthTestedRng } from './rng.ts';
-import { Closed, decodeIdentity, decodeState, encodeIdentity, encodeState, Identity, MeterState, Period } from './state.ts';
+import {
+  Closed, decodeClosed, decodeIdentity, decodeState, encodeClosed, encodeIdentity, encodeState, Identity, MeterState, Period,
+} from './state.ts';
 import { ABStore, LOAD_CORRUPT, LOAD_EMPTY } from './store.ts';
 
 /** Storage file holding the successor's vkM (33 B), written at replacement for the handover record. */
@@ -44,6 +46,7 @@ export class Meter {
   private readonly rng: HealthTestedRng;
   private readonly idStore: ABStore;
   private readonly stStore: ABStore;
+  private readonly billStore: ABStore;
   private prov: Provisioning | null;
   private meterId: string;
   private id: Identity | null;
@@ -66,6 +69,7 @@ export class Meter {
     this.rng = new HealthTestedRng();
     this.idStore = new ABStore('sip.id');
     this.stStore = new ABStore('sip.st');
+    this.billStore = new ABStore('sip.bl');
     this.prov = null; this.meterId = '-'; this.id = null; this.sk = null; this.st = null;
     this.status = STATUS_FAULT; this.katOk = false;
     this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0;
@@ -124,6 +128,8 @@ export class Meter {
       if (!this.idStore.save(encodeIdentity(this.id))) return FAULT_FLASH_WRITE;
     } else {
       try { this.id = decodeIdentity(idl.body!); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
+      // Rewriting both copies repairs one that went bad since the last boot.
+      if (!this.idStore.save(idl.body!)) return FAULT_FLASH_WRITE;
     }
     const key = keyFromSeed(this.id.keySeed);
     if (!key || !equal(key.pk, this.id.vkM)) return FAULT_IDENTITY_CORRUPT;
@@ -144,8 +150,15 @@ export class Meter {
     } else {
       try { st = decodeState(stl.body!); } catch (err) { return FAULT_STATE_CORRUPT; }
     }
-    st.bootSeq = (st.bootSeq + 1) >>> 0;
+    const bl = this.billStore.load();
+    if (bl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
+    if (bl.body) {
+      try { st.closed = decodeClosed(bl.body); } catch (err) { return FAULT_STATE_CORRUPT; }
+      if (!this.billStore.save(bl.body)) return FAULT_FLASH_WRITE;
+    }
     this.st = st;
+    if (st.closed && st.closed.c === st.cur.c && !this.switchPeriod(st.closed)) return FAULT_RNG_HEALTH;
+    st.bootSeq = (st.bootSeq + 1) >>> 0;
     this.out.bootSeq = st.bootSeq;
     this.out.seq = st.recordSeq;
     if (!this.save(p.timing ? 2 : 1)) return FAULT_FLASH_WRITE;
@@ -284,18 +297,14 @@ export class Meter {
     const ts = now();
     const beta = this.sign(msg);
     this.timing(OP_SIGN, cur.c, cur.n, ts);
-    const billHash = sha256(msg);
     const dmsg = disputeMessage({ meterId: this.meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
     const dsig = beta ? this.sign(dmsg) : null;
     if (!beta || !dsig) { this.fault(FAULT_SIGNATURE, 'bill'); return; }
-    st.closed = new Closed(cur, r, msg, beta, dmsg, dsig);
-    st.prev = billHash;
+    const closed = new Closed(cur, this.finalPending, r, msg, beta, dmsg, dsig);
+    if (!this.billStore.save(encodeClosed(closed))) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
+    st.closed = closed;
+    if (!this.switchPeriod(closed)) { this.fault(FAULT_RNG_HEALTH, 'seed'); return; }
     const p = this.prov!;
-    const label = Math.max(p.periodLabelAt(now()), cur.periodLabel + 1);
-    const next = this.openPeriod(cur.c + 1, label);
-    if (!next) { this.fault(FAULT_RNG_HEALTH, 'seed'); return; }
-    st.cur = next;
-    if (this.finalPending) st.status = STATUS_RETIRED;
     if (!this.save(p.timing ? 2 : 1)) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
     this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0; this.closing = false;
     this.out.emit(REC_BILL, billBody(0, msg, beta, r, st.closed.n, dmsg, dsig));
@@ -304,6 +313,18 @@ export class Meter {
     const held = this.heldWh;
     this.heldWh = 0;
     for (let k = 0; k < held; k++) this.pulse();
+  }
+
+  /** After the bill of `closed` is stored: chain to it and open the next period (false if the RNG failed). */
+  private switchPeriod(closed: Closed): boolean {
+    const st = this.st!;
+    const p = this.prov!;
+    const next = this.openPeriod(closed.c + 1, Math.max(p.periodLabelAt(now()), closed.periodLabel + 1));
+    if (!next) return false;
+    st.prev = sha256(closed.billMessage);
+    st.cur = next;
+    if (closed.final) st.status = STATUS_RETIRED;
+    return true;
   }
 
   /** Final-bill trigger (before replacement): close now; the meter then issues nothing more. */

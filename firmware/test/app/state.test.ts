@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFaultMessage } from '../../../host/protocol/messages.ts';
 import { verifySignature } from '../../../host/protocol/signature.ts';
 import type { MeterRecord } from '../../../host/records/decode.ts';
-import { decodeState } from '../../src/state.ts';
+import { decodeClosed, decodeState } from '../../src/state.ts';
 import { provisionedBoard, records } from './fixture.ts';
 import type { VirtualBoard } from './harness.ts';
 
@@ -67,6 +67,31 @@ describe('A/B state store', () => {
     expect([board.flash.get('sip.st.a'), board.flash.get('sip.st.b')]).toEqual(stateBefore);
   });
 
+  it('tolerates (and repairs at boot) a flipped byte in one copy of the last bill, replaying it unchanged; both copies bad fails closed', async () => {
+    const { board, code } = await meterWithTokens();
+    board.advance(3600_000);
+    const bill = of(records(board.output), 'bill')[0]!;
+    flip(board, 'sip.bl.a', 100);
+    board.boot(code);
+    board.edge('BTN1');
+    board.settle();
+    const replayed = of(records(board.output), 'bill').filter((b) => b.replay);
+    expect(replayed.map((b) => [Buffer.from(b.billMessage).toString('hex'), Buffer.from(b.beta).toString('hex')]))
+      .toEqual([[Buffer.from(bill.billMessage).toString('hex'), Buffer.from(bill.beta).toString('hex')]]);
+    flip(board, 'sip.bl.b', 200); // copy a was repaired at the last boot: this alone is tolerated too
+    board.boot(code);
+    board.settle();
+    expect(of(records(board.output), 'boot').at(-1)!.status).toBe('operating');
+    flip(board, 'sip.bl.a', 150);
+    flip(board, 'sip.bl.b', 220);
+    const before = records(board.output).length;
+    board.boot(code);
+    board.edge('D5'); board.edge('D5');
+    const rs = records(board.output).slice(before);
+    expect(of(rs, 'fault')[0]!.reason).toBe('state-corrupt');
+    expect(of(rs, 'token')).toEqual([]);
+  });
+
   it('fails closed with an unsigned fault when both identity copies are corrupt', async () => {
     const { board, code } = await meterWithTokens();
     flip(board, 'sip.id.a', 5);
@@ -84,24 +109,26 @@ describe('state before output', () => {
   it('every token and bill leaves only after both flash copies count it', async () => {
     const { board, code } = await provisionedBoard();
     const checked = { tokens: 0, bills: 0 };
-    const stored = (copy: string) => {
-      const image = Buffer.from(board.flash.get(`sip.st.${copy}`)!, 'latin1');
-      return decodeState(new Uint8Array(image.subarray(10, 10 + image.readUInt16BE(8))));
+    const body = (file: string) => {
+      const image = Buffer.from(board.flash.get(file)!, 'latin1');
+      return new Uint8Array(image.subarray(10, 10 + image.readUInt16BE(8)));
     };
+    const stored = (copy: string) => decodeState(body(`sip.st.${copy}`));
+    const lastBill = (copy: string) => decodeClosed(body(`sip.bl.${copy}`));
     board.onOutput = (data) => {
       for (const r of records(data)) {
         if (r.kind === 'token' && !r.replay) {
           for (const copy of ['a', 'b']) {
-            const st = stored(copy);
-            const p = st.cur.c === r.c ? st.cur : st.closed;
-            expect(p && p.c === r.c && p.n > r.i, `token (${r.c}, ${r.i}) left before copy ${copy} counted it`).toBe(true);
+            const cur = stored(copy).cur;
+            expect(cur.c === r.c && cur.n > r.i, `token (${r.c}, ${r.i}) left before copy ${copy} counted it`).toBe(true);
           }
           checked.tokens++;
         }
         if (r.kind === 'bill' && !r.replay) {
           for (const copy of ['a', 'b']) {
-            const closed = stored(copy).closed!;
+            const closed = lastBill(copy);
             expect(closed.c === r.bill.c && Buffer.from(closed.beta).equals(Buffer.from(r.beta)), `bill ${r.bill.c} left before copy ${copy} stored it`).toBe(true);
+            expect(stored(copy).cur.c, `bill ${r.bill.c} left before copy ${copy} of the state moved on`).toBe(r.bill.c + 1);
           }
           checked.bills++;
         }
