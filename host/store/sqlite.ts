@@ -34,10 +34,35 @@ class SqliteDb implements Db {
   private readonly pending: PendingTx[] = [];
   private commitCount = 0;
 
-  constructor(private readonly conn: Database.Database) {}
+  private readonly readerStatements = new Map<string, Statement | null>();
+
+  constructor(
+    private readonly conn: Database.Database,
+    private readonly reader: Database.Database,
+  ) {}
 
   all<R extends object>(sql: string, params: readonly SqlValue[] = []): Promise<R[]> {
+    if (this.closed) return Promise.reject(new StoreError('unavailable', 'store is closed'));
+    // A read outside any transaction goes to the reader connection at once: WAL lets it see the
+    // last committed state without waiting for a group commit (and its fsync) in progress.
+    try {
+      const stmt = this.readerStatement(sql);
+      if (stmt) return Promise.resolve(stmt.all(...params) as R[]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.exclusive(async () => this.allNow<R>(sql, params));
+  }
+
+  /** The statement prepared on the reader connection, or null if it writes (then it needs the writer). */
+  private readerStatement(sql: string): Statement | null {
+    let stmt = this.readerStatements.get(sql);
+    if (stmt === undefined) {
+      const candidate = this.reader.prepare(sql);
+      stmt = candidate.readonly ? candidate : null;
+      this.readerStatements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
@@ -120,6 +145,7 @@ class SqliteDb implements Db {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    this.reader.close();
     this.conn.close();
   }
 
@@ -159,5 +185,8 @@ export function openSqlite(path: string, options: SqliteOptions = {}): Db {
   conn.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   conn.pragma('busy_timeout = 10000');
   conn.pragma('foreign_keys = ON');
-  return new SqliteDb(conn);
+  const reader = new Database(path, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 10000');
+  reader.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  return new SqliteDb(conn, reader);
 }
