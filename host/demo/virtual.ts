@@ -117,11 +117,16 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   });
 
   const flashed = await steps.run('flashing with espruino-tools', async () => {
-    let bar: Progress | undefined;
+    // espruino-tools learns the total as it goes: show bytes sent, every 10 kB.
+    let shown = 0;
     const r = await flashMeter({
       port: target.flashPort, meterFile, bootTimeoutMs: 300_000,
       log: (line) => say(`  ${line}`),
-      progress: (sent, total) => (bar ??= new Progress('  upload', total)).update(sent),
+      progress: (sent) => {
+        if (sent - shown < 10_000) return;
+        shown = sent;
+        say(`  upload: ${(sent / 1000).toFixed(0)} kB sent`);
+      },
     });
     if (r.problems.length) throw new Error(`the boot record does not confirm the flash: ${r.problems.join('; ')}`);
     return r;
