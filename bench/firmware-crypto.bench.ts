@@ -9,14 +9,16 @@
  *   token background = hash_to_curve(ρ) + one Jacobian addition into the running sum S
  *   bill             = r·B (comb) + S − r·B + encode R, then ECDSA sign + verify under the
  *                      meter's own key (comb table registered, so verification is fixed-base)
+ *   bill + dispute   = the same with the dispute record's signature too, signed and verified
+ *                      as a batch (ecdsaSignMany / ecdsaVerifyMany share the inversions)
  *
  * Writes bench/results/firmware-crypto.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { p256, p256_hasher } from '@noble/curves/nist.js';
 import {
-  ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, hashToCurve, mulBase, opCounts, pointAdd, pointEncode, pointNeg, pointZero,
-  resetOpCounts, setVerifyKeyTable, verifyKeyTableBytes, type Point,
+  ecdsaKeyFromSeed, ecdsaSign, ecdsaSignMany, ecdsaVerify, ecdsaVerifyMany, hashToCurve, mulBase, opCounts, pointAdd,
+  pointEncode, pointNeg, pointZero, resetOpCounts, setVerifyKeyTable, verifyKeyTableBytes, type Point,
 } from '../firmware/src/crypto/index.ts';
 import { billScalar, tokenRho } from '../firmware/src/derive.ts';
 
@@ -88,11 +90,25 @@ function parts(): Record<string, Counts> {
   out['ECDSA verify (own key, comb table)'] = counts(1);
   return out;
 }
+function billAndDispute(i: number): void {
+  const R = pointEncode(pointAdd(S, pointNeg(mulBase(r))));
+  const msg = new Uint8Array(120);
+  msg.set(R, 0);
+  msg[100] = i & 255;
+  const dmsg = new Uint8Array(90);
+  dmsg[7] = i & 255;
+  const sigs = ecdsaSignMany(key.sk, [msg, dmsg], [extra, extra]);
+  if (!ecdsaVerifyMany(key.pk, [msg, dmsg], sigs)) throw new Error('bill signatures do not verify');
+}
 const billParts = parts();
 resetOpCounts();
 bill(0);
 const billCounts = counts(1);
 const billMs = time(bill, BILLS);
+resetOpCounts();
+billAndDispute(0);
+const billDisputeCounts = counts(1);
+const billDisputeMs = time(billAndDispute, BILLS);
 const nSk = key.sk;
 const nPk = p256.getPublicKey(nSk);
 const rBig = BigInt('0x' + Buffer.from(r).toString('hex'));
@@ -105,9 +121,23 @@ const nobleBillMs = time((i) => {
   if (!p256.verify(sig, msg, nPk)) throw new Error('noble: bill signature does not verify');
 }, BILLS);
 
+const nobleBillDisputeMs = time((i) => {
+  const R = nS.subtract(p256.Point.BASE.multiply(rBig)).toBytes(true);
+  const msg = new Uint8Array(120);
+  msg.set(R, 0);
+  msg[100] = i & 255;
+  const dmsg = new Uint8Array(90);
+  dmsg[7] = i & 255;
+  for (const m of [msg, dmsg]) {
+    const sig = p256.sign(m, nSk, { extraEntropy: extra });
+    if (!p256.verify(sig, m, nPk)) throw new Error('noble: signature does not verify');
+  }
+}, BILLS);
+
 const rows = [
   { work: 'token background (hash_to_curve + add)', counts: tokenCounts, ms: tokenMs, nobleMs: nobleTokenMs, targetMs: 150 },
   { work: 'bill (r*B, R, sign, verify)', counts: billCounts, ms: billMs, nobleMs: nobleBillMs, targetMs: 1000 },
+  { work: 'bill + dispute (2 sigs, batched)', counts: billDisputeCounts, ms: billDisputeMs, nobleMs: nobleBillDisputeMs, targetMs: 1000 },
 ];
 const fmt = (x: number, d = 1) => x.toFixed(d);
 console.log('firmware crypto (P-256, BigInt-free) vs @noble/curves, same run, Node ' + process.version);

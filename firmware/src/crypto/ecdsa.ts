@@ -4,9 +4,9 @@
 // k·B uses the comb table of B; verification under a key that has a registered comb table
 // (the meter's own vkM) is fixed-base as well (interleaved comb), else a 4-bit window.
 
-import { fe } from './field.ts';
+import { fe, type Fe, type Field } from './field.ts';
 import { concatBytes, hmacSha256, sha256 } from './hash.ts';
-import { Fn, Fp, fnInv } from './p256.ts';
+import { Fn, Fp, fnInv, fpInv } from './p256.ts';
 import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
 import { combMul, combTable, combTableFromBytes, combTableToBytes, mulVar } from './scalar.ts';
 
@@ -157,51 +157,112 @@ export function rfc6979Nonces(sk: Uint8Array, h: Uint8Array, extra: Uint8Array |
   };
 }
 
-/** ECDSA-P256-SHA256 signature r ‖ s (low-s) over msg; extraEntropy32 hedges the RFC 6979 nonce (null: plain RFC 6979). */
-export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8Array | null): Uint8Array {
-  if (!(sk instanceof Uint8Array) || sk.length !== 32 || !scalarOk(sk, 0)) throw new Error('ecdsa: bad secret key');
-  if (extraEntropy32 !== null && (!(extraEntropy32 instanceof Uint8Array) || extraEntropy32.length !== 32)) {
-    throw new Error('ecdsa: extra entropy must be 32 bytes');
+/**
+ * r[i] = a[i]^-1 for nonzero elements of F, with one inversion for all (Montgomery's trick):
+ * 3(m-1) multiplications besides it.
+ */
+function batchInvert(F: Field, inv: (r: Fe, a: Fe) => void, a: Fe[]): void {
+  const m = a.length;
+  const prefix: Fe[] = [];
+  for (let i = 0; i < m; i++) {
+    const p = fe();
+    if (i === 0) p.set(a[0]);
+    else F.mul(p, prefix[i - 1], a[i]);
+    prefix.push(p);
   }
-  const h = sha256(msg);
-  const nonces = rfc6979Nonces(sk, h, extraEntropy32);
-  const d = fe();
-  const z = fe();
-  const kk = fe();
-  const r = fe();
-  const s = fe();
-  const x = fe();
-  const y = fe();
-  Fn.fromBytes(d, sk, 0);
-  Fn.fromBytesMod(z, h, 0);
-  const out = new Uint8Array(64);
-  for (;;) {
-    const k = nonces();
-    const R = mulBase(k);
-    toAffine(x, y, R);
-    Fp.toBytes(x, out, 0);
-    Fn.fromBytesMod(r, out, 0);
-    if (Fn.isZero(r)) continue;
-    Fn.toBytes(r, out, 0);
-    Fn.fromBytes(kk, k, 0);
-    fnInv(kk, kk);
-    Fn.mul(s, r, d);
-    Fn.add(s, s, z);
-    Fn.mul(s, s, kk);
-    if (Fn.isZero(s)) continue;
-    Fn.toBytes(s, out, 32);
-    if (greaterThan(out, 32, HALF_N)) {
-      Fn.neg(s, s);
-      Fn.toBytes(s, out, 32);
-    }
-    return out;
+  const t = fe();
+  inv(t, prefix[m - 1]);
+  for (let i = m - 1; i > 0; i--) {
+    F.mul(prefix[i], t, prefix[i - 1]); // a[i]^-1
+    F.mul(t, t, a[i]);
+    a[i].set(prefix[i]);
   }
+  a[0].set(t);
 }
 
-/** Verify r ‖ s (low-s only) over msg under the compressed key pk33; false on any malformed input. */
-export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
-  if (!(sig64 instanceof Uint8Array) || sig64.length !== 64) return false;
-  if (!(msg instanceof Uint8Array)) return false;
+/**
+ * ECDSA-P256-SHA256 signatures r ‖ s (low-s) of several messages under one key, sharing the two
+ * inversions (x of k·B mod p, k mod n) across them: each signature is the one ecdsaSign gives.
+ * extras[i] hedges the RFC 6979 nonce of msgs[i] (null: plain RFC 6979).
+ */
+export function ecdsaSignMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array | null)[]): Uint8Array[] {
+  if (!(sk instanceof Uint8Array) || sk.length !== 32 || !scalarOk(sk, 0)) throw new Error('ecdsa: bad secret key');
+  if (msgs.length === 0 || extras.length !== msgs.length) throw new Error('ecdsa: one extra entropy (or null) per message');
+  const d = fe();
+  Fn.fromBytes(d, sk, 0);
+  const nonces: (() => Uint8Array)[] = [];
+  const zs: Fe[] = [];
+  const out: Uint8Array[] = [];
+  let pending: number[] = [];
+  for (let i = 0; i < msgs.length; i++) {
+    const e = extras[i];
+    if (!(msgs[i] instanceof Uint8Array)) throw new Error('ecdsa: message must be bytes');
+    if (e !== null && (!(e instanceof Uint8Array) || e.length !== 32)) throw new Error('ecdsa: extra entropy must be 32 bytes');
+    const h = sha256(msgs[i]);
+    nonces.push(rfc6979Nonces(sk, h, e));
+    const z = fe();
+    Fn.fromBytesMod(z, h, 0);
+    zs.push(z);
+    out.push(new Uint8Array(64));
+    pending.push(i);
+  }
+  const x = fe();
+  const zi2 = fe();
+  const r = fe();
+  const s = fe();
+  // A nonce giving r = 0 or s = 0 (probability ~2^-256) sends its message to the next round with the next nonce.
+  while (pending.length > 0) {
+    const Rs: Point[] = [];
+    const zInv: Fe[] = [];
+    const kInv: Fe[] = [];
+    for (let j = 0; j < pending.length; j++) {
+      const k = nonces[pending[j]]();
+      const R = mulBase(k);
+      Rs.push(R);
+      zInv.push(R.z);
+      const kk = fe();
+      Fn.fromBytes(kk, k, 0);
+      kInv.push(kk);
+    }
+    batchInvert(Fp, fpInv, zInv);
+    batchInvert(Fn, fnInv, kInv);
+    const next: number[] = [];
+    for (let j = 0; j < pending.length; j++) {
+      const sig = out[pending[j]];
+      Fp.sqr(zi2, zInv[j]);
+      Fp.mul(x, Rs[j].x, zi2);
+      Fp.toBytes(x, sig, 0);
+      Fn.fromBytesMod(r, sig, 0);
+      Fn.mul(s, r, d);
+      Fn.add(s, s, zs[pending[j]]);
+      Fn.mul(s, s, kInv[j]);
+      if (Fn.isZero(r) || Fn.isZero(s)) {
+        next.push(pending[j]);
+        continue;
+      }
+      Fn.toBytes(r, sig, 0);
+      Fn.toBytes(s, sig, 32);
+      if (greaterThan(sig, 32, HALF_N)) {
+        Fn.neg(s, s);
+        Fn.toBytes(s, sig, 32);
+      }
+    }
+    pending = next;
+  }
+  return out;
+}
+
+/** ECDSA-P256-SHA256 signature r ‖ s (low-s) over msg; extraEntropy32 hedges the RFC 6979 nonce (null: plain RFC 6979). */
+export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8Array | null): Uint8Array {
+  return ecdsaSignMany(sk, [msg], [extraEntropy32])[0];
+}
+
+/**
+ * true iff every sigs[i] (r ‖ s, low-s only) is valid over msgs[i] under the compressed key pk33,
+ * sharing one inversion mod n; false on any malformed input.
+ */
+export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[]): boolean {
+  if (msgs.length === 0 || sigs.length !== msgs.length) return false;
   // The registered key (the meter's own) was validated when its table was set: no decode (a sqrt) needed.
   const own = keyTable !== null && keyPk !== null && pk33 instanceof Uint8Array && bytesEqual(keyPk, pk33);
   let q: Point | null = null;
@@ -212,45 +273,60 @@ export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array
       return false;
     }
   }
-  if (!scalarOk(sig64, 0) || !scalarOk(sig64, 32) || greaterThan(sig64, 32, HALF_N)) return false;
+  const ws: Fe[] = [];
+  for (let i = 0; i < sigs.length; i++) {
+    const sig = sigs[i];
+    if (!(sig instanceof Uint8Array) || sig.length !== 64 || !(msgs[i] instanceof Uint8Array)) return false;
+    if (!scalarOk(sig, 0) || !scalarOk(sig, 32) || greaterThan(sig, 32, HALF_N)) return false;
+    const w = fe();
+    Fn.fromBytes(w, sig, 32);
+    ws.push(w);
+  }
+  batchInvert(Fn, fnInv, ws);
   const r = fe();
-  const w = fe();
   const u = fe();
-  Fn.fromBytes(r, sig64, 0);
-  Fn.fromBytes(w, sig64, 32);
-  fnInv(w, w);
-  Fn.fromBytesMod(u, sha256(msg), 0);
   const u1 = new Uint8Array(32);
   const u2 = new Uint8Array(32);
-  Fn.mul(u, u, w);
-  Fn.toBytes(u, u1, 0);
-  Fn.mul(u, r, w);
-  Fn.toBytes(u, u2, 0);
-  const R = new Point();
-  if (q === null) {
-    combMul(R, u1, getBaseTable(), u2, keyTable);
-  } else {
-    combMul(R, u1, getBaseTable(), null, null);
-    const R2 = new Point();
-    mulVar(R2, q, u2);
-    pointAddTo(R, R, R2);
-  }
-  if (R.inf) return false;
-  // x(R) mod n == r without an inversion: X == r' Z^2 for r' in {r, r + n} below p
   const zz = fe();
   const rx = fe();
-  Fp.sqr(zz, R.z);
-  Fp.fromBytes(rx, sig64, 0);
-  Fp.mul(rx, rx, zz);
-  if (Fp.eq(rx, R.x)) return true;
   const rn = new Uint8Array(32);
-  let c = 0;
-  for (let i = 31; i >= 0; i--) {
-    const v = sig64[i] + Fn.nBytes[i] + c;
-    rn[i] = v & 255;
-    c = v >> 8;
+  for (let i = 0; i < sigs.length; i++) {
+    const sig = sigs[i];
+    Fn.fromBytes(r, sig, 0);
+    Fn.fromBytesMod(u, sha256(msgs[i]), 0);
+    Fn.mul(u, u, ws[i]);
+    Fn.toBytes(u, u1, 0);
+    Fn.mul(u, r, ws[i]);
+    Fn.toBytes(u, u2, 0);
+    const R = new Point();
+    if (q === null) {
+      combMul(R, u1, getBaseTable(), u2, keyTable);
+    } else {
+      combMul(R, u1, getBaseTable(), null, null);
+      const R2 = new Point();
+      mulVar(R2, q, u2);
+      pointAddTo(R, R, R2);
+    }
+    if (R.inf) return false;
+    // x(R) mod n == r without an inversion: X == r' Z^2 for r' in {r, r + n} below p
+    Fp.sqr(zz, R.z);
+    Fp.fromBytes(rx, sig, 0);
+    Fp.mul(rx, rx, zz);
+    if (Fp.eq(rx, R.x)) continue;
+    let c = 0;
+    for (let j = 31; j >= 0; j--) {
+      const v = sig[j] + Fn.nBytes[j] + c;
+      rn[j] = v & 255;
+      c = v >> 8;
+    }
+    if (c !== 0 || !Fp.fromBytes(rx, rn, 0)) return false;
+    Fp.mul(rx, rx, zz);
+    if (!Fp.eq(rx, R.x)) return false;
   }
-  if (c !== 0 || !Fp.fromBytes(rx, rn, 0)) return false;
-  Fp.mul(rx, rx, zz);
-  return Fp.eq(rx, R.x);
+  return true;
+}
+
+/** Verify r ‖ s (low-s only) over msg under the compressed key pk33; false on any malformed input. */
+export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
+  return ecdsaVerifyMany(pk33, [msg], [sig64]);
 }

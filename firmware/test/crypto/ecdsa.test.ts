@@ -3,7 +3,8 @@ import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import {
-  ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, setVerifyKeyTable, verifyKeyTableBytes,
+  ecdsaKeyFromSeed, ecdsaSign, ecdsaSignMany, ecdsaVerify, ecdsaVerifyMany, opCounts, resetOpCounts, setVerifyKeyTable,
+  verifyKeyTableBytes,
 } from '../../src/crypto/index.ts';
 import { rfc6979Nonces } from '../../src/crypto/ecdsa.ts';
 import { N, ascii, fromBytes, hex, randBytes, toBytes32, unhex } from './helpers.ts';
@@ -119,5 +120,37 @@ describe('ECDSA', () => {
       expect(ecdsaVerify(other.pk, msg, osig)).toBe(true);
       expect(ecdsaVerify(kp.pk, msg, osig)).toBe(false);
     }
+  });
+
+  it('batched signing and verification give the same signatures and verdicts with one inversion each', () => {
+    const kp = ecdsaKeyFromSeed(randBytes('batchkey', 0, 32));
+    for (const own of [false, true]) {
+      if (own) setVerifyKeyTable(kp.pk, verifyKeyTableBytes(kp.pk));
+      for (let t = 0; t < 5; t++) {
+        const m = 1 + t;
+        const msgs = Array.from({ length: m }, (_, i) => randBytes('bm' + t, i, 10 + i));
+        const extras = Array.from({ length: m }, (_, i) => (i % 2 === 0 ? randBytes('be' + t, i, 32) : null));
+        resetOpCounts();
+        const sigs = ecdsaSignMany(kp.sk, msgs, extras);
+        expect(opCounts.inv).toBe(1);
+        expect(opCounts.invN).toBe(1);
+        for (let i = 0; i < m; i++) {
+          const e = extras[i];
+          expect(hex(sigs[i])).toBe(hex(e === null ? p256.sign(msgs[i], kp.sk) : p256.sign(msgs[i], kp.sk, { extraEntropy: e })));
+          expect(hex(sigs[i])).toBe(hex(ecdsaSign(kp.sk, msgs[i], e)));
+        }
+        resetOpCounts();
+        expect(ecdsaVerifyMany(kp.pk, msgs, sigs)).toBe(true);
+        expect(opCounts.invN).toBe(1);
+        const bad = sigs.map((x) => new Uint8Array(x));
+        bad[m - 1][40] ^= 4;
+        expect(ecdsaVerifyMany(kp.pk, msgs, bad)).toBe(false);
+        if (m > 1) expect(ecdsaVerifyMany(kp.pk, msgs, [sigs[1], sigs[0], ...sigs.slice(2)])).toBe(false);
+      }
+    }
+    expect(ecdsaVerifyMany(kp.pk, [], [])).toBe(false);
+    expect(ecdsaVerifyMany(kp.pk, [ascii('a')], [])).toBe(false);
+    expect(() => ecdsaSignMany(kp.sk, [ascii('a')], [])).toThrow();
+    expect(() => ecdsaSignMany(kp.sk, [], [])).toThrow();
   });
 });
