@@ -49,7 +49,7 @@ function hexLimbs(hex: string): Fe {
 }
 
 /** -1 if a < b, 0 if equal, 1 if a > b (normalized limbs). */
-export function cmpLimbs(a: Fe, b: Fe): number {
+function cmpLimbs(a: Fe, b: Fe): number {
   for (let i = NL - 1; i >= 0; i--) {
     if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
   }

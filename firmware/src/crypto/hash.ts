@@ -61,8 +61,8 @@ function compress(h: Int32Array, b: Uint8Array, o: number): void {
   h[7] = (h[7] + hh) | 0;
 }
 
-/** SHA-256 in plain JS (exported for tests of the fallback itself). */
-export function sha256Js(data: Uint8Array): Uint8Array {
+/** SHA-256 in plain JS (the fallback when the board has no native one). */
+function sha256Js(data: Uint8Array): Uint8Array {
   const h = new Int32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
   ]);

@@ -6,8 +6,8 @@
 //   type Point (opaque)  pointZero()  pointAdd(a, b)  pointNeg(a)  pointEqual(a, b)
 //   pointEncode(p) -> 33 B (throws on infinity)   pointDecode(33 B) -> Point (throws if invalid)
 //   hashToCurve(msg, dst) -> Point           (P256_XMD:SHA-256_SSWU_RO_ with the given DST)
-//   mulBase(k32) -> Point                    mulPoint(p, k32) -> Point
-//   ecdsaKeyFromSeed(rand32) -> { sk, pk } | null   (throws if rand32 is 0 or >= n: draw again)
+//   mulBase(k32) -> Point                    mulPoint(p, k32) -> Point   (k32 < n, else throws)
+//   ecdsaKeyFromSeed(rand32) -> { sk, pk }   (throws if rand32 is 0 or >= n: draw again)
 //   ecdsaSign(sk, msg, extraEntropy32 | null) -> 64 B r ‖ s, low-s
 //   ecdsaVerify(pk33, msg, sig64) -> boolean
 //   ecdsaSignMany(sk, msgs[], extras[]) / ecdsaVerifyMany(pk33, msgs[], sigs[]): the same
@@ -16,12 +16,11 @@
 //   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM.
 //   opCounts = { mul, sqr, add, inv, sqrt (mod p), mulN, sqrN, addN, invN, sqrtN (mod n) }, resetOpCounts()
 //   Derivations and signed messages of DESIGN.md: ../derive.ts
-//   concatBytes(parts)
 
 import { opCounts } from './p256.ts';
 import { Point, pointAddTo, pointNegTo } from './point.ts';
 
-export { sha256, hmacSha256, hkdfSha256, concatBytes } from './hash.ts';
+export { sha256, hmacSha256, hkdfSha256 } from './hash.ts';
 export { expandMessageXmd, hashToCurve, hashToScalar } from './h2c.ts';
 export { Point, pointZero, pointEncode, pointDecode, pointEqual } from './point.ts';
 export { COMB_TABLE_BYTES } from './scalar.ts';

@@ -119,7 +119,7 @@ const ex = fe();
 const ey = fe();
 
 /** ex, ey = entry j (1..255) of table t */
-export function combEntry(t: Uint32Array, j: number): void {
+function combEntry(t: Uint32Array, j: number): void {
   const o = (j - 1) * ENTRY;
   for (let i = 0; i < 11; i++) {
     ex[i] = t[o + i];
