@@ -2,6 +2,7 @@
 // reference meter's records and a controlled clock: schedule, relay, restart, UC outage, debt.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import type { Db } from '../../store/db.ts';
 import { openStore } from '../../store/open.ts';
 import { newMeter, serveUc, type RunningUc } from '../../uc/test/helpers.ts';
 import { WalletDaemon, type WalletOptions } from '../daemon.ts';
-import { ingestFile } from '../intake.ts';
+import { followPort, ingestFile } from '../intake.ts';
 import { walletStatus } from '../status.ts';
 import { UcClient } from '../uc-client.ts';
 import { paymentWindow, settlementWindow } from '../windows.ts';
@@ -23,14 +24,29 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HOUR = 3600; // the test UC's period (helpers.genesisFor)
 const schedule = { originUnix: 0, periodSeconds: HOUR, epochLength: 4 };
 
-/** A relay not run by the UC: forwards pay and receipt requests, counts them, sees no account. */
-async function startRelay(target: string): Promise<{ url: string; seen: string[]; stop(): Promise<void> }> {
+/**
+ * A relay not run by the UC: forwards pay and receipt requests and counts them. With `tamper`
+ * set it alters every receipt it passes back (a hostile relay or a broken UC).
+ */
+async function startRelay(target: string): Promise<{ url: string; seen: string[]; tamper: boolean; stop(): Promise<void> }> {
   const seen: string[] = [];
+  const relay = {
+    url: '',
+    seen,
+    tamper: false,
+    stop: async () => undefined as void,
+  };
   const server: Server = createServer((req, res) => {
     seen.push(req.url ?? '');
     const up = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'application/json' } }, (r) => {
-      res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
-      r.pipe(res);
+      const chunks: Buffer[] = [];
+      r.on('data', (d: Buffer) => chunks.push(d));
+      r.on('end', () => {
+        let body = Buffer.concat(chunks).toString();
+        if (relay.tamper) body = body.replace(/"receipt":"(..)/, (_m, b: string) => `"receipt":"${b === '02' ? '03' : '02'}`);
+        res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
+        res.end(body);
+      });
     });
     up.on('error', () => {
       res.writeHead(502);
@@ -39,7 +55,9 @@ async function startRelay(target: string): Promise<{ url: string; seen: string[]
     req.pipe(up);
   });
   const port = await listen(server, 0);
-  return { url: `http://127.0.0.1:${port}`, seen, stop: () => close(server) };
+  relay.url = `http://127.0.0.1:${port}`;
+  relay.stop = () => close(server);
+  return relay;
 }
 
 describe('wallet daemon', () => {
@@ -216,6 +234,56 @@ describe('wallet daemon', () => {
       expect((await h.client.status(h.meter.meterId)).bills.map((b) => b.status)).toEqual(['disputed']);
     } finally {
       await h.close();
+    }
+  });
+  it('follows a live meter port (tcp:// console) and stores each record once across a reconnect', async () => {
+    const h = await household('port');
+    const { tokens, bill } = period(h.meter, 1, 2);
+    const stream = recordedStream([...tokens, bill]);
+    // A console that sends the records, drops the connection, and sends them all again on the next.
+    const sockets: Socket[] = [];
+    const server = createNetServer((sock) => {
+      sockets.push(sock);
+      sock.end(stream);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const follower = followPort(h.daemon, `tcp://127.0.0.1:${port}`, silentLogger);
+    try {
+      for (let k = 0; k < 100 && sockets.length < 2; k++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+      const rows = await h.db.all<{ kind: string }>('SELECT kind FROM w_records ORDER BY record_seq');
+      expect(rows.map((r) => r.kind)).toEqual(['token', 'token', 'bill']);
+      expect((await walletStatus(h.db, 'off')).tokens).toEqual({ unpaid: 2, paid: 0 });
+    } finally {
+      await follower.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      await h.close();
+    }
+  });
+  it('refuses a receipt that does not verify under the pinned key, and recovers it by the identical retry', async () => {
+    const relay = await startRelay(uc.url);
+    const h = await household('tampered', { relayUrl: relay.url });
+    try {
+      const { tokens, bill } = period(h.meter, 1, 1);
+      for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
+      await h.daemon.tick();
+      relay.tamper = true;
+      h.clock.t = paymentWindow(schedule, 1).to - 1;
+      await h.daemon.tick();
+      const [refused] = await h.db.all<{ state: string; attempts: number; receipt: Uint8Array | null; coin: string }>('SELECT state, attempts, receipt, coin FROM w_tokens');
+      expect(refused).toMatchObject({ state: 'unpaid', attempts: 1, receipt: null });
+
+      relay.tamper = false;
+      h.clock.t += 5000;
+      await h.daemon.tick();
+      const [paid] = await h.db.all<{ state: string; coin: string }>('SELECT state, coin FROM w_tokens');
+      expect(paid).toEqual({ state: 'paid', coin: refused!.coin }); // the same coin: the UC answered the retry from its record
+      expect((await walletStatus(h.db, 'on')).coins).toMatchObject({ spent: 1, lost: 0 });
+    } finally {
+      await h.close();
+      await relay.stop();
     }
   });
 });
