@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceMeter } from '../../meter/reference-meter.ts';
 import { drbg } from '../../meter/drbg.ts';
 import { SipsterError } from '../errors.ts';
-import { encodeBillMessage } from '../messages.ts';
+import { encodeBillMessage, encodeHandoverMessage, ZERO_HASH } from '../messages.ts';
+import { NEVER_BILLED } from '../handover.ts';
 import { signMessage } from '../signature.ts';
 import { SUITE_IDS } from '../suite.ts';
 import { EPOCH_LENGTH, honestSettle, makeMeter, makeUc, meterPeriod } from './fixture.ts';
@@ -42,5 +43,20 @@ describe.each(SUITE_IDS)('%s: meter replacement', (id) => {
     // the old key can no longer sign a bill for the meter
     const forged = encodeBillMessage(uc.params.suite, { ...next.bill.bill, c: head.lastC + 2, periodLabel: 9, e: 2, prev: next.bill.bill.prev });
     expect(code(() => uc.settle(forged, signMessage(old.identityForTests, forged, new Uint8Array(32)), undefined))).toBe('bad-signature');
+  });
+
+  it('a meter replaced before its first bill hands over with lastC = 0xffffffff; the new device starts at counter 0', () => {
+    const uc = makeUc(id);
+    const old = makeMeter(uc, 'meter-9');
+    const fresh = new ReferenceMeter({ suite: uc.params.suite, meterId: 'meter-9', epochLength: EPOCH_LENGTH, tariffVersion: 1 }, drbg(`early/${id}`));
+    const message = encodeHandoverMessage(uc.params.suite, { meterId: 'meter-9', oldVkM: old.vkM, lastC: NEVER_BILLED, lastBillHash: ZERO_HASH, newVkM: fresh.vkM });
+    const bogus = encodeHandoverMessage(uc.params.suite, { meterId: 'meter-9', oldVkM: old.vkM, lastC: NEVER_BILLED, lastBillHash: new Uint8Array(32).fill(1), newVkM: fresh.vkM });
+    expect(code(() => uc.handover(bogus, signMessage(old.identityForTests, bogus, new Uint8Array(32))))).toBe('broken-chain');
+    uc.handover(message, signMessage(old.identityForTests, message, new Uint8Array(32)));
+    const first = meterPeriod(fresh, 1, 3);
+    expect(first.bill.bill.c).toBe(0);
+    expect(honestSettle(uc, first).status).toBe('settled');
+    const byOld = meterPeriod(old, 2, 1);
+    expect(code(() => uc.settle(byOld.bill.billMessage, byOld.bill.beta, undefined))).toBe('bad-signature');
   });
 });
