@@ -5,7 +5,7 @@
 import { ascii, ByteReader, equal, toHex } from './bytes.ts';
 import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, toBinary, watchPin } from './board.ts';
 import {
-  ecdsaKeyFromSeed, ecdsaSign, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
+  ecdsaKeyFromSeed, ecdsaSignMany, ecdsaVerify, ecdsaVerifyMany, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
   setBaseTable, setVerifyKeyTable, verifyKeyTableBytes, type Point,
 } from './crypto/index.ts';
 import { billMessage, billPoint, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, tokenPoint, tokenRho } from './derive.ts';
@@ -196,16 +196,20 @@ export class Meter {
   private fault(code: number, detail: string): void {
     this.status = STATUS_FAULT;
     const msg = faultMessage({ meterId: this.meterId, code: code, c: this.st ? this.st.cur.c : 0, detail: detail });
-    const sig = this.sk && this.katOk ? this.sign(msg) : null;
-    this.out.emit(REC_FAULT, faultBody(code, msg, sig || new Uint8Array(0)));
+    const sigs = this.sk && this.katOk ? this.sign([msg]) : null;
+    this.out.emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
   }
 
-  /** Hedged ECDSA, verified before use; null if the RNG or the signature failed. */
-  private sign(msg: Uint8Array): Uint8Array | null {
-    const extra = this.rng.bytes(32);
-    if (!extra) return null;
-    const sig = ecdsaSign(this.sk!, msg, extra);
-    return ecdsaVerify(this.id!.vkM, msg, sig) ? sig : null;
+  /** Hedged ECDSA over each message (inversions shared), all verified before use; null if the RNG or a signature failed. */
+  private sign(msgs: Uint8Array[]): Uint8Array[] | null {
+    const extras: Uint8Array[] = [];
+    for (let k = 0; k < msgs.length; k++) {
+      const extra = this.rng.bytes(32);
+      if (!extra) return null;
+      extras.push(extra);
+    }
+    const sigs = ecdsaSignMany(this.sk!, msgs, extras);
+    return ecdsaVerifyMany(this.id!.vkM, msgs, sigs) ? sigs : null;
   }
 
   private timing(op: number, c: number, i: number, t0: number, t1?: number): void {
@@ -294,12 +298,13 @@ export class Meter {
     const msg = billMessage({
       meterId: this.meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: billPoint(this.S, r), tariffVersion: cur.tariffVersion, prev: st.prev,
     });
-    const ts = now();
-    const beta = this.sign(msg);
-    this.timing(OP_SIGN, cur.c, cur.n, ts);
     const dmsg = disputeMessage({ meterId: this.meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
-    const dsig = beta ? this.sign(dmsg) : null;
-    if (!beta || !dsig) { this.fault(FAULT_SIGNATURE, 'bill'); return; }
+    const ts = now();
+    const sigs = this.sign([msg, dmsg]);
+    this.timing(OP_SIGN, cur.c, cur.n, ts);
+    if (!sigs) { this.fault(FAULT_SIGNATURE, 'bill'); return; }
+    const beta = sigs[0]!;
+    const dsig = sigs[1]!;
     const closed = new Closed(cur, this.finalPending, r, msg, beta, dmsg, dsig);
     if (!this.billStore.save(encodeClosed(closed))) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
     st.closed = closed;
@@ -338,8 +343,8 @@ export class Meter {
     const raw = storage().read(SUCCESSOR_FILE);
     if (raw === undefined || raw.length !== 33 || !st.closed) return;
     const msg = handoverMessage({ meterId: this.meterId, oldVkM: this.id!.vkM, lastC: st.closed.c, lastBillHash: st.prev, newVkM: fromBinary(raw) });
-    const sig = this.sign(msg);
-    if (sig) this.out.emit(REC_HANDOVER, handoverBody(msg, sig));
+    const sigs = this.sign([msg]);
+    if (sigs) this.out.emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));
   }
 
   /** Period clock: close when the schedule says the period is over. */

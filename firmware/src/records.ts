@@ -57,6 +57,7 @@ export const FAULT_SIGNATURE = 7;
 export const OP_TOKEN_ONLINE = 1;
 export const OP_FOLD = 2;
 export const OP_BILLGEN = 3;
+/** Signing β and the dispute signature together, both verified. */
 export const OP_SIGN = 4;
 export const OP_BOOT_KAT = 5;
 
