@@ -1,4 +1,4 @@
-// The Cashu mint's logic (NUT-00/01/02/03/04/07/12), independent of HTTP: keysets, bolt11
+// The Cashu mint's logic (NUT-00/01/02/03/04/07/09/12), independent of HTTP: keysets, bolt11
 // quotes, minting, swapping, proof states, and `verifyInputs` + `commitSpend`, the redemption
 // API the UC uses to spend a coin inside the same database transaction as its receipt.
 //
@@ -100,11 +100,12 @@ export function readProof(f: Field): ProofIn {
   };
 }
 
-export function readOutput(f: Field): OutputIn {
+/** Reads a NUT-00 blinded message; NUT-09 restore requests carry amount 0 (not known yet). */
+export function readOutput(f: Field, minAmount = 1): OutputIn {
   f.object();
   return {
     id: f.get('id').string(66, HEX_ID),
-    amount: f.get('amount').int(1, 2 ** 52),
+    amount: f.get('amount').int(minAmount, 2 ** 52),
     B_: f.get('B_').string(66, POINT_HEX),
   };
 }
@@ -197,7 +198,7 @@ export class Mint {
         '5': { methods: [], disabled: true },
         '7': { supported: true },
         '8': { supported: false },
-        '9': { supported: false },
+        '9': { supported: true },
         '10': { supported: false },
         '11': { supported: false },
         '12': { supported: true },
@@ -290,6 +291,26 @@ export class Mint {
       states.push({ Y: y, state: rows.length ? 'SPENT' : 'UNSPENT', witness: null });
     }
     return { states };
+  }
+
+  /**
+   * NUT-09: the signatures this mint already issued on the given blinded messages, so a wallet
+   * that lost a response (a crash mid-withdrawal) recovers its coins from deterministic secrets.
+   */
+  async restore(outputs: readonly OutputIn[]): Promise<{ outputs: OutputIn[]; signatures: BlindSignatureOut[] }> {
+    const found: OutputIn[] = [];
+    const signatures: BlindSignatureOut[] = [];
+    for (const out of outputs) {
+      const rows = await this.db.all<{ c: Uint8Array; keyset_id: string; amount: number; dleq_e: Uint8Array; dleq_s: Uint8Array }>(
+        'SELECT c, keyset_id, amount, dleq_e, dleq_s FROM mint_promises WHERE b = ?',
+        [fromHex(out.B_.toLowerCase())],
+      );
+      const row = rows[0];
+      if (!row) continue;
+      found.push(out);
+      signatures.push({ id: row.keyset_id, amount: row.amount, C_: toHex(row.c), dleq: { e: toHex(row.dleq_e), s: toHex(row.dleq_s) } });
+    }
+    return { outputs: found, signatures };
   }
 
   // ---- outputs (NUT-00/03/04/12) -----------------------------------------------------------------

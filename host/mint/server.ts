@@ -45,7 +45,7 @@ export function mintRoutes(mint: Mint): Route[] {
         const b = body(req.body);
         b.object();
         const quote = b.get('quote').string(32, QUOTE_ID);
-        const outputs = b.get('outputs').array(10_000, 1).map(readOutput);
+        const outputs = b.get('outputs').array(10_000, 1).map((f) => readOutput(f));
         return mint.mintTokens(quote, outputs);
       },
     },
@@ -56,8 +56,17 @@ export function mintRoutes(mint: Mint): Route[] {
         const b = body(req.body);
         b.object();
         const inputs = b.get('inputs').array(10_000, 1).map(readProof);
-        const outputs = b.get('outputs').array(10_000, 1).map(readOutput);
+        const outputs = b.get('outputs').array(10_000, 1).map((f) => readOutput(f));
         return mint.swap(inputs, outputs);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/v1\/restore$/,
+      handler: async (req) => {
+        const b = body(req.body);
+        b.object();
+        return mint.restore(b.get('outputs').array(1000, 1).map((f) => readOutput(f, 0)));
       },
     },
     {

@@ -7,6 +7,7 @@
 // every UC or mint failure is handled alike: the identical request is retried later.
 //
 // `tick()` does whatever is due at the daemon's clock; `run()` calls it on a timer.
+import { randomBytes } from 'node:crypto';
 import { Wallet, type Proof } from '@cashu/cashu-ts';
 import type { Logger } from '../mint/log.ts';
 import {
@@ -50,6 +51,8 @@ export interface WalletOptions {
   readonly retryMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
+  /** Test hook: called at named points, may throw to simulate a crash there. */
+  readonly faults?: (point: 'withdraw:after-mint') => void;
 }
 
 export type PeriodState = 'received' | 'missing-tokens' | 'self-check-failed' | 'ready' | 'debt' | 'settled' | 'disputed';
@@ -214,7 +217,22 @@ export class WalletDaemon {
     return Number(row!.n);
   }
 
+  /** The cashu-ts wallet on the mint, with this wallet's deterministic-secret seed (NUT-13). */
+  private async mintWallet(): Promise<Wallet> {
+    if (this.cashu) return this.cashu;
+    let [row] = await this.o.db.all<{ value: string }>("SELECT value FROM w_meta WHERE key = 'seed'");
+    if (!row) {
+      await this.o.db.run("INSERT INTO w_meta (key, value) VALUES ('seed', ?) ON CONFLICT DO NOTHING", [randomBytes(64).toString('hex')]);
+      [row] = await this.o.db.all<{ value: string }>("SELECT value FROM w_meta WHERE key = 'seed'");
+    }
+    const w = new Wallet(this.o.mintUrl, { unit: 'tok', bip39seed: new Uint8Array(Buffer.from(row!.value, 'hex')) });
+    await w.loadMint();
+    this.cashu = w;
+    return w;
+  }
+
   private async withdrawIfDue(): Promise<void> {
+    await this.recoverWithdrawals();
     const target = this.o.bufferTarget ?? 20;
     const interval = this.o.withdrawIntervalMs ?? 3_600_000;
     // The schedule survives restarts: the next slot follows the last withdrawal in the store.
@@ -224,24 +242,60 @@ export class WalletDaemon {
     this.nextWithdrawAt = this.now() + interval;
     const amount = this.o.withdrawAmount ?? 20;
     try {
-      if (!this.cashu) {
-        const w = new Wallet(this.o.mintUrl, { unit: 'tok' });
-        await w.loadMint();
-        this.cashu = w;
-      }
-      const quote = await this.cashu.createMintQuoteBolt11(amount);
-      await this.o.db.run("INSERT INTO w_withdrawals (quote, amount, state, created_at) VALUES (?, ?, 'pending', ?)", [quote.quote, amount, this.now()]);
-      const proofs = await this.cashu.mintProofsBolt11(amount, quote);
-      await this.o.db.tx(async (q) => {
-        for (const p of proofs) {
-          await q.run("INSERT INTO w_coins (secret, proof, state, added_at) VALUES (?, ?, 'available', ?) ON CONFLICT DO NOTHING", [p.secret, JSON.stringify({ ...p, amount: Number(p.amount) }), this.now()]);
-        }
-        await q.run("UPDATE w_withdrawals SET state = 'done' WHERE quote = ?", [quote.quote]);
+      const cashu = await this.mintWallet();
+      const keysetId = cashu.keyChain.getCheapestKeyset().id;
+      const quote = await cashu.createMintQuoteBolt11(amount);
+      // Reserve the counter range and record the withdrawal before the mint signs anything.
+      const counterStart = await this.o.db.tx(async (q) => {
+        const [c] = await q.all<{ value: string }>('SELECT value FROM w_meta WHERE key = ?', [`counter:${keysetId}`]);
+        const start = c ? Number(c.value) : 1; // counter 0 means "auto" to cashu-ts
+        await q.run('INSERT INTO w_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [`counter:${keysetId}`, String(start + amount)]);
+        await q.run("INSERT INTO w_withdrawals (quote, amount, keyset_id, counter_start, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)", [quote.quote, amount, keysetId, start, this.now()]);
+        return start;
       });
+      const proofs = await cashu.mintProofsBolt11(amount, quote, { keysetId }, { type: 'deterministic', counter: counterStart });
+      this.o.faults?.('withdraw:after-mint');
+      await this.storeCoins(quote.quote, proofs);
       this.o.log.info('withdrew e-cash', { coins: proofs.length });
     } catch (err) {
       this.cashu = undefined;
-      this.o.log.warn('withdrawal failed; will retry at the next scheduled time', { error: (err as Error).message });
+      this.o.log.warn('withdrawal failed; it will be recovered or retried', { error: (err as Error).message });
+    }
+  }
+
+  private async storeCoins(quote: string, proofs: readonly Proof[]): Promise<void> {
+    await this.o.db.tx(async (q) => {
+      for (const p of proofs) {
+        await q.run("INSERT INTO w_coins (secret, proof, state, added_at) VALUES (?, ?, 'available', ?) ON CONFLICT DO NOTHING", [p.secret, JSON.stringify({ ...p, amount: Number(p.amount) }), this.now()]);
+      }
+      await q.run("UPDATE w_withdrawals SET state = 'done' WHERE quote = ?", [quote]);
+    });
+  }
+
+  /**
+   * Withdrawals interrupted after the quote (a crash, a lost answer): re-sent with the same
+   * deterministic outputs if the mint has not signed yet, else restored from the mint (NUT-09).
+   */
+  private async recoverWithdrawals(): Promise<void> {
+    const pending = await this.o.db.all<{ quote: string; amount: number; keyset_id: string; counter_start: number }>("SELECT quote, amount, keyset_id, counter_start FROM w_withdrawals WHERE state = 'pending'");
+    for (const w of pending) {
+      try {
+        const cashu = await this.mintWallet();
+        const quote = await cashu.checkMintQuoteBolt11(w.quote);
+        let proofs: Proof[];
+        if (quote.state === 'ISSUED') {
+          proofs = (await cashu.restore(w.counter_start, w.amount, { keysetId: w.keyset_id })).proofs;
+        } else if (quote.state === 'PAID') {
+          proofs = await cashu.mintProofsBolt11(w.amount, quote, { keysetId: w.keyset_id }, { type: 'deterministic', counter: w.counter_start });
+        } else {
+          continue;
+        }
+        await this.storeCoins(w.quote, proofs);
+        this.o.log.info('recovered an interrupted withdrawal', { coins: proofs.length });
+      } catch (err) {
+        this.cashu = undefined;
+        this.o.log.warn('cannot recover an interrupted withdrawal yet', { error: (err as Error).message });
+      }
     }
   }
 

@@ -17,7 +17,7 @@ const options: OptionSpec[] = [
 
 const usage = `usage: sipster mint serve [options]
 
-Runs a Cashu mint (NUT-00/01/02/03/04/06/07/12) that cashu-ts wallets use unchanged. Payment of
+Runs a Cashu mint (NUT-00/01/02/03/04/06/07/09/12) that cashu-ts wallets use unchanged. Payment of
 mint quotes goes through a test backend in place of Lightning.
 
 options:

@@ -29,10 +29,19 @@ export const walletSchema: Schema = {
        reserved_c BIGINT,
        reserved_i BIGINT,
        added_at BIGINT NOT NULL)`,
-    // Mint quotes being withdrawn (fixed amounts on a schedule).
+    // Wallet secrets and counters: the seed of the deterministic coin secrets (NUT-13), and the
+    // next unused counter.
+    `CREATE TABLE w_meta (
+       key TEXT PRIMARY KEY,
+       value TEXT NOT NULL)`,
+    // Mint quotes being withdrawn (fixed amounts on a schedule), with the keyset and the counter
+    // range of their deterministic outputs, written before the mint is asked: after a crash the
+    // same outputs are re-sent, or their signatures restored (NUT-09).
     `CREATE TABLE w_withdrawals (
        quote TEXT PRIMARY KEY,
        amount BIGINT NOT NULL,
+       keyset_id TEXT NOT NULL,
+       counter_start BIGINT NOT NULL,
        state TEXT NOT NULL,
        created_at BIGINT NOT NULL)`,
     // Tokens (c, i, e, ρ) and their payment: the time chosen inside the payment window, the coin

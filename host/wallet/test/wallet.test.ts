@@ -286,4 +286,31 @@ describe('wallet daemon', () => {
       await relay.stop();
     }
   });
+  it('recovers a withdrawal interrupted after the mint signed (deterministic outputs, NUT-09 restore)', async () => {
+    let crash = true;
+    const h = await household('withdraw-crash', {
+      faults: () => {
+        if (crash) throw new Error('simulated crash after the mint answered');
+      },
+    });
+    try {
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'off')).coins.available).toBe(0);
+      expect(await h.db.all<{ state: string }>('SELECT state FROM w_withdrawals')).toEqual([{ state: 'pending' }]);
+      crash = false;
+      await h.restart();
+      await h.daemon.tick();
+      const s = await walletStatus(h.db, 'off');
+      expect(s.coins.available).toBe(6); // the 6 coins the mint had signed, restored, none twice
+      expect(await h.db.all<{ state: string }>('SELECT state FROM w_withdrawals')).toEqual([{ state: 'done' }]);
+      // And they are real, unspent coins: one pays a token.
+      const { tokens, bill } = period(h.meter, 1, 1);
+      for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
+      h.clock.t = paymentWindow(schedule, 1).to - 1;
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'off')).tokens).toEqual({ unpaid: 0, paid: 1 });
+    } finally {
+      await h.close();
+    }
+  });
 });
