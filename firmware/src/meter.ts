@@ -134,10 +134,7 @@ export class Meter {
     const key = keyFromSeed(this.id.keySeed);
     if (!key || !equal(key.pk, this.id.vkM)) return FAULT_IDENTITY_CORRUPT;
     this.sk = key.sk;
-    if (!loadVerifyTable(this.id.vkM)) {
-      storage().write(VERIFY_TABLE_FILE, toBinary(verifyKeyTableBytes(this.id.vkM)));
-      loadVerifyTable(this.id.vkM);
-    }
+    if (!loadVerifyTable(this.id.vkM) && makeVerifyTable(this.id.vkM)) loadVerifyTable(this.id.vkM);
     const stl = this.stStore.load();
     if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
     let st: MeterState;
@@ -414,4 +411,17 @@ function consolePassword(): string {
   const w = new Uint8Array(32);
   for (let k = 0; k < 32; k++) w[k] = hwRand() & 255;
   return toHex(sha256(w)).substring(0, 32);
+}
+
+/**
+ * Builds the own-key table and stores it. It needs ~22 KB of RAM for a moment: a board without that
+ * much goes on without the table (each verification then costs ~3.5× more), it does not fail.
+ */
+function makeVerifyTable(vkM: Uint8Array): boolean {
+  try {
+    const bin = toBinary(verifyKeyTableBytes(vkM));
+    return typeof bin === 'string' && storage().write(VERIFY_TABLE_FILE, bin);
+  } catch (err) {
+    return false;
+  }
 }

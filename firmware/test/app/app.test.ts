@@ -175,6 +175,22 @@ describe('meter firmware in Node', () => {
     expect(rs.filter((r) => r.kind === 'token' || r.kind === 'bill')).toEqual([]);
   });
 
+  it('a board without RAM for the own-key table still boots, meters and bills (verifying without it)', async () => {
+    const { board, code } = await provisionedBoard();
+    board.failWrites = (name) => name === 'sip.vkt';
+    board.boot(code);
+    for (let k = 0; k < 4; k++) { board.edge('D5'); board.settle(); }
+    board.advance(PERIOD_SECONDS * 1000);
+    const rs = records(board.output);
+    expect(board.flash.has('sip.vkt')).toBe(false);
+    expect(board.errors).toEqual([]);
+    const boot = of(rs, 'boot')[0]!;
+    const bill = of(rs, 'bill')[0]!;
+    expect(bill.n).toBe(2);
+    verifySignature(boot.vkM!, bill.billMessage, bill.beta);
+    selfCheck(SUITE, of(rs, 'token').map((t) => t.rho), bill.r, bill.bill.R);
+  });
+
   it('a stuck hardware RNG fails the start-up health test: no identity, no seed, a fault record', async () => {
     const { board, code } = await provisionedBoard({ hwRand: () => 0x12345678 });
     board.boot(code);

@@ -44,6 +44,8 @@ export class VirtualBoard {
   /** Cut power at the flash write with this (1-based) number: tearing it, or just after it completes. */
   cutAtWrite: number | null = null;
   cutMode: 'torn' | 'after' = 'torn';
+  /** Files whose writes throw as Espruino does when RAM runs out (e.g. for a big flat string). */
+  failWrites: ((name: string) => boolean) | null = null;
   dead = false;
   console = { device: 'USB' as string | null, locked: false, password: undefined as string | undefined };
   private nowMs: number;
@@ -101,6 +103,7 @@ export class VirtualBoard {
       },
       write: (name: string, data: string) => {
         if (typeof data !== 'string') throw new TypeError('harness Storage.write takes a binary string');
+        if (this.failWrites?.(name)) throw new Error('Out of Memory!');
         this.flashWrites++;
         const cut = this.cutAtWrite !== null && this.flashWrites === this.cutAtWrite;
         this.flash.set(name, cut && this.cutMode === 'torn' ? data.slice(0, data.length >> 1) : data);
