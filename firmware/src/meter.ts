@@ -14,7 +14,7 @@ import { runKat } from './kat.ts';
 import { Output } from './output.ts';
 import { Provisioning, PROVISIONING_FILE, SUITE_ID } from './provision.ts';
 import {
-  billBody, bootBody, FAULT_FLASH_WRITE, FAULT_IDENTITY_CORRUPT, FAULT_KAT, FAULT_PROVISIONING, FAULT_RNG_HEALTH,
+  billBody, bootBody, FAULT_FLASH_WRITE, FAULT_IDENTITY_CORRUPT, FAULT_INTERNAL, FAULT_KAT, FAULT_PROVISIONING, FAULT_RNG_HEALTH,
   FAULT_SIGNATURE, FAULT_STATE_CORRUPT, faultBody, FLAG_REPLAY, handoverBody, NONE, OP_BILLGEN, OP_BOOT_KAT, OP_FOLD, OP_SIGN,
   OP_TOKEN_ONLINE, REC_BILL, REC_BOOT, REC_FAULT, REC_HANDOVER, REC_REPLAY, REC_TIMING, REC_TOKEN, replayBody,
   STATUS_FAULT, STATUS_OPERATING, STATUS_RETIRED, timingBody, tokenBody,
@@ -63,6 +63,8 @@ export class Meter {
   private finalPending: boolean;
   private replaying: boolean;
   private heldWh: number;
+  /** A fault record went out: nothing more until a reboot. */
+  private faulted: boolean;
 
   constructor() {
     this.out = new Output();
@@ -74,9 +76,29 @@ export class Meter {
     this.status = STATUS_FAULT; this.katOk = false;
     this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0;
     this.folding = false; this.closing = false; this.finalPending = false; this.replaying = false; this.heldWh = 0;
+    this.faulted = false;
   }
 
+  /** Every entry point (boot, pins, timers) runs guarded. */
   boot(): void {
+    this.guard(() => this.start());
+  }
+
+  /**
+   * An unexpected exception (a flash or RAM error, say) fails closed: one fault record, nothing more
+   * until a reboot, which starts again from the A/B copies in flash.
+   */
+  private guard(fn: () => void): void {
+    if (this.faulted) return;
+    try {
+      fn();
+    } catch (err) {
+      if (this.faulted) return;
+      try { this.fault(FAULT_INTERNAL, 'exception'); } catch (err2) { this.faulted = true; this.status = STATUS_FAULT; }
+    }
+  }
+
+  private start(): void {
     const fw = firmwareHash();
     loadBaseTable();
     const t0 = now();
@@ -92,10 +114,10 @@ export class Meter {
     const st = this.st!;
     if (this.status === STATUS_RETIRED) { this.handover(); return; }
     const p = this.prov!;
-    if (p.pulsePin) watchPin(p.pulsePin, () => this.pulse());
-    if (p.replayPin) watchPin(p.replayPin, () => this.replay());
-    if (p.finalBillPin) watchPin(p.finalBillPin, () => this.finalBill());
-    if (p.testLoadMs > 0) setInterval(() => this.pulse(), p.testLoadMs);
+    if (p.pulsePin) watchPin(p.pulsePin, () => this.guard(() => this.pulse()));
+    if (p.replayPin) watchPin(p.replayPin, () => this.guard(() => this.replay()));
+    if (p.finalBillPin) watchPin(p.finalBillPin, () => this.guard(() => this.finalBill()));
+    if (p.testLoadMs > 0) setInterval(() => this.guard(() => this.pulse()), p.testLoadMs);
     this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : pointZero();
     this.j = st.cur.j;
     this.fold();
@@ -192,6 +214,7 @@ export class Meter {
   /** Fail closed: one fault record (signed if the identity key is intact), then nothing more is issued. */
   private fault(code: number, detail: string): void {
     this.status = STATUS_FAULT;
+    this.faulted = true;
     const msg = faultMessage({ meterId: this.meterId, code: code, c: this.st ? this.st.cur.c : 0, detail: detail });
     const sigs = this.sk && this.katOk ? this.sign([msg]) : null;
     this.out.emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
@@ -253,7 +276,7 @@ export class Meter {
   private fold(): void {
     if (this.folding) return;
     this.folding = true;
-    setTimeout(() => this.foldStep(), 0);
+    setTimeout(() => this.guard(() => this.foldStep()), 0);
   }
 
   private foldStep(): void {
@@ -350,7 +373,7 @@ export class Meter {
     const end = this.prov!.periodEnd(this.st!.cur.periodLabel);
     const wait = (end - now()) * 1000;
     if (wait <= 0 && !this.closing) this.closePeriod(false);
-    setTimeout(() => this.clock(), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
+    setTimeout(() => this.guard(() => this.clock()), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
   }
 
   /** Troubleshooting signal: re-send the last closed period (tokens, then its bill) and the current one's tokens. */
@@ -381,9 +404,9 @@ export class Meter {
         return;
       }
       sent++;
-      setTimeout(step, 0);
+      setTimeout(() => this.guard(step), 0);
     };
-    setTimeout(step, 0);
+    setTimeout(() => this.guard(step), 0);
   }
 }
 

@@ -52,6 +52,8 @@ export const FAULT_PROVISIONING = 5;
 export const FAULT_FLASH_WRITE = 6;
 /** A signature failed its own verification (or the RNG failed while signing). */
 export const FAULT_SIGNATURE = 7;
+/** An unexpected exception (flash or RAM error): the meter stops until rebooted. */
+export const FAULT_INTERNAL = 8;
 
 /** Timed operations. */
 export const OP_TOKEN_ONLINE = 1;

@@ -89,8 +89,7 @@ export class VirtualBoard {
     try {
       fn();
     } catch (err) {
-      if (err instanceof PowerCut || (err as Error)?.name === 'PowerCut') { this.dead = true; this.timers = []; this.watches = []; return; }
-      this.errors.push(err);
+      if (!this.dead) this.errors.push(err);
     }
   }
 
@@ -104,10 +103,17 @@ export class VirtualBoard {
       write: (name: string, data: string) => {
         if (typeof data !== 'string') throw new TypeError('harness Storage.write takes a binary string');
         if (this.failWrites?.(name)) throw new Error('Out of Memory!');
+        if (this.dead) throw new PowerCut();
         this.flashWrites++;
         const cut = this.cutAtWrite !== null && this.flashWrites === this.cutAtWrite;
         this.flash.set(name, cut && this.cutMode === 'torn' ? data.slice(0, data.length >> 1) : data);
-        if (cut) throw new PowerCut();
+        if (cut) {
+          // Power is gone: whatever the firmware does next (it may catch this) reaches nothing.
+          this.dead = true;
+          this.timers = [];
+          this.watches = [];
+          throw new PowerCut();
+        }
         return true;
       },
       erase: (name: string) => { this.flash.delete(name); },
@@ -145,7 +151,7 @@ export class VirtualBoard {
       },
       btoa: (s: string) => latin1(s).toString('base64'),
       print: (s: string) => { board.output += s + '\n'; },
-      USB: { write: (s: string) => { board.output += s; board.onOutput?.(s); } },
+      USB: { write: (s: string) => { if (board.dead) return; board.output += s; board.onOutput?.(s); } },
       LoopbackA: { write: () => {} },
     };
     for (let k = 0; k < 32; k++) g[`D${k}`] = { name: `D${k}` };
@@ -155,6 +161,7 @@ export class VirtualBoard {
 
   private addTimer(cb: () => void, ms: number, every: number): number {
     const id = this.nextId++;
+    if (this.dead) return id;
     this.timers.push({ id, due: this.nowMs + Math.max(0, ms || 0), every, cb });
     return id;
   }

@@ -105,6 +105,33 @@ describe('A/B state store', () => {
   });
 });
 
+describe('unexpected errors', () => {
+  it('a flash error mid-token fails closed with one fault record; a reboot resumes from the A/B copies', async () => {
+    const { board, code } = await meterWithTokens();
+    board.failWrites = (name) => name === 'sip.st.b';
+    for (let k = 0; k < 4; k++) { board.edge('D5'); board.settle(); }
+    let rs = records(board.output);
+    expect(of(rs, 'fault').map((f) => f.reason)).toEqual(['internal']);
+    expect(of(rs, 'token').length).toBe(3);
+    expect(board.errors).toEqual([]);
+    board.failWrites = null;
+    board.boot(code);
+    for (let k = 0; k < 2; k++) { board.edge('D5'); board.settle(); }
+    board.edge('BTN1');
+    board.settle();
+    rs = records(board.output);
+    expect(of(rs, 'boot').at(-1)).toMatchObject({ status: 'operating', c: 0 });
+    const tokens = of(rs, 'token');
+    const rhoOf = new Map<number, string>();
+    for (const t of tokens) {
+      const hex = Buffer.from(t.rho).toString('hex');
+      expect(rhoOf.get(t.i) ?? hex).toBe(hex);
+      rhoOf.set(t.i, hex);
+    }
+    expect([...rhoOf.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
 describe('state before output', () => {
   it('every token and bill leaves only after both flash copies count it', async () => {
     const { board, code } = await provisionedBoard();
