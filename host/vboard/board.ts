@@ -82,6 +82,7 @@ export class VirtualBoard extends EventEmitter {
   recordsSent = 0;
   /** Console lines executed since the last reset, kept for save(). */
   private sessionCode: string[] = [];
+  private replayingImage = false;
 
   constructor(readonly options: BoardOptions) {
     super();
@@ -218,16 +219,22 @@ export class VirtualBoard extends EventEmitter {
     this.repl.password = undefined;
     this.repl.clear();
     this.guestDue = -1;
-    if (kind === 'reset') this.sessionCode = [];
+    this.sessionCode = [];
     if (kind === 'power') this.emit('power', true);
     if (kind === 'power') this.consoleOut('\r\nSipster virtual board: Espruino 2v29 surface on QuickJS\r\n', false);
     const engine = this.engine;
     for (const file of this.bootFiles(kind, name)) {
       const code = this.flash.read(file);
       if (!code) continue;
+      // The saved console session becomes this session's start (a later save() keeps it); a
+      // save() inside it is not a new save.
+      this.replayingImage = file === '.varimg';
+      if (this.replayingImage) this.sessionCode.push(code.toString('latin1'));
       const r = engine.evalScript(code.toString('latin1'), file);
+      this.afterGuest();
+      this.replayingImage = false;
       if (!r.ok && !r.killed) this.consoleOut(r.error + '\n', true);
-      if (!engine.alive) return;
+      if (!engine.alive || this.engine !== engine) return;
     }
     if (kind !== 'reset') engine.call('boot');
     if (!engine.alive) return;
@@ -356,7 +363,11 @@ export class VirtualBoard extends EventEmitter {
   /** After any entry into the guest: deferred power actions, prompt, rescheduling. */
   private afterGuest(): void {
     const p = this.pendingPower;
-    if (p && this.engine) {
+    if (p && this.engine && p.kind === 'save') {
+      // save() keeps RAM as it is; what it stores is replayed at the next boot.
+      this.pendingPower = undefined;
+      if (!this.replayingImage) this.flash.write('.varimg', Buffer.from(this.sessionCode.join('\n'), 'latin1'));
+    } else if (p && this.engine) {
       this.pendingPower = undefined;
       this.engine.call('kill');
       this.engine.kill();
@@ -364,12 +375,8 @@ export class VirtualBoard extends EventEmitter {
       if (p.kind === 'off') {
         this.emit('power', false);
       } else {
-        if (p.kind === 'save') {
-          this.flash.write('.varimg', Buffer.from(this.sessionCode.join('\n'), 'latin1'));
-        }
         if (p.kind === 'resetClear') this.flash.eraseAll();
         const kind = p.kind === 'reset' || p.kind === 'resetClear' ? 'reset' : p.kind === 'reboot' ? 'power' : 'load';
-        if (p.kind === 'save') this.sessionCode = [];
         this.restarting = true;
         this.start(kind, p.kind === 'load' ? p.arg : '')
           .catch((e: unknown) => this.emit('uncaught', `vboard restart failed: ${(e as Error).message}`))

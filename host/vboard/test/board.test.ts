@@ -77,6 +77,18 @@ describe('power, flash and boot', () => {
     board.powerOff();
   });
 
+  it('save() keeps what was typed at the console across a power cycle (replayed at boot)', async () => {
+    const { board, term } = await startBoard();
+    await term.eval('var kept = 6; function twice(x) { return 2 * x; }');
+    term.type('save()\n');
+    await term.settle(200);
+    board.powerOff();
+    await board.powerOn();
+    await term.settle(50);
+    expect(await term.eval('twice(kept)')).toBe('12');
+    board.powerOff();
+  });
+
   it('an armed cut tears the Nth flash write and nothing after it happens', async () => {
     const { board, term } = await startBoard();
     board.armCut({ afterFlashWrites: 2, tornBytes: 3 });
