@@ -3,7 +3,8 @@
 // account token its household settles with.
 // Only option handling is loaded up front; the service modules (crypto, wasm) load once the
 // options are valid, so --help and option errors answer at once.
-import { createLogger, type LogLevel } from '../../mint/log.ts';
+import cluster from 'node:cluster';
+import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
 import { describeOptions, OptionError, resolveOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
 import type { SuiteId } from '../../protocol/suite.ts';
 import type { UcGenesis } from '../../uc/service.ts';
@@ -43,6 +44,7 @@ const serveOptions: OptionSpec[] = [
   { name: 'port', env: 'SIPSTER_UC_PORT', kind: 'int', default: 3340, min: 0, max: 65535, help: 'TCP port (0: any free port)' },
   { name: 'epochs-ahead', env: 'SIPSTER_UC_EPOCHS_AHEAD', kind: 'int', default: 2, min: 0, max: 100, help: 'epoch keys published ahead of the current epoch' },
   { name: 'no-mint', env: 'SIPSTER_UC_NO_MINT', kind: 'boolean', default: false, help: 'do not serve the Cashu mint API beside the UC' },
+  { name: 'workers', env: 'SIPSTER_UC_WORKERS', kind: 'int', default: 1, min: 1, max: 64, help: 'processes serving the port, all on the one store (use the core count)' },
   ...genesisOptions,
 ];
 
@@ -65,6 +67,45 @@ ${describeOptions(serveOptions)}
 
 register-meter options:
 ${describeOptions(registerOptions)}`;
+
+/**
+ * The primary of a multi-process UC: the store is initialised (genesis, keyset, epoch keys)
+ * before the workers start, so they only load it; each worker serves the shared port on its own
+ * connection to the store. A worker that dies is logged and replaced.
+ */
+async function supervise(workers: number, db: { close(): Promise<void> }, log: Logger, describe: (port: number) => Record<string, unknown>): Promise<number> {
+  await db.close();
+  let stopping = false;
+  const ports: number[] = [];
+  const start = (): void => {
+    const worker = cluster.fork();
+    worker.on('message', (m: { listening?: number }) => {
+      if (typeof m?.listening !== 'number') return;
+      ports.push(m.listening);
+      if (ports.length === workers) log.info('serving', describe(m.listening));
+    });
+    worker.on('exit', (code, signal) => {
+      if (stopping || code === 0) return; // a clean stop (SIGINT reaches the whole process group)
+      log.error('worker died; starting another', { code, signal });
+      start();
+    });
+  };
+  for (let k = 0; k < workers; k++) start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  stopping = true;
+  log.info('stopping');
+  const all = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+  await Promise.all(all.map((w) => new Promise<void>((resolve) => {
+    w.once('exit', () => resolve());
+    // A signal, not worker.kill(): that disconnects first, and a worker's server.close() needs
+    // the connection to the primary to finish.
+    w.process.kill('SIGTERM');
+  })));
+  return 0;
+}
 
 function badSuite(cmd: string, ids: readonly string[]): number {
   process.stderr.write(`sipster uc ${cmd}: --suite must be one of ${ids.join(', ')}\n`);
@@ -176,6 +217,17 @@ async function serve(argv: string[]): Promise<number> {
   const label = Math.max(0, Math.floor((Date.now() / 1000 - p.originUnix) / p.periodSeconds));
   const current = epochOf(label, p.epochLength);
   for (let e = current; e <= current + (v['epochs-ahead'] as number); e++) if (!p.epochKeys.has(e)) await uc.publishEpoch(e);
+  const workers = v.workers as number;
+  const describe = (port: number) => ({
+    url: `http://${v.host}:${port}`,
+    store: describeLocation(location),
+    suite: uc.params.suite.id,
+    logVk: Buffer.from(uc.logVk).toString('hex'),
+    epochs: [...uc.params.epochKeys.keys()].join(','),
+    mint: v['no-mint'] ? 'off' : `on (unit ${mint.unit})`,
+    workers,
+  });
+  if (workers > 1 && cluster.isPrimary) return supervise(workers, db, log, describe);
   const server = createUcServer(uc, log, v['no-mint'] ? undefined : mint);
   let port: number;
   try {
@@ -185,14 +237,11 @@ async function serve(argv: string[]): Promise<number> {
     await db.close();
     return 1;
   }
-  log.info('serving', {
-    url: `http://${v.host}:${port}`,
-    store: describeLocation(location),
-    suite: uc.params.suite.id,
-    logVk: Buffer.from(uc.logVk).toString('hex'),
-    epochs: [...uc.params.epochKeys.keys()].join(','),
-    mint: v['no-mint'] ? 'off' : `on (unit ${mint.unit})`,
-  });
+  if (cluster.isWorker) {
+    process.send?.({ listening: port });
+  } else {
+    log.info('serving', describe(port));
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -200,5 +249,6 @@ async function serve(argv: string[]): Promise<number> {
   log.info('stopping');
   await close(server);
   await db.close();
+  cluster.worker?.disconnect(); // a worker's IPC channel would keep it alive
   return 0;
 }

@@ -13,13 +13,25 @@ export interface UcProcess {
   stop(): Promise<void>;
 }
 
+/** Every process started here is killed when the test process exits, even after a failure. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
   const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
+  running.add(child);
   let stderr = '';
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve(signal ?? `exit ${code}`);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
