@@ -22,7 +22,10 @@ export class Listener {
     });
     this.reader.on('fault', (f: LinkFault) => this.faults.push(f));
     this.reader.on('record', (r: ReceivedRecord) => {
-      for (const c of this.verifier.check(r.record)) (c.ok ? this.passes : this.failures).push(c);
+      for (const c of this.verifier.check(r.record)) {
+        if (c.ok === true) this.passes.push(c);
+        else if (c.ok === false) this.failures.push(c);
+      }
     });
   }
 

@@ -7,12 +7,15 @@ import { selfCheck } from '../protocol/combine.ts';
 import { verifySignature } from '../protocol/signature.ts';
 import type { BillRecord, MeterRecord } from '../records/decode.ts';
 
+/** ok: null is a check that could not be made (no vkM known yet): neither a pass nor a failure. */
 export type Check =
   | { readonly ok: true; readonly what: string }
-  | { readonly ok: false; readonly what: string; readonly detail: string };
+  | { readonly ok: false; readonly what: string; readonly detail: string }
+  | { readonly ok: null; readonly what: string; readonly detail: string };
 
 export class StreamVerifier {
-  private vkM: Uint8Array | null = null;
+  /** `vkM`: the meter's key if known from elsewhere (the UC's registry); boot records set it too. */
+  constructor(private vkM: Uint8Array | null = null) {}
   /** ρ by "c:i". */
   private readonly tokens = new Map<string, Uint8Array>();
   private readonly bills = new Map<number, BillRecord>();
@@ -80,7 +83,7 @@ export class StreamVerifier {
   }
 
   private sig(what: string, message: Uint8Array, sig: Uint8Array): Check {
-    if (!this.vkM) return { ok: false, what, detail: 'no boot record with vkM seen yet' };
+    if (!this.vkM) return { ok: null, what, detail: 'not verified: no vkM known (no boot record seen, no --vk given)' };
     try {
       verifySignature(this.vkM, message, sig);
       return { ok: true, what };

@@ -1,17 +1,19 @@
 // sipster monitor --port P: the live record stream of a meter, decoded and verified.
 import { parseArgs } from 'node:util';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { decodeVerifyingKey } from '../../protocol/signature.ts';
 import { ResilientPort } from '../../serial/port.ts';
 import { RecordReader, type ReceivedRecord } from '../../serial/records.ts';
 import { StreamVerifier } from '../../serial/verify.ts';
 
 export const summary = 'show the live record stream of a meter (serial device or tcp://host:port), decoded and verified';
 
-const HELP = `usage: sipster monitor --port P [--baud N] [--json] [--count N] [--seconds S]
+const HELP = `usage: sipster monitor --port P [--vk HEX] [--baud N] [--json] [--count N] [--seconds S]
 
 Reads framed records from P (a serial device such as /dev/ttyACM0, the virtual board's device
 path, or a tcp://host:port console), drops duplicates, reports gaps, checks every signature and
 the self-check of each closed period, and keeps reading through unplug/replug.
+  --vk HEX     the meter's vkM (33-byte compressed point), to verify signatures before a boot record
   --json       one JSON object per line (records, checks, faults, link events)
   --count N    exit after N new records
   --seconds S  exit after S seconds
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       args: argv,
       options: {
         port: { type: 'string', short: 'p' },
+        vk: { type: 'string' },
         baud: { type: 'string' },
         json: { type: 'boolean' },
         count: { type: 'string' },
@@ -76,7 +79,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   let baud: number | undefined, count: number | undefined, seconds: number | undefined;
   let port: ResilientPort;
+  let vk: Uint8Array | null = null;
   try {
+    if (args.vk !== undefined) {
+      if (!/^0[23][0-9a-fA-F]{64}$/.test(args.vk)) throw new Error('--vk must be a 33-byte compressed point in hex');
+      vk = decodeVerifyingKey(new Uint8Array(Buffer.from(args.vk, 'hex')));
+    }
     baud = num(args.baud, '--baud');
     count = num(args.count, '--count');
     seconds = num(args.seconds, '--seconds');
@@ -90,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(json ? JSON.stringify(obj) + '\n' : text + '\n');
   };
   const reader = new RecordReader();
-  const verifier = new StreamVerifier();
+  const verifier = new StreamVerifier(vk);
   let failed = false;
   let seen = 0;
   let finish: () => void = () => undefined;
@@ -106,8 +114,8 @@ export async function run(argv: string[]): Promise<number> {
     if (r.gap) out({ event: 'gap', ...r.gap }, `!! gap: records ${r.gap.from}..${r.gap.to} missing (replay with the troubleshooting signal)`);
     out({ event: 'record', record: plain(r.record) }, line(r));
     for (const c of verifier.check(r.record)) {
-      if (!c.ok) failed = true;
-      out({ event: 'check', ...c }, c.ok ? `   ok   ${c.what}` : `   FAIL ${c.what}: ${c.detail}`);
+      if (c.ok === false) failed = true;
+      out({ event: 'check', ...c }, c.ok === true ? `   ok   ${c.what}` : c.ok === false ? `   FAIL ${c.what}: ${c.detail}` : `   --   ${c.what}: ${c.detail}`);
     }
     seen++;
     if (count !== undefined && seen >= count) finish();
