@@ -11,7 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hashToG1, pairingEqual } from './accel/bls12-381.ts';
 import { mclGroup } from './accel/group.ts';
 import { mclBls, mclP256 } from './accel/mcl.ts';
-import { hashToCurveP256, mulBaseP256 } from './accel/p256.ts';
+import { hashToCurveP256, mulBaseP256, mulP256 } from './accel/p256.ts';
 import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
 import { decodeFail } from './errors.ts';
 
@@ -160,9 +160,9 @@ function p256Noble(Point: PointCons): GroupOps {
   return { hashToGroup: (msg, dst) => p256_hasher.hashToCurve(msg, { DST: dst }) as Point, ...nobleOps(Point.ZERO) };
 }
 
-/** mcl-wasm for variable-base products and sums, OpenSSL for k·B, SSWU on mcl's field for H. */
+/** OpenSSL for products (constant time), mcl-wasm for sums, tables and msm, SSWU on mcl's field for H. */
 function p256Accel(): GroupOps {
-  return { hashToGroup: (msg, dst) => hashToCurveP256(msg, dst), ...mclGroup(mclP256, p256.Point, mulBaseP256) };
+  return { hashToGroup: (msg, dst) => hashToCurveP256(msg, dst), ...mclGroup(mclP256, p256.Point, { base: mulBaseP256, mul: mulP256 }) };
 }
 
 function makeBls12381(accelerated: boolean): Suite {

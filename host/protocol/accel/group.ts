@@ -57,10 +57,18 @@ const DIGITS = 255;
 const SMALL_MSM = 4;
 
 /**
- * `baseMul`, if given, computes k·B for the generator B by other means (OpenSSL for P-256) and
- * is used wherever B is a factor, in `mul` and in small `msm`s.
+ * `other`, if given, supplies products computed by other means (OpenSSL for P-256): `base(k)` =
+ * k·B, used wherever B is a factor, and `mul(P, k)` for the products that take neither B nor a
+ * table, in `mul` and in small `msm`s. Without it those use mcl's `mulCT`, whose running time
+ * grows with the bit length of k (fine for BLS12-381 here: its only secret-scalar product is
+ * a_e·H(ρ), and a_e is fixed).
  */
-export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) => Point): AccelGroup {
+export function mclGroup(
+  c: MclCurve,
+  Point: PointCons,
+  other?: { base(k: bigint): Point; mul(P: Point, k: bigint): Point },
+): AccelGroup {
+  const baseMul = other?.base;
   const order = Point.Fn.ORDER;
   const m = c.m;
   const B = Point.BASE;
@@ -132,8 +140,12 @@ export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) =>
     }
   };
   const isBase = (P: Point): boolean => baseMul !== undefined && (P === B || P.equals(B));
-  /** dst := k·P for 1 ≤ k < q and P ≠ O by mcl's constant-time product (k may be a secret: the UC's a_e, under remote timing). */
+  /** dst := k·P for 1 ≤ k < q and P ≠ O, by `other.mul` or mcl's product with constant-time steps. */
   const mulCT = (dst: number, P: Point, k: bigint): void => {
+    if (other) {
+      c.setG1(dst, other.mul(P, k).toAffine());
+      return;
+    }
     c.setG1(T, P.toAffine());
     c.setFr(c.fr, k);
     m._mclBnG1_mulCT(dst, T, c.fr);
@@ -149,6 +161,7 @@ export function mclGroup(c: MclCurve, Point: PointCons, baseMul?: (k: bigint) =>
       if (k === 0n || P.is0()) return Point.ZERO;
       if (isBase(P)) return baseMul!(k);
       const tbl = tableFor(P);
+      if (tbl === undefined && other) return other.mul(P, k);
       if (tbl !== undefined) mulTable(R, tbl, k);
       else mulCT(R, P, k);
       return result(R);

@@ -2,6 +2,11 @@
  * P-256 fast paths:
  * - k·B by OpenSSL (node:crypto ECDH: setting a private key computes its public key with
  *   OpenSSL's precomputed fixed-base tables, about 15x faster than a variable-base product);
+ * - k·P by OpenSSL too: ECDH gives x(k·P) and x((k+1)·P) in constant time (fixed-length
+ *   scalar), and y(k·P) follows from them and P (Okeya–Sakurai recovery). mcl's product is
+ *   not used for P-256 scalars: its running time grows with the bit length of k, which for
+ *   DLEQ prover scalars like a_e·d0 mod q would leak a hidden-number-problem sample about a_e
+ *   to anyone timing receipt issuance;
  * - H = RFC 9380 `P256_XMD:SHA-256_SSWU_RO_`: noble's hash_to_field (the SHA-256 part), then the
  *   simplified SWU map of RFC 9380 §6.6.2 with its inversion and square roots in mcl's field
  *   (noble spends most of its time in BigInt exponentiations there), then Q0 + Q1 in mcl.
@@ -26,20 +31,57 @@ const minusBoverA = Fp.div(Fp.neg(B), A);
 const BoverZA = Fp.div(B, Fp.mul(Z, A));
 
 const ecdh = createECDH('prime256v1');
+const ecdh2 = createECDH('prime256v1');
 const kBytes = new Uint8Array(32);
+const peer = new Uint8Array(65);
 
-/** k·B for 0 ≤ k < q, by OpenSSL. */
-export function mulBaseP256(k: bigint): Point {
-  if (typeof k !== 'bigint' || k < 0n || k >= q) throw new RangeError('scalar out of range [0, q)');
-  if (k === 0n) return Point.ZERO;
+function scalarBytes(k: bigint): Uint8Array {
   let x = k;
   for (let i = 31; i >= 0; i--) {
     kBytes[i] = Number(x & 0xffn);
     x >>= 8n;
   }
-  ecdh.setPrivateKey(kBytes);
+  return kBytes;
+}
+
+function bigIntInto(b: Uint8Array, off: number, x: bigint): void {
+  for (let i = off + 31; i >= off; i--) {
+    b[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+}
+
+/** k·B for 0 ≤ k < q, by OpenSSL. */
+export function mulBaseP256(k: bigint): Point {
+  if (typeof k !== 'bigint' || k < 0n || k >= q) throw new RangeError('scalar out of range [0, q)');
+  if (k === 0n) return Point.ZERO;
+  ecdh.setPrivateKey(scalarBytes(k));
   const pub = ecdh.getPublicKey(); // 04 ‖ x ‖ y
   return Point.fromAffine({ x: beBytesToBigInt(pub, 1, 33), y: beBytesToBigInt(pub, 33, 65) });
+}
+
+/**
+ * k·P for a point P ≠ O and 0 ≤ k < q, by OpenSSL ECDH (constant time in k). With
+ * Q = k·P = (x1, y1), x2 = x((k+1)·P) and P = (x, y), for Q ≠ ±P:
+ *   y1 = (2b + (a + x·x1)(x + x1) − x2·(x − x1)²) / (2y).
+ */
+export function mulP256(P: Point, k: bigint): Point {
+  if (typeof k !== 'bigint' || k < 0n || k >= q) throw new RangeError('scalar out of range [0, q)');
+  if (k === 0n || P.is0()) return Point.ZERO;
+  if (k === 1n) return P;
+  if (k === q - 1n) return P.negate();
+  const { x, y } = P.toAffine();
+  peer[0] = 4;
+  bigIntInto(peer, 1, x);
+  bigIntInto(peer, 33, y);
+  ecdh.setPrivateKey(scalarBytes(k));
+  const x1 = beBytesToBigInt(ecdh.computeSecret(peer), 0, 32);
+  ecdh2.setPrivateKey(scalarBytes(k + 1n));
+  const x2 = beBytesToBigInt(ecdh2.computeSecret(peer), 0, 32);
+  const d = md(x - x1 + p);
+  const num = md(2n * B + md(md(A + md(x * x1)) * (x + x1)) - md(x2 * md(d * d)) + p);
+  const y1 = md(num * inv(md(2n * y)));
+  return Point.fromAffine({ x: x1, y: y1 });
 }
 
 function beBytesToBigInt(b: Uint8Array, from: number, to: number): bigint {
