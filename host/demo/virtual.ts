@@ -267,8 +267,9 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
         // settlement window runs at 1× (half an hour) so they never turn the bill into debt.
         if (!slowed && paid < units && clock.now() >= pw.to) {
           slowed = true;
+          const queued = units - paid;
           await anchor(rig.post('/clock', { speed: 1 }));
-          say(`\n  payment window over with ${units - paid} payments queued: board clock back to 1×`);
+          say(`\n  payment window over with ${queued} payments queued: board clock back to 1×`);
         }
       })().catch(() => undefined);
     }, 500);
