@@ -63,6 +63,15 @@ export class RecordReader extends EventEmitter {
     }
   }
 
+  /** New records as an async iterator, from the first one logged after `since` (default: from now). */
+  async *records(since = this.log.length): AsyncGenerator<ReceivedRecord> {
+    let next = since;
+    for (;;) {
+      while (next < this.log.length) yield this.log[next++]!;
+      await new Promise<void>((resolve) => this.once('record', () => resolve()));
+    }
+  }
+
   /**
    * The first record matching `match` that arrives from now on (or already in the log at index
    * >= `since`), or a rejection after `timeoutMs`.

@@ -85,3 +85,23 @@ describe('FrameDecoder', () => {
     expect(d.stats.crc + d.stats.base64 + d.stats.truncated + d.stats.length).toBeGreaterThan(0);
   });
 });
+
+describe('RecordReader as an async iterator', () => {
+  it('yields each new record once, in order, across chunk boundaries and repeats', async () => {
+    const { RecordReader } = await import('../records.ts');
+    const { recordHeader, replayBody, REC_REPLAY } = await import('../../../firmware/src/records.ts');
+    const frameOf = (seq: number): Buffer => encodeFrame(Uint8Array.from([...recordHeader(REC_REPLAY, 1, seq), ...replayBody(0, 1, 0xffffffff, seq)]));
+    const reader = new RecordReader();
+    const it = reader.records();
+    const wire = Buffer.concat([frameOf(0), frameOf(1), frameOf(1), Buffer.from('junk'), frameOf(2)]);
+    setTimeout(() => {
+      for (let i = 0; i < wire.length; i += 7) reader.push(wire.subarray(i, i + 7));
+    }, 10);
+    const seen: number[] = [];
+    for await (const r of it) {
+      seen.push(r.record.recordSeq);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual([0, 1, 2]);
+  });
+});
