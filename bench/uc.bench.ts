@@ -35,6 +35,8 @@ const suite = getSuite('P256-SHA256');
 
 // SIPSTER_BENCH_STORE=postgres runs the same measurements on a throwaway PostgreSQL server.
 const STORE = process.env.SIPSTER_BENCH_STORE === 'postgres' ? 'postgres' : 'sqlite';
+// UC processes (`uc serve --workers`); default one per core, as a deployment would run it.
+const WORKERS = Number(process.env.SIPSTER_BENCH_WORKERS ?? cpus().length);
 const dir = mkdtempSync(join(tmpdir(), 'sipster-bench-uc-'));
 const pg = STORE === 'postgres' ? await startPostgres() : undefined;
 const location = pg ? pg.url : join(dir, 'uc.sqlite');
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
   }
   await db.close();
 
-  const proc = await startUcProcess(location);
+  const proc = await startUcProcess(location, {}, ['--workers', String(WORKERS)]);
   try {
     const wallet = new Wallet(proc.url, { unit: 'tok' });
     await wallet.loadMint();
@@ -190,7 +192,7 @@ async function main(): Promise<void> {
 
     const receiptAlonePerS = Math.round(1000 / ref.receiptMs);
     const paperPerS = Math.round(1000 / PAPER_MS_PER_RECEIPT);
-    console.log(`\nUC over loopback HTTP, ${STORE === 'sqlite' ? 'SQLite (WAL, synchronous=FULL, group commit)' : 'PostgreSQL (throwaway server, fsync off)'}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (other work on the machine slows every figure), ${PAYS_PER_LEVEL} pays per level`);
+    console.log(`\nUC over loopback HTTP, ${STORE === 'sqlite' ? 'SQLite (WAL, synchronous=FULL, group commit)' : 'PostgreSQL (throwaway server, fsync off)'}, ${WORKERS} UC worker process(es), ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (other work on the machine slows every figure), ${PAYS_PER_LEVEL} pays per level`);
     console.log('| measure | value | vs target 2,500/s | vs receipt alone in-process | vs paper (1.44 ms, C) |');
     console.log('|---|---|---|---|---|');
     for (const l of levels) {
@@ -207,6 +209,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       node: process.version,
       cores: cpus().length,
+      ucWorkers: WORKERS,
       loadAverage1m: loadavg()[0],
       store: STORE,
       paysPerLevel: PAYS_PER_LEVEL,
