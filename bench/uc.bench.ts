@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       console.log(`| receipts/s, ${l.wallets} wallet(s) | ${l.receiptsPerS} | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
     }
     console.log(`| receipt alone in-process (issueReceipt, 1 core) | ${receiptAlonePerS}/s (${ref.receiptMs.toFixed(2)} ms) | | 1 | ${(receiptAlonePerS / paperPerS).toFixed(3)} |`);
-    console.log(`| coin check alone (mint.verifyInputs: cashu-ts hash_to_curve + mcl k·Y) | ${Math.round(1000 / ref.coinCheckMs)}/s (${ref.coinCheckMs.toFixed(2)} ms) | | | |`);
+    console.log(`| coin check alone (Mint.verifyInputs: NUT-00 hash_to_curve + k·Y on mcl) | ${Math.round(1000 / ref.coinCheckMs)}/s (${ref.coinCheckMs.toFixed(2)} ms) | | | |`);
     console.log(`| mint swaps/s (1 in → 1 out, 8 clients) | ${swapsPerS} | | | |`);
     for (const s of settle) console.log(`| settle latency, ${s.units}-unit bill | ${s.ms} ms | | | |`);
 

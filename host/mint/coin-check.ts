@@ -1,14 +1,16 @@
-// The mint's proof check, C = k·Y with Y = hash_to_curve(secret) (NUT-00), with the product k·Y
-// computed by mcl-wasm on secp256k1 (constant-time mulCT, the protocol core's accelerated group
-// code, host/protocol/accel) instead of noble's BigInt arithmetic, which costs several
-// milliseconds per proof and capped the UC's pay rate. Y is still cashu-ts's own hash_to_curve;
-// the result is cross-checked against cashu-ts's verifyUnblindedSignature in the tests.
+// The mint's proof check, C = k·Y with Y = hash_to_curve(secret) (NUT-00), computed on
+// secp256k1 by mcl-wasm instead of noble's BigInt arithmetic, which cost milliseconds per proof
+// and capped the UC's pay rate: k·Y by constant-time mulCT (the protocol core's accelerated group
+// code, host/protocol/accel), and NUT-00's hash_to_curve (SHA-256 try-and-increment, x = the
+// hash, even y) with its square root in mcl's field. Both are cross-checked in the tests against
+// cashu-ts's own hashToCurve and verifyUnblindedSignature.
 import { createRequire } from 'node:module';
 import { webcrypto } from 'node:crypto';
-import { hashToCurve } from '@cashu/cashu-ts';
+import type { hashToCurve } from '@cashu/cashu-ts';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { mclGroup } from '../protocol/accel/group.ts';
-import { MclCurve, type MclExports } from '../protocol/accel/mcl.ts';
+import { FP_BYTES, MclCurve, type MclExports } from '../protocol/accel/mcl.ts';
 
 /** mcl curve id of secp256k1 (mcl/curve_type.h) and the compile-time check value of the build. */
 const MCL_SECP256K1 = 102;
@@ -18,20 +20,59 @@ const require = createRequire(import.meta.url);
 const createModule = require('mcl-wasm/dist/mcl_c.js') as (opts: object) => Promise<MclExports>;
 const wasm = await createModule({ cryptoGetRandomValues: (a: Uint8Array) => webcrypto.getRandomValues(a) });
 if (wasm._mclBn_init(MCL_SECP256K1, MCLBN_COMPILED_TIME_VAR) !== 0) throw new Error('mcl: secp256k1 init failed');
-const group = mclGroup(new MclCurve(wasm, 32), secp256k1.Point);
+const curve = new MclCurve(wasm, 32);
+const group = mclGroup(curve, secp256k1.Point);
 const Point = secp256k1.Point;
+const P = Point.Fp.ORDER;
+const fx = wasm._malloc(FP_BYTES);
+const fy = wasm._malloc(FP_BYTES);
+const seven = wasm._malloc(FP_BYTES);
+wasm._mclBnFp_setInt32(seven, 7);
 
 type CashuPoint = ReturnType<typeof hashToCurve>;
+
+const DOMAIN = new TextEncoder().encode('Secp256k1_HashToCurve_Cashu_');
+
+/** The curve point with abscissa x and even ordinate, if x is one (y² = x³ + 7). */
+function liftEven(x: bigint): { x: bigint; y: bigint } | undefined {
+  if (x >= P) return undefined;
+  curve.setFp(fx, x);
+  wasm._mclBnFp_sqr(fy, fx);
+  wasm._mclBnFp_mul(fy, fy, fx);
+  wasm._mclBnFp_add(fy, fy, seven);
+  if (wasm._mclBnFp_squareRoot(fy, fy) !== 0) return undefined;
+  if (wasm._mclBnFp_isOdd(fy)) wasm._mclBnFp_neg(fy, fy);
+  return { x, y: curve.getFp(fy) };
+}
+
+/** NUT-00 hash_to_curve: SHA-256(DOMAIN ‖ secret), then SHA-256(that ‖ u32le(counter)) until a point. */
+export function hashToCurveCashu(secret: Uint8Array): { point: ReturnType<typeof Point.fromAffine>; compressed: Uint8Array } {
+  const msgHash = sha256(new Uint8Array([...DOMAIN, ...secret]));
+  const input = new Uint8Array(36);
+  input.set(msgHash);
+  const view = new DataView(input.buffer);
+  for (let counter = 0; counter < 2 ** 16; counter++) {
+    view.setUint32(32, counter, true);
+    const h = sha256(input);
+    const affine = liftEven(BigInt('0x' + Buffer.from(h).toString('hex')));
+    if (affine) {
+      const compressed = new Uint8Array(33);
+      compressed[0] = 2;
+      compressed.set(h, 1);
+      return { point: Point.fromAffine(affine), compressed };
+    }
+  }
+  throw new Error('hash_to_curve: no point found');
+}
 
 /**
  * Y = hash_to_curve(secret) and whether C = k·Y, for the mint key k (32 bytes, big-endian).
  * `C` has been decoded and validated by the caller.
  */
 export function checkProof(secret: Uint8Array, C: CashuPoint, k: Uint8Array): { Y: Uint8Array; valid: boolean } {
-  const Yc = hashToCurve(secret);
-  const Y = Point.fromAffine(Yc.toAffine());
-  const kY = group.mul(Y, BigInt('0x' + Buffer.from(k).toString('hex')));
+  const Y = hashToCurveCashu(secret);
+  const kY = group.mul(Y.point, BigInt('0x' + Buffer.from(k).toString('hex')));
   const expected = C.toAffine();
   const got = kY.toAffine();
-  return { Y: Yc.toBytes(true), valid: got.x === expected.x && got.y === expected.y };
+  return { Y: Y.compressed, valid: got.x === expected.x && got.y === expected.y };
 }

@@ -1,9 +1,10 @@
 // The accelerated proof check agrees with cashu-ts's own verifyUnblindedSignature on valid
-// proofs and on near-misses (negated C, C + G, another key, another secret).
+// proofs and on near-misses (negated C, C + G, another key, another secret), and its NUT-00
+// hash_to_curve (square root in mcl) with cashu-ts's hashToCurve.
 import { randomBytes } from 'node:crypto';
 import { createRandomSecretKey, hashToCurve, verifyUnblindedSignature } from '@cashu/cashu-ts';
 import { describe, expect, it } from 'vitest';
-import { checkProof } from '../coin-check.ts';
+import { checkProof, hashToCurveCashu } from '../coin-check.ts';
 
 describe('checkProof (mcl) against cashu-ts verifyUnblindedSignature', () => {
   it('agrees on 40 valid proofs and 160 near-misses, and returns Y = hash_to_curve(secret)', () => {
@@ -31,5 +32,15 @@ describe('checkProof (mcl) against cashu-ts verifyUnblindedSignature', () => {
       }
     }
     expect(agreed).toBe(200);
+  });
+
+  it('hash_to_curve matches cashu-ts on 300 secrets (about half need more than one try)', () => {
+    for (let n = 0; n < 300; n++) {
+      const secret = n % 3 === 0 ? new TextEncoder().encode(randomBytes(32).toString('hex')) : new Uint8Array(randomBytes(n % 50));
+      const ours = hashToCurveCashu(secret);
+      const theirs = hashToCurve(secret);
+      expect(Buffer.from(ours.compressed).toString('hex')).toBe(theirs.toHex(true));
+      expect(ours.point.toAffine()).toEqual(theirs.toAffine());
+    }
   });
 });
