@@ -17,6 +17,8 @@ export interface FlashRequest {
   readonly port: string;
   readonly meterFile: string;
   readonly production?: boolean;
+  /** Set the board's clock from the host's while uploading (boards without an RTC start at 0). */
+  readonly setTime?: boolean;
   readonly bootTimeoutMs?: number;
   readonly log?: (line: string) => void;
   readonly progress?: (sent: number, total: number) => void;
@@ -45,6 +47,7 @@ export async function flashMeter(req: FlashRequest): Promise<FlashResult> {
       { name: PROVISIONING_FILE, data: meter.record },
     ],
     bootCode: BOOT_CODE,
+    setTime: req.setTime,
     onProgress: req.progress,
   });
   log(`uploaded ${up.bytesSent} bytes in ${up.seconds.toFixed(1)} s; booting ...`);

@@ -21,6 +21,8 @@ export interface UploadRequest {
   readonly files: readonly { readonly name: string; readonly data: Uint8Array }[];
   readonly bootCode: string;
   readonly timeoutMs?: number;
+  /** Set the board's clock to the host's (espruino-tools -t): boards without a battery-backed RTC start at 0. */
+  readonly setTime?: boolean;
   /** Bytes of upload code written so far, of the total. */
   readonly onProgress?: (sent: number, total: number) => void;
   /** Lines the board printed (espruino-tools prefixes them with "--]"). */
@@ -35,7 +37,7 @@ export interface UploadResult {
 export async function uploadWithEspruino(req: UploadRequest): Promise<UploadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipster-flash-'));
   try {
-    const args = [ESPRUINO, '--no-ble', '-v', '-p', req.port];
+    const args = [ESPRUINO, '--no-ble', '-v', '-p', req.port, ...(req.setTime ? ['-t'] : [])];
     for (const f of req.files) {
       if (!/^[A-Za-z0-9._-]{1,28}$/.test(f.name)) throw new UploadError(`bad Storage file name ${JSON.stringify(f.name)}`);
       const path = join(dir, f.name.replace(/^\./, '_'));

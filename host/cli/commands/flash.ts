@@ -5,7 +5,7 @@ import { flashMeter } from '../../flash/flash.ts';
 
 export const summary = 'flash the meter firmware and its provisioning record onto a board (serial device or tcp://) and confirm its boot record';
 
-const HELP = `usage: sipster flash --port P --provision meter.json [--production] [--boot-timeout S]
+const HELP = `usage: sipster flash --port P --provision meter.json [--production] [--set-time] [--boot-timeout S]
 
 Builds dist/meter.min.js if needed, uploads it and the provisioning record to the board's flash
 with espruino-tools, makes the board boot it from flash, and confirms the boot record: firmware
@@ -16,6 +16,8 @@ hash = SHA-256 of the reproducible build, meter id, vkM, known-answer tests pass
   --production      set the production flag: the firmware locks its console after boot, so
                     nothing typed into the port gets a reply (and this board cannot be
                     reflashed through it)
+  --set-time        set the board's clock from this host's while uploading (espruino-tools -t);
+                    a board without a battery-backed RTC starts at 0 and the meter needs the time
   --boot-timeout S  seconds to wait for the boot record (default 180)
 `;
 
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
         port: { type: 'string', short: 'p' },
         provision: { type: 'string' },
         production: { type: 'boolean' },
+        'set-time': { type: 'boolean' },
         'boot-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -57,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       port: args.port,
       meterFile: args.provision,
       production: args.production === true,
+      setTime: args['set-time'] === true,
       bootTimeoutMs: timeout * 1000,
       log: (l) => process.stdout.write(`${l}\n`),
       progress: (sent, total) => {
