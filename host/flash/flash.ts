@@ -1,6 +1,7 @@
-// sipster flash, as a function: build if needed, upload the bundle and the provisioning record
-// with espruino-tools, make the board boot the bundle from flash, confirm by its boot record.
+// sipster flash, as a function: build if needed, upload the bundle, the provisioning record and
+// the base point's comb table with espruino-tools, make the board boot the bundle from flash, confirm by its boot record.
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { baseTableBytes } from '../../firmware/src/crypto/index.ts';
 import type { BootRecord } from '../records/decode.ts';
 import { PROVISIONING_FILE } from '../records/provisioning.ts';
 import { ensureBundle } from './bundle.ts';
@@ -10,6 +11,8 @@ import { uploadWithEspruino } from './upload.ts';
 
 /** Storage file the firmware hashes and runs (firmware/src/firmware-hash.ts). */
 export const FIRMWARE_FILE = 'sipster.js';
+/** Comb table of the base point, memory-mapped by the firmware (firmware/README.md, flash files). */
+export const BASE_TABLE_FILE = 'sip.base';
 /** Boot code: run the bundle from memory-mapped flash, so what runs is what is hashed. */
 export const BOOT_CODE = `eval(require("Storage").read(${JSON.stringify(FIRMWARE_FILE)}))`;
 
@@ -45,6 +48,7 @@ export async function flashMeter(req: FlashRequest): Promise<FlashResult> {
     files: [
       { name: FIRMWARE_FILE, data: new Uint8Array(Buffer.from(bundle.code, 'latin1')) },
       { name: PROVISIONING_FILE, data: meter.record },
+      { name: BASE_TABLE_FILE, data: baseTableBytes() },
     ],
     bootCode: BOOT_CODE,
     setTime: req.setTime,
