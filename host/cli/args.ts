@@ -1,28 +1,30 @@
-/** Strict flag parsing for the lead's commands: --name value or --name=value, known names only. */
+/** Flag parsing shared by the CLI commands: strict node:util parseArgs, help and usage errors handled once. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>['values'];
+
 export class UsageError extends Error {}
 
-export function parseFlags(argv: readonly string[], known: readonly string[], booleans: readonly string[] = []): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k]!;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (booleans.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      out.set(name, 'true');
-      continue;
-    }
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++k];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    out.set(name, value);
+/**
+ * The command's flags, or the exit code to return at once: 0 after printing the help for
+ * --help/-h, 2 after printing the error and the help for an unknown or malformed flag.
+ */
+export function parseCommandArgs<const O extends Options>(command: string, argv: string[], options: O, help: string): Values<O> | number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(help);
+    return 0;
   }
-  return out;
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Values<O>;
+  } catch (err) {
+    process.stderr.write(`sipster ${command}: ${(err as Error).message}\n\n${help}`);
+    return 2;
+  }
 }
 
-export function intFlag(flags: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
-  const raw = flags.get(name);
+/** An optional whole-number flag within [min, max]. */
+export function intFlag(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(raw)}`);
   const v = Number(raw);

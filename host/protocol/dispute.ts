@@ -2,7 +2,9 @@
  * Dispute (opt-in, not private): the household reveals the dispute record and all n token
  * preimages. The UC credits revealed payments only if exactly n distinct ρ open the bill:
  * Σ H(ρ_i) = R + r·B. Anything else is `dispute-mismatch`, and the household owes n openly.
- * Either way the counter closes.
+ * Either way the counter closes. `dispute-mismatch` is raised only after the bill's and the
+ * dispute record's signatures and their binding have verified, so a caller that catches it may
+ * close the period with the authenticated n (host/uc/service.ts does).
  */
 import { bytesEqual, toHex } from './bytes.ts';
 import { tokenPoint } from './derive.ts';

@@ -5,7 +5,7 @@
  * either ciphersuite; host/demo/reference.ts).
  */
 import { SUITE_IDS } from '../../protocol/suite.ts';
-import { intFlag, parseFlags, UsageError } from '../args.ts';
+import { intFlag, parseCommandArgs, UsageError } from '../args.ts';
 
 export const summary = 'run one billing period end to end on the virtual board (or --reference in process) and print a summary';
 
@@ -24,18 +24,13 @@ the rig, and waits until the wallet has paid every token and the UC settled the 
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(usage);
-    return 0;
-  }
-  let reference: boolean;
+  const flags = parseCommandArgs('demo', argv, { units: { type: 'string' }, suite: { type: 'string' }, reference: { type: 'boolean' } }, usage);
+  if (typeof flags === 'number') return flags;
+  const reference = flags.reference === true;
   let units: number;
-  let suiteId: string;
+  const suiteId = flags.suite ?? 'P256-SHA256';
   try {
-    const flags = parseFlags(argv, ['units', 'suite'], ['reference']);
-    reference = flags.has('reference');
-    units = intFlag(flags, 'units', 300, 1, reference ? 100_000 : 2_000);
-    suiteId = flags.get('suite') ?? 'P256-SHA256';
+    units = intFlag(flags.units, 'units', 300, 1, reference ? 100_000 : 2_000);
     if (!(SUITE_IDS as readonly string[]).includes(suiteId)) throw new UsageError(`--suite must be one of ${SUITE_IDS.join(', ')}`);
     if (!reference && suiteId !== 'P256-SHA256') throw new UsageError('the meter firmware implements P256-SHA256; use --reference for other suites');
   } catch (err) {

@@ -1,7 +1,7 @@
 // sipster flash --port P --provision meter.json [--production]
-import { parseArgs } from 'node:util';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { flashMeter } from '../../flash/flash.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'flash the meter firmware and its provisioning record onto a board (serial device or tcp://) and confirm its boot record';
 
@@ -22,28 +22,14 @@ hash = SHA-256 of the reproducible build, meter id, vkM, known-answer tests pass
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', short: 'p' },
-        provision: { type: 'string' },
-        production: { type: 'boolean' },
-        'set-time': { type: 'boolean' },
-        'boot-timeout': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    process.stderr.write(`sipster flash: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = parseCommandArgs('flash', argv, {
+    port: { type: 'string', short: 'p' },
+    provision: { type: 'string' },
+    production: { type: 'boolean' },
+    'set-time': { type: 'boolean' },
+    'boot-timeout': { type: 'string' },
+  }, HELP);
+  if (typeof args === 'number') return args;
   if (!args.port || !args.provision) {
     process.stderr.write(`sipster flash: --port and --provision are required\n${HELP}`);
     return 2;

@@ -1,10 +1,10 @@
 // sipster monitor --port P: the live record stream of a meter, decoded and verified.
-import { parseArgs } from 'node:util';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeVerifyingKey } from '../../protocol/signature.ts';
 import { ResilientPort } from '../../serial/port.ts';
 import { RecordReader, type ReceivedRecord } from '../../serial/records.ts';
 import { StreamVerifier } from '../../serial/verify.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'show the live record stream of a meter (serial device or tcp://host:port), decoded and verified';
 
@@ -44,29 +44,15 @@ function line(r: ReceivedRecord): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', short: 'p' },
-        vk: { type: 'string' },
-        baud: { type: 'string' },
-        json: { type: 'boolean' },
-        count: { type: 'string' },
-        seconds: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    process.stderr.write(`sipster monitor: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = parseCommandArgs('monitor', argv, {
+    port: { type: 'string', short: 'p' },
+    vk: { type: 'string' },
+    baud: { type: 'string' },
+    json: { type: 'boolean' },
+    count: { type: 'string' },
+    seconds: { type: 'string' },
+  }, HELP);
+  if (typeof args === 'number') return args;
   if (!args.port) {
     process.stderr.write(`sipster monitor: --port is required\n${HELP}`);
     return 2;

@@ -1,9 +1,9 @@
 // sipster vboard: run the virtual board until interrupted.
-import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_RAM_BYTES } from '../../vboard/board.ts';
 import { serveBoard } from '../../vboard/serve.ts';
+import { parseCommandArgs } from '../args.ts';
 
 export const summary = 'run the virtual board (Espruino surface on QuickJS) on a pseudo-terminal and a TCP console';
 
@@ -34,32 +34,18 @@ function intArg(v: string | undefined, name: string, min: number, max: number): 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: {
-        flash: { type: 'string' },
-        device: { type: 'string' },
-        'no-pty': { type: 'boolean' },
-        'tcp-port': { type: 'string' },
-        'control-port': { type: 'string' },
-        ram: { type: 'string' },
-        speed: { type: 'string' },
-        serial: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    process.stderr.write(`sipster vboard: ${(e as Error).message}\n${HELP}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const args = parseCommandArgs('vboard', argv, {
+    flash: { type: 'string' },
+    device: { type: 'string' },
+    'no-pty': { type: 'boolean' },
+    'tcp-port': { type: 'string' },
+    'control-port': { type: 'string' },
+    ram: { type: 'string' },
+    speed: { type: 'string' },
+    serial: { type: 'string' },
+    json: { type: 'boolean' },
+  }, HELP);
+  if (typeof args === 'number') return args;
   let opts;
   try {
     const speed = args.speed === undefined ? 1 : Number(args.speed);
