@@ -28,7 +28,11 @@ import {
   epochKeyFromSecret,
   fail,
   generateEpochKey,
+  fromHex,
   issueReceipt,
+  signTariff,
+  decodeTariff,
+  canonicalJson,
   meterKeyFromSeed,
   toHex,
   verifyParamsLog,
@@ -41,6 +45,7 @@ import {
   type RecordedBill,
   type Schedule,
   type SuiteId,
+  type Tariff,
 } from '../protocol/index.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
@@ -225,6 +230,27 @@ export class UcService {
       await q.run('INSERT INTO uc_epoch_keys (epoch, secret, public, created_at) VALUES (?, ?, ?, ?)', [e, suite.encodeScalar(key.a), encodeEpochKey(suite, key), this.now()]);
     });
     this.log.info('published epoch key', { epoch: e });
+  }
+
+  /**
+   * The tariff signed with the log key, as meters are provisioned with it, and published in the
+   * log. A version already published is returned as published; other bands under it are refused.
+   */
+  async publishTariff(tariff: Tariff): Promise<{ message: Uint8Array; signature: Uint8Array }> {
+    const suite = this.pinned.suite;
+    const known = this.pinned.tariffs.get(tariff.version);
+    if (known) {
+      if (canonicalJson(known) !== canonicalJson(tariff)) fail('bad-params-log', `tariff version ${tariff.version} is published with other bands`);
+      for (const { body } of this.entries) {
+        if (body.kind !== 'tariff') continue;
+        const signed = { message: fromHex(body.message), signature: fromHex(body.signature, 64) };
+        if (decodeTariff(suite, signed.message, signed.signature, this.logKey.vk).version === tariff.version) return signed;
+      }
+    }
+    const signed = signTariff(suite, tariff, this.logKey, rand(32));
+    await this.append([{ kind: 'tariff', message: toHex(signed.message), signature: toHex(signed.signature) }]);
+    this.log.info('published tariff', { version: tariff.version });
+    return signed;
   }
 
   /** Registers a meter's identity key and opens its account; returns the account bearer token. */

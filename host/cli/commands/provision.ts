@@ -1,0 +1,104 @@
+/**
+ * `sipster provision`: hands one meter what it is provisioned with, from the UC's store: the
+ * schedule of the UC's parameters log, the UC's log key, and the tariff signed with that key
+ * (published in the log). Writes meter.json for `sipster flash`; the meter then generates κ and
+ * its identity key itself, and `sipster uc register-meter` registers the vkM its boot record shows.
+ */
+import { writeFileSync } from 'node:fs';
+import { createLogger, type LogLevel } from '../../mint/log.ts';
+import { describeOptions, OptionError, resolveOptions, type OptionSpec } from '../../mint/options.ts';
+
+export const summary = "write a meter's provisioning (meter.json: UC schedule and log key, signed tariff) for `sipster flash`";
+
+const PIN = /^([A-Za-z0-9_]{1,16})?$/;
+const options: OptionSpec[] = [
+  { name: 'db', env: 'SIPSTER_UC_DB', kind: 'string', default: 'sipster-uc.sqlite', help: 'the UC store (created by `sipster uc serve`): SQLite path or postgres:// URL' },
+  { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, help: 'the meter identifier (1–64 printable ASCII characters)' },
+  { name: 'out', kind: 'string', help: 'where to write meter.json (default <meter-id>.json)' },
+  { name: 'tariff-version', kind: 'int', default: 1, min: 0, max: 0xffffffff, help: 'tariff version (a published version must keep its rate)' },
+  { name: 'rate', kind: 'int', default: 1_000_000, min: 0, max: 0xffffffff, help: 'micro-units owed per metered Wh (1000000: one unit per Wh)' },
+  { name: 'pulse-pin', kind: 'string', default: 'D5', pattern: PIN, help: 'metering pulse input (one pulse = 1 Wh)' },
+  { name: 'replay-pin', kind: 'string', default: 'D6', pattern: PIN, help: 'troubleshooting signal input (empty: none)' },
+  { name: 'final-bill-pin', kind: 'string', default: 'D7', pattern: PIN, help: 'final-bill trigger input (empty: none)' },
+  { name: 'test-load-ms', kind: 'int', default: 0, min: 0, max: 0xffffffff, help: 'built-in test load: one pulse every N ms (0: off)' },
+  { name: 'timing', kind: 'boolean', default: false, help: 'the meter emits timing records' },
+  { name: 'production', kind: 'boolean', default: false, help: 'lock the console after boot (nothing typed gets a reply)' },
+  { name: 'log-level', env: 'SIPSTER_LOG_LEVEL', kind: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error'], help: 'log detail' },
+];
+
+const usage = `usage: sipster provision --meter-id ID [options]
+
+Reads the UC's parameters log and log key from its store, signs the tariff (one rate for the
+whole day) with that key and publishes it in the log, and writes meter.json for
+\`sipster flash --port P --provision meter.json\`.
+
+options:
+${describeOptions(options)}`;
+
+export async function run(argv: string[]): Promise<number> {
+  let v;
+  try {
+    const r = resolveOptions(options, argv);
+    if (r.help) {
+      process.stdout.write(usage + '\n');
+      return 0;
+    }
+    v = r.values;
+  } catch (err) {
+    if (!(err instanceof OptionError)) throw err;
+    process.stderr.write(`sipster provision: ${err.message}\n`);
+    return 2;
+  }
+  const meterId = v['meter-id'] as string | undefined;
+  if (!meterId) {
+    process.stderr.write('sipster provision: --meter-id is required\n');
+    return 2;
+  }
+  const log = createLogger('provision', v['log-level'] as LogLevel);
+  const [{ openStore, describeLocation }, { Mint }, { TestPaymentBackend }, { UcService }, { encodeProvisioning }, { toHex }] = await Promise.all([
+    import('../../store/open.ts'),
+    import('../../mint/mint.ts'),
+    import('../../mint/backend.ts'),
+    import('../../uc/service.ts'),
+    import('../../records/provisioning.ts'),
+    import('../../protocol/bytes.ts'),
+  ]);
+  let db;
+  try {
+    db = await openStore(v.db as string);
+  } catch (err) {
+    log.error('cannot open store', { store: describeLocation(v.db as string), error: (err as Error).message });
+    return 1;
+  }
+  try {
+    const uc = await UcService.open(db, await Mint.open(db, new TestPaymentBackend(true)), { log });
+    const params = uc.params;
+    if (params.suite.id !== 'P256-SHA256') throw new Error(`the meter firmware implements P256-SHA256; this UC runs ${params.suite.id}`);
+    const tariff = await uc.publishTariff({ version: v['tariff-version'] as number, bands: [{ startMinute: 0, microUnitsPerWh: v.rate as number }] });
+    const record = encodeProvisioning({
+      suiteId: 'P256-SHA256',
+      meterId,
+      production: v.production as boolean,
+      epochLength: params.epochLength,
+      periodSeconds: params.periodSeconds,
+      periodOrigin: params.originUnix,
+      pulsePin: v['pulse-pin'] as string,
+      replayPin: v['replay-pin'] as string,
+      finalBillPin: v['final-bill-pin'] as string,
+      testLoadMs: v['test-load-ms'] as number,
+      timing: v.timing as boolean,
+      ucKey: uc.logVk,
+      tariff,
+    });
+    const out = (v.out as string | undefined) ?? `${meterId}.json`;
+    writeFileSync(out, JSON.stringify({ meterId, provisioning: toHex(record) }, null, 2) + '\n');
+    log.info('wrote meter provisioning', { meterId, file: out, logVk: toHex(uc.logVk), tariffVersion: v['tariff-version'] });
+    process.stdout.write(`${JSON.stringify({ meterId, file: out, logVk: toHex(uc.logVk) })}\n`);
+    return 0;
+  } catch (err) {
+    log.error('cannot provision', { error: (err as Error).message });
+    return 1;
+  } finally {
+    await db.close();
+  }
+}
