@@ -21,7 +21,7 @@ import { ReferenceMeter } from '../host/meter/reference-meter.ts';
 import { encodePayRequest, generateEpochKey, getSuite, issueReceipt, toHex } from '../host/protocol/index.ts';
 import { openStore } from '../host/store/open.ts';
 import { startPostgres } from '../host/store/testing/postgres-server.ts';
-import { startUcProcess } from '../host/uc/test/process.ts';
+import { startUcProcess } from '../host/uc/process.ts';
 import { UcService } from '../host/uc/service.ts';
 import { UcClient } from '../host/wallet/uc-client.ts';
 

@@ -14,7 +14,7 @@ import { meterKeyFromSeed, type MeterKeyPair } from '../host/protocol/signature.
 import { getSuite } from '../host/protocol/suite.ts';
 import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
 import { openStore } from '../host/store/open.ts';
-import { startUcProcess, type UcProcess } from '../host/uc/test/process.ts';
+import { startUcProcess, type UcProcess } from '../host/uc/process.ts';
 import { flash, HAS_RIG, PINS, startTarget, writeMeterFile, type Target } from './rig.ts';
 
 const SIPSTER = join(import.meta.dirname, '..', 'bin', 'sipster.mjs');

@@ -15,7 +15,7 @@ import { getSuite } from '../protocol/suite.ts';
 import { signTariff, type Tariff } from '../protocol/tariff.ts';
 import { toHex } from '../protocol/bytes.ts';
 import { openStore } from '../store/open.ts';
-import { startUcProcess, type UcProcess } from '../uc/test/process.ts';
+import { startUcProcess, type UcProcess } from '../uc/process.ts';
 import { withTimeout } from './steps.ts';
 
 const SIPSTER = join(import.meta.dirname, '..', '..', 'bin', 'sipster.mjs');

@@ -15,7 +15,7 @@ import { UcClient, UcHttpError } from '../../wallet/uc-client.ts';
 import { FAULT_POINTS, type FaultPoint } from '../faults.ts';
 import { UcService } from '../service.ts';
 import { genesisFor, newMeter, serveUc, withdraw } from './helpers.ts';
-import { startUcProcess, type UcProcess } from './process.ts';
+import { startUcProcess, type UcProcess } from '../process.ts';
 
 const fixtures = storeFixtures();
 afterAll(async () => {

@@ -10,7 +10,7 @@ import { encodePayRequest, toHex } from '../../protocol/index.ts';
 import { openStore } from '../../store/open.ts';
 import { UcClient, UcHttpError } from '../../wallet/uc-client.ts';
 import { withdraw } from './helpers.ts';
-import { startUcProcess } from './process.ts';
+import { startUcProcess } from '../process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipster-uc-workers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

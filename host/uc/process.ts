@@ -1,9 +1,9 @@
 // Runs `sipster uc serve` as a real subprocess (optionally with a fault injected), for the crash
-// tests and the benchmark.
+// tests, the benchmark and the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const sipster = join(import.meta.dirname, '..', '..', '..', 'bin', 'sipster.mjs');
+const sipster = join(import.meta.dirname, '..', '..', 'bin', 'sipster.mjs');
 
 export interface UcProcess {
   readonly url: string;
