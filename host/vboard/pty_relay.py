@@ -17,6 +17,11 @@ import tty
 
 link = sys.argv[1]
 state = {"master": None, "slave": None, "want": True}
+# Board output not yet taken by the pty (its buffer is small and a loaded reader is slow). Held
+# here, not dropped; only past CAP, when nobody has read the port for a long time, the oldest
+# bytes go, as on a wire nobody listens to.
+pending = bytearray()
+CAP = 1 << 20
 
 
 def plug():
@@ -44,6 +49,7 @@ def unplug():
         if state[k] is not None:
             os.close(state[k])
             state[k] = None
+    pending.clear()
     sys.stderr.write("UNPLUGGED\n")
     sys.stderr.flush()
 
@@ -60,21 +66,26 @@ try:
             plug()
         elif not state["want"] and state["master"] is not None:
             unplug()
-        fds = [stdin] + ([state["master"]] if state["master"] is not None else [])
+        m = state["master"]
+        fds = [stdin] + ([m] if m is not None else [])
+        wfds = [m] if m is not None and pending else []
         try:
-            ready, _, _ = select.select(fds, [], [], 0.05)
+            ready, writable, _ = select.select(fds, wfds, [], 0.05)
         except InterruptedError:
             continue
         if stdin in ready:
             data = os.read(stdin, 65536)
             if not data:
                 break
-            if state["master"] is not None:
-                try:
-                    os.write(state["master"], data)
-                except BlockingIOError:
-                    pass  # nobody is reading the port and its buffer is full: bytes are lost, as on a wire
-        m = state["master"]
+            if m is not None:
+                pending += data
+                if len(pending) > CAP:
+                    del pending[: len(pending) - CAP]
+        if m is not None and pending and (m in writable or stdin in ready):
+            try:
+                del pending[: os.write(m, pending)]
+            except BlockingIOError:
+                pass  # the pty's buffer is full: keep the bytes for the next round
         if m is not None and m in ready:
             try:
                 data = os.read(m, 65536)
