@@ -1,20 +1,11 @@
 // The UC side of the demo: `sipster uc serve` (UC + co-hosted Cashu mint, loopback HTTP, SQLite
 // in the run's temp dir) as a subprocess, the meter's registration through `sipster uc
-// register-meter`, and the tariff signed with the UC's parameters-log key.
-//
-// Adapter (services area has no command for it yet): the tariff the meter is provisioned with
-// must be signed by the UC's log key, which only lives in the UC's store, so it is read from
-// there (uc_secrets 'log-key', the seed UcService derives the key from) and checked against the
-// log key the UC announces.
+// register-meter`, and the meter's provisioning through `sipster provision` (the tariff signed with
+// the UC's parameters-log key).
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { meterKeyFromSeed, type MeterKeyPair } from '../protocol/signature.ts';
-import { getSuite } from '../protocol/suite.ts';
-import { signTariff, type Tariff } from '../protocol/tariff.ts';
-import { toHex } from '../protocol/bytes.ts';
-import { openStore } from '../store/open.ts';
+import { fromHex, toHex } from '../protocol/bytes.ts';
 import { startUcProcess, type UcProcess } from '../uc/process.ts';
 import { withTimeout } from './steps.ts';
 
@@ -30,7 +21,7 @@ export interface DemoUc {
   readonly process: UcProcess;
   readonly url: string;
   readonly db: string;
-  readonly logKey: MeterKeyPair;
+  readonly logVk: Uint8Array;
 }
 
 const genesisArgs = (s: DemoSchedule): string[] => [
@@ -41,28 +32,23 @@ const genesisArgs = (s: DemoSchedule): string[] => [
 export async function startUc(db: string, schedule: DemoSchedule): Promise<DemoUc> {
   const uc = await withTimeout(startUcProcess(db, {}, genesisArgs(schedule)), 120_000, 'the UC to listen');
   try {
-    const store = await openStore(db);
-    let seed: Uint8Array | undefined;
-    try {
-      const [row] = await store.all<{ value: Uint8Array }>("SELECT value FROM uc_secrets WHERE name = 'log-key'");
-      seed = row ? new Uint8Array(row.value) : undefined;
-    } finally {
-      await store.close();
-    }
-    if (!seed) throw new Error('the UC store holds no parameters-log key');
-    const logKey = meterKeyFromSeed(seed);
-    const res = await fetch(`${uc.url}/v1/params`);
-    const served = (await res.json()) as { logVk?: string };
-    if (served.logVk !== toHex(logKey.vk)) throw new Error('the UC announces another parameters-log key than its store holds');
-    return { process: uc, url: uc.url, db, logKey };
+    const served = (await (await fetch(`${uc.url}/v1/params`)).json()) as { logVk?: string };
+    if (typeof served.logVk !== 'string' || !/^0[23][0-9a-f]{64}$/.test(served.logVk)) throw new Error('the UC announces no parameters-log key');
+    return { process: uc, url: uc.url, db, logVk: fromHex(served.logVk, 33) };
   } catch (err) {
     await uc.stop();
     throw err;
   }
 }
 
-export function signDemoTariff(uc: DemoUc, tariff: Tariff): { message: Uint8Array; signature: Uint8Array } {
-  return signTariff(getSuite('P256-SHA256'), tariff, uc.logKey, new Uint8Array(randomBytes(32)));
+/** `sipster provision`: meter.json with the UC's schedule and log key, and the tariff it signed and published. */
+export async function provisionMeter(uc: DemoUc, meterId: string, out: string, pins: { pulse: string; replay: string; finalBill: string }, microUnitsPerWh: number): Promise<void> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    SIPSTER, 'provision', '--db', uc.db, '--meter-id', meterId, '--out', out, '--rate', String(microUnitsPerWh),
+    '--pulse-pin', pins.pulse, '--replay-pin', pins.replay, '--final-bill-pin', pins.finalBill, '--timing', '--log-level', 'warn',
+  ], { timeout: 120_000 });
+  const printed = JSON.parse(stdout.trim().split('\n').pop()!) as { logVk?: string };
+  if (printed.logVk !== toHex(uc.logVk)) throw new Error('sipster provision used another parameters-log key than the UC serves');
 }
 
 /** `sipster uc register-meter`: the UC records vkM under meterId and returns the household's account token. */
@@ -71,7 +57,7 @@ export async function registerMeter(uc: DemoUc, schedule: DemoSchedule, meterId:
     timeout: 120_000,
   });
   const out = JSON.parse(stdout.trim().split('\n').pop()!) as { accountToken?: string; logVk?: string };
-  if (out.logVk !== toHex(uc.logKey.vk)) throw new Error('register-meter answered with another parameters-log key');
+  if (out.logVk !== toHex(uc.logVk)) throw new Error('register-meter answered with another parameters-log key');
   if (!out.accountToken || !/^[0-9a-f]{64}$/.test(out.accountToken)) throw new Error('register-meter printed no account token');
   return out.accountToken;
 }

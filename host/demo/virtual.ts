@@ -8,15 +8,14 @@
  * settlement window. The wallet runs on the board's clock, so the windows and the meter's
  * periods agree while the rig jumps or accelerates it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Progress } from '../cli/progress.ts';
 import { flashMeter } from '../flash/flash.ts';
 import { createLogger, type Logger } from '../mint/log.ts';
-import { encodeProvisioning } from '../records/provisioning.ts';
-import type { Tariff } from '../protocol/tariff.ts';
+import { MICRO_UNITS_PER_UNIT } from '../protocol/tariff.ts';
 import type { BillRecord, BootRecord, MeterRecord } from '../records/decode.ts';
 import { Listener } from '../serial/listener.ts';
 import type { ReceivedRecord } from '../serial/records.ts';
@@ -30,11 +29,10 @@ import { PINS, Rig, spawnVirtualBoard } from '../vboard/rig-client.ts';
 import { BoardClock, type ClockReading } from './board-clock.ts';
 import { Condition, Steps } from './steps.ts';
 import { boardTimings, formatOp } from './timings.ts';
-import { registerMeter, signDemoTariff, startUc, type DemoSchedule } from './uc.ts';
+import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
 
 const METER_ID = 'DEMO-METER-0001';
 /** One unit per Wh all day: one metering pulse is one token. */
-const TARIFF: Tariff = { version: 1, bands: [{ startMinute: 0, microUnitsPerWh: 1_000_000 }] };
 /** Virtual spacing of the rig's pulses (the rig runs them as fast as the board takes them). */
 const PULSE_PERIOD_MS = 100;
 
@@ -87,7 +85,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   const uc = await steps.run('starting the UC and its Cashu mint (`sipster uc serve`, SQLite)', async () => {
     const u = await startUc(join(dir, 'uc.sqlite'), schedule);
     steps.defer('UC', () => u.process.stop());
-    say(`  UC + mint at ${u.url}, parameters-log key ${bytesToHex(u.logKey.vk).slice(0, 16)}…`);
+    say(`  UC + mint at ${u.url}, parameters-log key ${bytesToHex(u.logVk).slice(0, 16)}…`);
     return u;
   });
 
@@ -135,14 +133,9 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
     if (fault?.kind === 'fault') throw new Error(`the meter reported a fault: ${fault.reason}`);
   };
 
-  const meterFile = await steps.run('provisioning the meter (tariff signed with the UC\'s log key)', async () => {
+  const meterFile = await steps.run('provisioning the meter (`sipster provision`: tariff signed with the UC\'s log key)', async () => {
     const f = join(dir, `${METER_ID}.json`);
-    const provisioning = encodeProvisioning({
-      suiteId: 'P256-SHA256', meterId: METER_ID, production: false, epochLength: schedule.epochLength, periodSeconds: schedule.periodSeconds,
-      periodOrigin: schedule.originUnix, pulsePin: PINS.pulse, replayPin: PINS.replay, finalBillPin: PINS.finalBill, testLoadMs: 0, timing: true,
-      ucKey: uc.logKey.vk, tariff: signDemoTariff(uc, TARIFF),
-    });
-    writeFileSync(f, JSON.stringify({ meterId: METER_ID, provisioning: bytesToHex(provisioning) }));
+    await provisionMeter(uc, METER_ID, f, PINS, MICRO_UNITS_PER_UNIT);
     say(`  meter ${METER_ID}: 1 unit per Wh (one pulse on ${PINS.pulse} = one token), replay signal ${PINS.replay}, timing records on`);
     return f;
   });
@@ -199,7 +192,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
     const d: Db = await openStore(join(dir, 'wallet.sqlite'));
     steps.defer('wallet store', () => d.close());
     const w = await WalletDaemon.open({
-      db: d, log: walletLog, meterId: METER_ID, ucUrl: uc.url, mintUrl: uc.url, accountToken, logVk: uc.logKey.vk,
+      db: d, log: walletLog, meterId: METER_ID, ucUrl: uc.url, mintUrl: uc.url, accountToken, logVk: uc.logVk,
       withdrawAmount: 100, bufferTarget: 100, withdrawIntervalMs: 5_000, retryMs: 2_000, now: clock.now,
     });
     let chain = Promise.resolve();
