@@ -11,7 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { hashToG1, pairingEqual } from './accel/bls12-381.ts';
 import { mclGroup } from './accel/group.ts';
 import { mclBls, mclP256 } from './accel/mcl.ts';
-import { hashToCurveP256, mulBaseP256, mulP256 } from './accel/p256.ts';
+import { hashToCurveP256, mulBaseP256, mulP256, sqrtP256 } from './accel/p256.ts';
 import { bigIntToBytes, bytesToBigInt } from './bytes.ts';
 import { decodeFail } from './errors.ts';
 
@@ -86,16 +86,24 @@ const plainDst = (dst: string | Uint8Array): Uint8Array | undefined => {
   return b && b.length > 0 && b.length <= 255 ? b : undefined;
 };
 
-/** Square root of x^3 + a x + b, or off-curve. */
-function liftX(Point: PointCons, x: bigint): bigint {
+type SqrtFn = (v: bigint) => bigint | undefined;
+
+const nobleSqrt = (Point: PointCons): SqrtFn => (v) => {
+  try {
+    return Point.Fp.sqrt(v);
+  } catch {
+    return undefined;
+  }
+};
+
+/** A square root of x^3 + a x + b (checked by squaring it back), or off-curve. */
+function liftX(Point: PointCons, x: bigint, sqrt: SqrtFn): bigint {
   const { a, b } = Point.CURVE();
   const Fp = Point.Fp;
   const rhs = Fp.add(Fp.add(Fp.mul(Fp.sqr(x), x), Fp.mul(a, x)), b);
-  try {
-    return Fp.sqrt(rhs);
-  } catch {
-    return decodeFail('off-curve', 'x is not the abscissa of a curve point');
-  }
+  const y = sqrt(rhs);
+  if (y === undefined || !Fp.eql(Fp.sqr(y), rhs)) decodeFail('off-curve', 'x is not the abscissa of a curve point');
+  return y;
 }
 
 function checkedPoint(Point: PointCons, x: bigint, y: bigint): Point {
@@ -148,7 +156,7 @@ function makeP256(accelerated: boolean): Suite {
       if (b[0] !== 2 && b[0] !== 3) decodeFail('bad-prefix', 'SEC1 compressed prefix must be 02 or 03');
       const x = bytesToBigInt(b.subarray(1));
       if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');
-      let y = liftX(Point, x);
+      let y = liftX(Point, x, accelerated ? sqrtP256 : nobleSqrt(Point));
       if ((y & 1n) !== BigInt(b[0]! & 1)) y = Point.Fp.neg(y);
       return checkedPoint(Point, x, y);
     },
@@ -235,7 +243,7 @@ function makeBls12381(accelerated: boolean): Suite {
       xb[0] = flags & 0x1f;
       const x = bytesToBigInt(xb);
       if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');
-      let y = liftX(Point, x);
+      let y = liftX(Point, x, nobleSqrt(Point));
       const largest = y > (p - 1n) / 2n;
       if (largest !== ((flags & 0x20) !== 0)) y = G1.Point.Fp.neg(y);
       return checkedPoint(Point, x, y);

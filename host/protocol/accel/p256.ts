@@ -101,7 +101,7 @@ const G0 = m._malloc(G1_BYTES);
 const G1p = m._malloc(G1_BYTES);
 
 /** Square root of a square in Fp (either root), or undefined for a non-square. */
-function sqrt(v: bigint): bigint | undefined {
+export function sqrtP256(v: bigint): bigint | undefined {
   c.setFp(fpA, v);
   if (m._mclBnFp_squareRoot(fpB, fpA) !== 0) return undefined;
   return c.getFp(fpB);
@@ -123,10 +123,10 @@ export function sswuP256(u: bigint): { x: bigint; y: bigint } {
   const tv1 = md(zu2 * zu2 + zu2); // Z² u⁴ + Z u²
   const x1 = tv1 === 0n ? BoverZA : md(minusBoverA * (1n + inv(tv1)));
   let x = x1;
-  let y = sqrt(gx(x1));
+  let y = sqrtP256(gx(x1));
   if (y === undefined) {
     x = md(zu2 * x1);
-    y = sqrt(gx(x));
+    y = sqrtP256(gx(x));
     if (y === undefined) throw new Error('sswu: g(x2) is not a square (impossible for a valid Z)');
   }
   if ((u & 1n) !== (y & 1n)) y = y === 0n ? 0n : p - y;
