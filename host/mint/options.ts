@@ -106,3 +106,22 @@ export function describeOptions(specs: readonly OptionSpec[]): string {
   rows.push(`  ${'-h, --help'.padEnd(24)} show this help`);
   return rows.join('\n');
 }
+
+/**
+ * The options of `sipster <command>`, or the exit code to return at once: 0 after printing the
+ * usage for --help, 2 after printing an option error.
+ */
+export function parseCommandOptions(specs: readonly OptionSpec[], argv: string[], command: string, usage: string): OptionValues | number {
+  try {
+    const r = resolveOptions(specs, argv);
+    if (r.help) {
+      process.stdout.write(usage + '\n');
+      return 0;
+    }
+    return r.values;
+  } catch (err) {
+    if (!(err instanceof OptionError)) throw err;
+    process.stderr.write(`sipster ${command}: ${err.message}\n`);
+    return 2;
+  }
+}

@@ -1,5 +1,6 @@
 // Opens the store named by a location string, as given on a command line or in an environment
 // variable: a postgres:// (or postgresql://) URL, or a SQLite file path (optionally `sqlite:path`).
+import type { Logger } from '../mint/log.ts';
 import type { Db } from './db.ts';
 import { StoreError } from './db.ts';
 import { openPostgres } from './postgres.ts';
@@ -33,5 +34,15 @@ export function describeLocation(location: string): string {
     return `PostgreSQL ${u.toString()}`;
   } catch {
     return 'PostgreSQL (malformed URL)';
+  }
+}
+
+/** openStore for a command: a store that cannot be opened is logged (without any password) and gives undefined. */
+export async function openStoreOrLog(location: string, log: Logger): Promise<Db | undefined> {
+  try {
+    return await openStore(location);
+  } catch (err) {
+    log.error('cannot open store', { store: describeLocation(location), error: (err as Error).message });
+    return undefined;
   }
 }

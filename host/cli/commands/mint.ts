@@ -2,7 +2,7 @@
 // Only option handling is loaded up front; the service modules (crypto, wasm) load once the
 // options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { describeOptions, OptionError, resolveOptions, type OptionSpec } from '../../mint/options.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec } from '../../mint/options.ts';
 
 export const summary = 'run the Cashu-compatible e-cash mint (sipster mint serve --help)';
 
@@ -33,35 +33,17 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`sipster mint: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
     return 2;
   }
-  let values;
-  try {
-    const resolved = resolveOptions(options, rest);
-    if (resolved.help) {
-      process.stdout.write(usage + '\n');
-      return 0;
-    }
-    values = resolved.values;
-  } catch (err) {
-    if (err instanceof OptionError) {
-      process.stderr.write(`sipster mint serve: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const values = parseCommandOptions(options, rest, 'mint serve', usage);
+  if (typeof values === 'number') return values;
   const log = createLogger('mint', values['log-level'] as LogLevel);
   const { TestPaymentBackend } = await import('../../mint/backend.ts');
   const { close, listen } = await import('../../mint/http.ts');
   const { Mint } = await import('../../mint/mint.ts');
   const { createMintServer } = await import('../../mint/server.ts');
-  const { describeLocation, openStore } = await import('../../store/open.ts');
+  const { describeLocation, openStoreOrLog } = await import('../../store/open.ts');
   const location = values.db as string;
-  let db;
-  try {
-    db = await openStore(location);
-  } catch (err) {
-    log.error('cannot open store', { store: describeLocation(location), error: (err as Error).message });
-    return 1;
-  }
+  const db = await openStoreOrLog(location, log);
+  if (!db) return 1;
   // No Lightning here: the test backend reports every quote paid.
   const backend = new TestPaymentBackend(true);
   const mint = await Mint.open(db, backend, { unit: values.unit as string, maxMintAmount: values['max-mint'] as number });

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { describeOptions, OptionError, resolveOptions, type OptionSpec } from '../../mint/options.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec } from '../../mint/options.ts';
 
 export const summary = "write a meter's provisioning (meter.json: UC schedule and log key, signed tariff) for `sipster flash`";
 
@@ -36,26 +36,15 @@ options:
 ${describeOptions(options)}`;
 
 export async function run(argv: string[]): Promise<number> {
-  let v;
-  try {
-    const r = resolveOptions(options, argv);
-    if (r.help) {
-      process.stdout.write(usage + '\n');
-      return 0;
-    }
-    v = r.values;
-  } catch (err) {
-    if (!(err instanceof OptionError)) throw err;
-    process.stderr.write(`sipster provision: ${err.message}\n`);
-    return 2;
-  }
+  const v = parseCommandOptions(options, argv, 'provision', usage);
+  if (typeof v === 'number') return v;
   const meterId = v['meter-id'] as string | undefined;
   if (!meterId) {
     process.stderr.write('sipster provision: --meter-id is required\n');
     return 2;
   }
   const log = createLogger('provision', v['log-level'] as LogLevel);
-  const [{ openStore, describeLocation }, { Mint }, { TestPaymentBackend }, { UcService }, { encodeProvisioning }, { toHex }] = await Promise.all([
+  const [{ openStoreOrLog }, { Mint }, { TestPaymentBackend }, { UcService }, { encodeProvisioning }, { toHex }] = await Promise.all([
     import('../../store/open.ts'),
     import('../../mint/mint.ts'),
     import('../../mint/backend.ts'),
@@ -63,13 +52,8 @@ export async function run(argv: string[]): Promise<number> {
     import('../../records/provisioning.ts'),
     import('../../protocol/bytes.ts'),
   ]);
-  let db;
-  try {
-    db = await openStore(v.db as string);
-  } catch (err) {
-    log.error('cannot open store', { store: describeLocation(v.db as string), error: (err as Error).message });
-    return 1;
-  }
+  const db = await openStoreOrLog(v.db as string, log);
+  if (!db) return 1;
   try {
     const uc = await UcService.open(db, await Mint.open(db, new TestPaymentBackend(true)), { log });
     const params = uc.params;

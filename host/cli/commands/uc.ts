@@ -5,7 +5,7 @@
 // options are valid, so --help and option errors answer at once.
 import cluster from 'node:cluster';
 import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
-import { describeOptions, OptionError, resolveOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
 import type { SuiteId } from '../../protocol/suite.ts';
 import type { UcGenesis } from '../../uc/service.ts';
 
@@ -123,20 +123,7 @@ function genesisFrom(v: OptionValues): UcGenesis {
 }
 
 function parse(specs: OptionSpec[], argv: string[], name: string): OptionValues | number {
-  try {
-    const r = resolveOptions(specs, argv);
-    if (r.help) {
-      process.stdout.write(usage + '\n');
-      return 0;
-    }
-    return r.values;
-  } catch (err) {
-    if (err instanceof OptionError) {
-      process.stderr.write(`sipster uc ${name}: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  return parseCommandOptions(specs, argv, `uc ${name}`, usage);
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -159,7 +146,7 @@ async function register(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger('uc', v['log-level'] as LogLevel);
-  const { decodeVerifyingKey, fromHex, openStore, describeLocation, Mint, TestPaymentBackend, UcService, SUITE_IDS } = await load();
+  const { decodeVerifyingKey, fromHex, openStoreOrLog, Mint, TestPaymentBackend, UcService, SUITE_IDS } = await load();
   if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('register-meter', SUITE_IDS);
   try {
     decodeVerifyingKey(fromHex((v.vk as string).toLowerCase(), 33));
@@ -167,13 +154,8 @@ async function register(argv: string[]): Promise<number> {
     process.stderr.write('sipster uc register-meter: --vk is not a valid P-256 point\n');
     return 2;
   }
-  let db;
-  try {
-    db = await openStore(v.db as string);
-  } catch (err) {
-    log.error('cannot open store', { store: describeLocation(v.db as string), error: (err as Error).message });
-    return 1;
-  }
+  const db = await openStoreOrLog(v.db as string, log);
+  if (!db) return 1;
   try {
     const mint = await Mint.open(db, new TestPaymentBackend(true));
     const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), log });
@@ -192,16 +174,11 @@ async function serve(argv: string[]): Promise<number> {
   const v = parse(serveOptions, argv, 'serve');
   if (typeof v === 'number') return v;
   const log = createLogger('uc', v['log-level'] as LogLevel);
-  const { openStore, describeLocation, faultHookFromEnv, Mint, TestPaymentBackend, UcService, epochOf, createUcServer, listen, close, SUITE_IDS } = await load();
+  const { openStoreOrLog, describeLocation, faultHookFromEnv, Mint, TestPaymentBackend, UcService, epochOf, createUcServer, listen, close, SUITE_IDS } = await load();
   if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('serve', SUITE_IDS);
   const location = v.db as string;
-  let db;
-  try {
-    db = await openStore(location);
-  } catch (err) {
-    log.error('cannot open store', { store: describeLocation(location), error: (err as Error).message });
-    return 1;
-  }
+  const db = await openStoreOrLog(location, log);
+  if (!db) return 1;
   let faults;
   try {
     faults = faultHookFromEnv();

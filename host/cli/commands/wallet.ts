@@ -2,7 +2,7 @@
 // Only option handling is loaded up front; the wallet's modules (crypto, wasm, serial) load once
 // the options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
-import { describeOptions, OptionError, resolveOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
 import type { Db } from '../../store/db.ts';
 import type { WalletDaemon } from '../../wallet/daemon.ts';
 
@@ -42,20 +42,7 @@ ${describeOptions([...base, ...connection, ...runOnly])}
 dispute options: --c N and the connection options above.`;
 
 function parse(specs: OptionSpec[], argv: string[], name: string): OptionValues | number {
-  try {
-    const r = resolveOptions(specs, argv);
-    if (r.help) {
-      process.stdout.write(usage + '\n');
-      return 0;
-    }
-    return r.values;
-  } catch (err) {
-    if (err instanceof OptionError) {
-      process.stderr.write(`sipster wallet ${name}: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  return parseCommandOptions(specs, argv, `wallet ${name}`, usage);
 }
 
 function missing(v: OptionValues, names: string[], cmd: string): boolean {
@@ -65,13 +52,8 @@ function missing(v: OptionValues, names: string[], cmd: string): boolean {
 }
 
 async function open(v: OptionValues, log: Logger): Promise<Db | undefined> {
-  const { describeLocation, openStore } = await import('../../store/open.ts');
-  try {
-    return await openStore(v.db as string);
-  } catch (err) {
-    log.error('cannot open store', { store: describeLocation(v.db as string), error: (err as Error).message });
-    return undefined;
-  }
+  const { openStoreOrLog } = await import('../../store/open.ts');
+  return openStoreOrLog(v.db as string, log);
 }
 
 async function daemonFor(v: OptionValues, db: Db, log: Logger): Promise<WalletDaemon> {
