@@ -13,13 +13,11 @@ import type { Logger } from '../mint/log.ts';
 import type { Mint, ProofIn } from '../mint/mint.ts';
 import {
   appendEntry,
-  checkDispute,
+  verifyDispute,
+  openingMismatch,
   checkHandover,
   checkSettlement,
-  billHash,
   decodeBillMessage,
-  decodeDisputeMessage,
-  SipsterError,
   decodeHandoverMessage,
   decodePayRequest,
   encodeEpochKey,
@@ -427,10 +425,8 @@ export class UcService {
 class LogRaceError extends Error {}
 
 /**
- * checkDispute, except that revealed tokens which do not open the bill (too few, repeated, or
- * foreign: `dispute-mismatch`) still close the period, with nothing credited: the household then
- * owes all n openly. checkDispute raises `dispute-mismatch` only after both signatures and the
- * dispute record's binding to the bill have verified, so n and the bill are authentic here.
+ * A dispute closes the period either way: the revealed tokens either open the bill (credited as
+ * paid where paid) or they do not, and the household owes all n openly.
  */
 function openDispute(
   params: PinnedParams,
@@ -441,23 +437,6 @@ function openDispute(
   disputeSignature: Uint8Array,
   rhos: readonly Uint8Array[],
 ): { record: RecordedBill; n: number; opens: boolean } {
-  try {
-    const opening = checkDispute(params, view, billMessage, billSignature, disputeMessage, disputeSignature, rhos);
-    return { record: opening.record, n: opening.n, opens: true };
-  } catch (err) {
-    if (!(err instanceof SipsterError) || err.code !== 'dispute-mismatch') throw err;
-    const { bill } = decodeBillMessage(billMessage);
-    const { dispute } = decodeDisputeMessage(disputeMessage);
-    const record: RecordedBill = {
-      meterId: bill.meterId,
-      c: bill.c,
-      periodLabel: bill.periodLabel,
-      e: bill.e,
-      billHash: billHash(billMessage),
-      billMessage,
-      signature: billSignature,
-      status: 'disputed',
-    };
-    return { record, n: dispute.n, opens: false };
-  }
+  const d = verifyDispute(params, view, billMessage, billSignature, disputeMessage, disputeSignature);
+  return { record: d.record, n: d.n, opens: openingMismatch(params.suite, d, rhos) === undefined };
 }
