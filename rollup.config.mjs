@@ -3,10 +3,39 @@
 // (package-lock.json), so the same commit always yields the same bytes and SHA-256 ("the firmware
 // hash" the meter reports in its boot record, see firmware/src/firmware-hash.ts).
 import esbuild from 'rollup-plugin-esbuild';
-import terser from '@rollup/plugin-terser';
+import { minify } from 'terser';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const at = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+/**
+ * Property names the minifier must keep: every name the runtime defines (the Espruino 2v29 surface
+ * in firmware/conformance/data: globals, their static and prototype members, module members), the
+ * standard built-ins' own names (the surface lists few prototype methods: set, subarray, ...), and
+ * the names of option/event objects the runtime reads or hands us. All other property names are
+ * ours and only live in RAM (state, identity and provisioning are stored as binary layouts, never
+ * as objects with names; the op-counter names in timing records are string values), so they are
+ * shortened.
+ */
+function reservedProperties() {
+  const surface = JSON.parse(readFileSync(at('firmware/conformance/data/surface-2v29.json'), 'utf8'));
+  const names = new Set(surface.globals);
+  for (const entry of Object.values(surface.members)) {
+    for (const n of entry.static ?? []) names.add(n);
+    for (const n of entry.prototype ?? []) names.add(n);
+  }
+  const builtins = [Object, Function, Array, String, Number, Boolean, Error, Math, JSON, Date, RegExp, ArrayBuffer, DataView,
+    Uint8Array, Object.getPrototypeOf(Uint8Array), Promise];
+  for (const o of builtins) {
+    for (const n of Object.getOwnPropertyNames(o)) names.add(n);
+    if (o.prototype) for (const n of Object.getOwnPropertyNames(o.prototype)) names.add(n);
+  }
+  // setWatch options and its event, E.setConsole options, a console device's write.
+  for (const n of ['repeat', 'edge', 'debounce', 'state', 'time', 'force', 'write']) names.add(n);
+  return [...names].sort();
+}
+const RESERVED = reservedProperties();
 
 // Terser is told the output is ES5 so it never introduces newer syntax than the input has
 // (arrows, shorthand, ...); the conformance check (firmware/conformance) verifies the result.
@@ -16,6 +45,18 @@ const terserOptions = {
   mangle: { toplevel: true },
   format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
 };
+
+/** Terser on the finished chunk; a chunk's own exports (a library build of it) keep their names. */
+function minifyChunk() {
+  return {
+    name: 'minify',
+    async renderChunk(code, chunk) {
+      const properties = { builtins: true, keep_quoted: true, reserved: RESERVED.concat(chunk.exports) };
+      const result = await minify(code, { ...terserOptions, mangle: { ...terserOptions.mangle, properties } });
+      return { code: result.code, map: null };
+    },
+  };
+}
 
 export default {
   input: at('firmware/src/main.ts'),
@@ -39,7 +80,7 @@ export default {
       format: 'iife',
       strict: false,
       generatedCode: 'es5',
-      plugins: [terser(terserOptions)],
+      plugins: [minifyChunk()],
     },
   ],
 };
