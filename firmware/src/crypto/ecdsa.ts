@@ -181,17 +181,19 @@ function batchInvert(F: Field, inv: (r: Fe, a: Fe) => void, a: Fe[]): void {
 }
 
 /**
- * ECDSA-P256-SHA256 signatures r ‖ s (low-s) of several messages under one key, sharing the two
- * inversions (x of k·B mod p, k mod n) across them: each signature is the one ecdsaSign gives.
+ * ECDSA-P256-SHA256 signatures r ‖ s (low-s) of several messages under one key, with one
+ * inversion mod p (x of each k·B) and one mod n for all of them. The inversion mod n is of
+ * k·t (t = e + r·d), which gives both s = t/k = (k·t)^-1·t^2 and the verifier's
+ * s^-1 = k/t = (k·t)^-1·k^2, written to sInv[i] (negated with s for low-s).
  * extras[i] hedges the RFC 6979 nonce of msgs[i] (null: plain RFC 6979).
  */
-export function ecdsaSignMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array | null)[]): Uint8Array[] {
+export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array | null)[], sInv: Fe[]): Uint8Array[] {
   if (!(sk instanceof Uint8Array) || sk.length !== 32 || !scalarOk(sk, 0)) throw new Error('ecdsa: bad secret key');
   if (msgs.length === 0 || extras.length !== msgs.length) throw new Error('ecdsa: one extra entropy (or null) per message');
   const d = fe();
   Fn.fromBytes(d, sk, 0);
   const nonces: (() => Uint8Array)[] = [];
-  const zs: Fe[] = [];
+  const es: Fe[] = [];
   const out: Uint8Array[] = [];
   let pending: number[] = [];
   for (let i = 0; i < msgs.length; i++) {
@@ -202,19 +204,18 @@ export function ecdsaSignMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8
     nonces.push(rfc6979Nonces(sk, h, e));
     const z = fe();
     Fn.fromBytesMod(z, h, 0);
-    zs.push(z);
+    es.push(z);
     out.push(new Uint8Array(64));
+    sInv[i] = fe();
     pending.push(i);
   }
   const x = fe();
-  const zi2 = fe();
-  const r = fe();
   const s = fe();
   // A nonce giving r = 0 or s = 0 (probability ~2^-256) sends its message to the next round with the next nonce.
   while (pending.length > 0) {
     const Rs: Point[] = [];
     const zInv: Fe[] = [];
-    const kInv: Fe[] = [];
+    const ks: Fe[] = [];
     for (let j = 0; j < pending.length; j++) {
       const k = nonces[pending[j]]();
       const R = mulBase(k);
@@ -222,34 +223,69 @@ export function ecdsaSignMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8
       zInv.push(R.z);
       const kk = fe();
       Fn.fromBytes(kk, k, 0);
-      kInv.push(kk);
+      ks.push(kk);
     }
     batchInvert(Fp, fpInv, zInv);
-    batchInvert(Fn, fnInv, kInv);
     const next: number[] = [];
+    const live: number[] = [];
+    const ts: Fe[] = [];
+    const inv: Fe[] = [];
     for (let j = 0; j < pending.length; j++) {
       const sig = out[pending[j]];
-      Fp.sqr(zi2, zInv[j]);
-      Fp.mul(x, Rs[j].x, zi2);
+      Fp.sqr(x, zInv[j]);
+      Fp.mul(x, Rs[j].x, x);
       Fp.toBytes(x, sig, 0);
+      const r = fe();
       Fn.fromBytesMod(r, sig, 0);
-      Fn.mul(s, r, d);
-      Fn.add(s, s, zs[pending[j]]);
-      Fn.mul(s, s, kInv[j]);
-      if (Fn.isZero(r) || Fn.isZero(s)) {
+      const t = fe();
+      Fn.mul(t, r, d);
+      Fn.add(t, t, es[pending[j]]);
+      if (Fn.isZero(r) || Fn.isZero(t)) {
         next.push(pending[j]);
         continue;
       }
       Fn.toBytes(r, sig, 0);
+      const kt = fe();
+      Fn.mul(kt, ks[j], t);
+      live.push(j);
+      ts.push(t);
+      inv.push(kt);
+    }
+    if (inv.length > 0) batchInvert(Fn, fnInv, inv);
+    for (let q = 0; q < live.length; q++) {
+      const j = live[q];
+      const sig = out[pending[j]];
+      const w = sInv[pending[j]];
+      Fn.sqr(s, ts[q]);
+      Fn.mul(s, s, inv[q]);
+      Fn.sqr(w, ks[j]);
+      Fn.mul(w, w, inv[q]);
       Fn.toBytes(s, sig, 32);
       if (greaterThan(sig, 32, HALF_N)) {
         Fn.neg(s, s);
         Fn.toBytes(s, sig, 32);
+        Fn.neg(w, w);
       }
     }
     pending = next;
   }
   return out;
+}
+
+/** ECDSA-P256-SHA256 signatures r ‖ s (low-s) of several messages under one key (as ecdsaSign gives each), inversions shared. */
+export function ecdsaSignMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array | null)[]): Uint8Array[] {
+  return signMany(sk, msgs, extras, []);
+}
+
+/**
+ * ecdsaSignMany, each signature then verified under pk33 before it is returned; null if one fails
+ * (fail closed). The verification takes s^-1 from the signing and checks s·s^-1 = 1 instead of
+ * inverting again: the whole batch costs one inversion mod n.
+ */
+export function ecdsaSignManyVerified(sk: Uint8Array, pk33: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array | null)[]): Uint8Array[] | null {
+  const sInv: Fe[] = [];
+  const sigs = signMany(sk, msgs, extras, sInv);
+  return verifyMany(pk33, msgs, sigs, sInv) ? sigs : null;
 }
 
 /** ECDSA-P256-SHA256 signature r ‖ s (low-s) over msg; extraEntropy32 hedges the RFC 6979 nonce (null: plain RFC 6979). */
@@ -258,10 +294,11 @@ export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8
 }
 
 /**
- * true iff every sigs[i] (r ‖ s, low-s only) is valid over msgs[i] under the compressed key pk33,
- * sharing one inversion mod n; false on any malformed input.
+ * true iff every sigs[i] (r ‖ s, low-s only) is valid over msgs[i] under the compressed key pk33;
+ * false on any malformed input. sInv: s^-1 mod n of each signature from its signing, checked
+ * (s·s^-1 = 1, one multiplication), or null to compute them (one inversion mod n for all).
  */
-export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[]): boolean {
+export function verifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[], sInv: Fe[] | null): boolean {
   if (msgs.length === 0 || sigs.length !== msgs.length) return false;
   // The registered key (the meter's own) was validated when its table was set: no decode (a sqrt) needed.
   const own = keyTable !== null && keyPk !== null && pk33 instanceof Uint8Array && bytesEqual(keyPk, pk33);
@@ -282,7 +319,15 @@ export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint
     Fn.fromBytes(w, sig, 32);
     ws.push(w);
   }
-  batchInvert(Fn, fnInv, ws);
+  if (sInv === null) batchInvert(Fn, fnInv, ws);
+  else {
+    if (sInv.length !== ws.length) return false;
+    for (let i = 0; i < ws.length; i++) {
+      Fn.mul(ws[i], ws[i], sInv[i]);
+      if (!Fn.eq(ws[i], Fn.one)) return false;
+      ws[i].set(sInv[i]);
+    }
+  }
   const r = fe();
   const u = fe();
   const u1 = new Uint8Array(32);
@@ -324,6 +369,11 @@ export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint
     if (!Fp.eq(rx, R.x)) return false;
   }
   return true;
+}
+
+/** true iff every sigs[i] (r ‖ s, low-s only) is valid over msgs[i] under pk33, one inversion mod n for all; false on any malformed input. */
+export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[]): boolean {
+  return verifyMany(pk33, msgs, sigs, null);
 }
 
 /** Verify r ‖ s (low-s only) over msg under the compressed key pk33; false on any malformed input. */

@@ -11,7 +11,9 @@
 //   ecdsaSign(sk, msg, extraEntropy32 | null) -> 64 B r ‖ s, low-s
 //   ecdsaVerify(pk33, msg, sig64) -> boolean
 //   ecdsaSignMany(sk, msgs[], extras[]) / ecdsaVerifyMany(pk33, msgs[], sigs[]): the same
-//     signatures / verdict, with the inversions shared (bill + dispute: ~880 fewer multiplications)
+//     signatures / verdict, with the inversions shared
+//   ecdsaSignManyVerified(sk, pk33, msgs[], extras[]) -> sigs | null: signed, then each verified
+//     under pk33 (null if one fails), one inversion mod n for the whole batch (bill + dispute)
 //   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (COMB_TABLE_BYTES = 22,440 B);
 //   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM.
 //   opCounts = { mul, sqr, add, inv, sqrt (mod p), mulN, sqrN, addN, invN, sqrtN (mod n) }, resetOpCounts()
@@ -31,6 +33,7 @@ export {
   ecdsaSign,
   ecdsaVerify,
   ecdsaSignMany,
+  ecdsaSignManyVerified,
   ecdsaVerifyMany,
   baseTableBytes,
   setBaseTable,

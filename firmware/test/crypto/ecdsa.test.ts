@@ -3,10 +3,12 @@ import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import {
-  ecdsaKeyFromSeed, ecdsaSign, ecdsaSignMany, ecdsaVerify, ecdsaVerifyMany, opCounts, resetOpCounts, setVerifyKeyTable,
-  verifyKeyTableBytes,
+  ecdsaKeyFromSeed, ecdsaSign, ecdsaSignMany, ecdsaSignManyVerified, ecdsaVerify, ecdsaVerifyMany, opCounts, resetOpCounts,
+  setVerifyKeyTable, verifyKeyTableBytes,
 } from '../../src/crypto/index.ts';
-import { rfc6979Nonces } from '../../src/crypto/ecdsa.ts';
+import { rfc6979Nonces, signMany, verifyMany } from '../../src/crypto/ecdsa.ts';
+import { fe, type Fe } from '../../src/crypto/field.ts';
+import { Fn } from '../../src/crypto/p256.ts';
 import { N, ascii, fromBytes, hex, randBytes, toBytes32, unhex } from './helpers.ts';
 
 // RFC 6979 Appendix A.2.5 (P-256), SHA-256 vectors.
@@ -152,5 +154,59 @@ describe('ECDSA', () => {
     expect(ecdsaVerifyMany(kp.pk, [ascii('a')], [])).toBe(false);
     expect(() => ecdsaSignMany(kp.sk, [ascii('a')], [])).toThrow();
     expect(() => ecdsaSignMany(kp.sk, [], [])).toThrow();
+  });
+
+  it('one signing inversion gives s^-1 too: equal to noble-derived s^-1 (negated with low-s), and a wrong s^-1 fails verification', () => {
+    const kp = ecdsaKeyFromSeed(randBytes('sinvkey', 0, 32));
+    const modInv = (a: bigint) => {
+      let r = 1n, b = a % N, e = N - 2n;
+      for (; e > 0n; e >>= 1n, b = (b * b) % N) if (e & 1n) r = (r * b) % N;
+      return r;
+    };
+    const toBig = (w: Fe) => {
+      const u = new Uint8Array(32);
+      Fn.toBytes(w, u, 0);
+      return fromBytes(u);
+    };
+    let negated = 0;
+    for (const own of [false, true]) {
+      if (own) setVerifyKeyTable(kp.pk, verifyKeyTableBytes(kp.pk));
+      for (let t = 0; t < 12; t++) {
+        const msgs = [randBytes('sm' + t, 0, 70), randBytes('sm' + t, 1, 50)];
+        const extras = [randBytes('se' + t, 0, 32), randBytes('se' + t, 1, 32)];
+        const sInv: Fe[] = [];
+        resetOpCounts();
+        const sigs = signMany(kp.sk, msgs, extras, sInv);
+        expect(verifyMany(kp.pk, msgs, sigs, sInv)).toBe(true);
+        expect(opCounts.invN).toBe(1); // signing and verifying both signatures: one inversion mod n
+        for (let i = 0; i < 2; i++) {
+          expect(hex(sigs[i])).toBe(hex(p256.sign(msgs[i], kp.sk, { extraEntropy: extras[i] })));
+          const s = fromBytes(sigs[i].subarray(32));
+          expect(toBig(sInv[i])).toBe(modInv(s));
+          // the unnormalized s (before low-s) was the high one when noble's lowS:false signature differs
+          if (hex(p256.sign(msgs[i], kp.sk, { extraEntropy: extras[i], lowS: false })) !== hex(sigs[i])) negated++;
+        }
+        // a faulty s^-1 (off by one, or not negated along with s) must fail, never verify
+        for (let i = 0; i < 2; i++) {
+          const wrong = sInv.map((w) => { const c = fe(); c.set(w); return c; });
+          Fn.add(wrong[i], wrong[i], Fn.one);
+          expect(verifyMany(kp.pk, msgs, sigs, wrong)).toBe(false);
+          const unneg = sInv.map((w) => { const c = fe(); c.set(w); return c; });
+          Fn.neg(unneg[i], unneg[i]);
+          expect(verifyMany(kp.pk, msgs, sigs, unneg)).toBe(false);
+        }
+        // a tampered signature fails even with its (then wrong) s^-1, and with a recomputed one
+        const bad = sigs.map((x) => new Uint8Array(x));
+        bad[1][10] ^= 2;
+        expect(verifyMany(kp.pk, msgs, bad, sInv)).toBe(false);
+        expect(ecdsaVerifyMany(kp.pk, msgs, bad)).toBe(false);
+        expect(verifyMany(kp.pk, msgs, sigs, sInv.slice(0, 1))).toBe(false);
+        // the exported pair: same signatures, verified; null under another key
+        expect(ecdsaSignManyVerified(kp.sk, kp.pk, msgs, extras)!.map(hex)).toEqual(sigs.map(hex));
+        const other = ecdsaKeyFromSeed(randBytes('sinvother', t, 32));
+        expect(ecdsaSignManyVerified(kp.sk, other.pk, msgs, extras)).toBe(null);
+      }
+    }
+    expect(negated).toBeGreaterThan(0); // the low-s negation of s^-1 was exercised
   });
 });
