@@ -5,7 +5,7 @@
 import { ascii, ByteReader, equal, toHex } from './bytes.ts';
 import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, toBinary, watchPin } from './board.ts';
 import {
-  ecdsaKeyFromSeed, ecdsaSignMany, ecdsaVerify, ecdsaVerifyMany, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
+  ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
   setBaseTable, setVerifyKeyTable, verifyKeyTableBytes, type Point,
 } from './crypto/index.ts';
 import { billMessage, billPoint, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, tokenPoint, tokenRho } from './derive.ts';
@@ -228,8 +228,7 @@ export class Meter {
       if (!extra) return null;
       extras.push(extra);
     }
-    const sigs = ecdsaSignMany(this.sk!, msgs, extras);
-    return ecdsaVerifyMany(this.id!.vkM, msgs, sigs) ? sigs : null;
+    return ecdsaSignManyVerified(this.sk!, this.id!.vkM, msgs, extras);
   }
 
   private timing(op: number, c: number, i: number, t0: number, t1?: number): void {
