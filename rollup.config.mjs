@@ -39,9 +39,11 @@ const RESERVED = reservedProperties();
 
 // Terser is told the output is ES5 so it never introduces newer syntax than the input has
 // (arrows, shorthand, ...); the conformance check (firmware/conformance) verifies the result.
+// No `unsafe*` transforms (they assume standard built-ins, e.g. `Error()` without `new`); unused
+// parameters may go (keep_fargs: false): nothing in the firmware reads a function's length.
 const terserOptions = {
   ecma: 5,
-  compress: { ecma: 5, passes: 2, inline: 1, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: true },
+  compress: { ecma: 5, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false },
   mangle: { toplevel: true },
   format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
 };
