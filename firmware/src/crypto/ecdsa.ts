@@ -8,10 +8,14 @@ import { fe, type Fe, type Field } from './field.ts';
 import { concatBytes, hmacSha256, sha256 } from './hash.ts';
 import { Fn, Fp, fnInv, fpInv } from './p256.ts';
 import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
-import { combMul, combTable, combTableFromBytes, combTableToBytes, mulVar } from './scalar.ts';
+import { COMB_TABLE_BYTES, combMul, combTable, combTableFromBytes, combTableToBytes, mulVar } from './scalar.ts';
 
+/** Combs in the flash table of B: two (B and 2^16·B) halve the doublings of k·B (15 instead of 31). */
+const BASE_COMBS = 2;
+/** Size of the flash table of B (44,880 B). */
+export const BASE_TABLE_BYTES = BASE_COMBS * COMB_TABLE_BYTES;
 /** SHA-256 of the serialized comb table of the base point B (integrity check of flash copies). */
-export const BASE_TABLE_SHA256 = 'd779f310651ac0535c2d43becbde38718a73ec2f8b86a20fdec92d213b66b8ae';
+export const BASE_TABLE_SHA256 = '57dace0a02eca791981e793050bfb1d325de657ca2a0c98983e7ee3566aacefc';
 
 let baseTable: Uint32Array | null = null;
 let keyPk: Uint8Array | null = null;
@@ -32,30 +36,30 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The comb table of B, serialized (what the build writes to the board's flash). */
 export function baseTableBytes(): Uint8Array {
-  return combTableToBytes(combTable(generator()));
+  return combTableToBytes(combTable(generator(), BASE_COMBS));
 }
 
 /** Install the comb table of B from its serialized bytes; throws if they are not the expected table. */
 export function setBaseTable(u8: Uint8Array): void {
-  const t = combTableFromBytes(u8);
+  const t = combTableFromBytes(u8, BASE_COMBS);
   if (hex(sha256(u8)) !== BASE_TABLE_SHA256) throw new Error('base table: checksum mismatch');
   baseTable = t;
 }
 
 function getBaseTable(): Uint32Array {
-  // Without an installed table, build it in RAM once (~255 point additions).
-  if (baseTable === null) baseTable = combTable(generator());
+  // Without an installed table, build one comb in RAM once (~255 point additions, 22 KB).
+  if (baseTable === null) baseTable = combTable(generator(), 1);
   return baseTable;
 }
 
 /** Comb table of a public key (33 B), serialized, for setVerifyKeyTable. */
 export function verifyKeyTableBytes(pk33: Uint8Array): Uint8Array {
-  return combTableToBytes(combTable(pointDecode(pk33)));
+  return combTableToBytes(combTable(pointDecode(pk33), 1));
 }
 
 /** Register the comb table of one verification key (the meter's own vkM). */
 export function setVerifyKeyTable(pk33: Uint8Array, u8: Uint8Array): void {
-  const t = combTableFromBytes(u8);
+  const t = combTableFromBytes(u8, 1);
   const p = pointDecode(pk33);
   // entry 1 is the key itself
   const x = fe();

@@ -14,8 +14,8 @@
 //     signatures / verdict, with the inversions shared
 //   ecdsaSignManyVerified(sk, pk33, msgs[], extras[]) -> sigs | null: signed, then each verified
 //     under pk33 (null if one fails), one inversion mod n for the whole batch (bill + dispute)
-//   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (COMB_TABLE_BYTES = 22,440 B);
-//   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM.
+//   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (BASE_TABLE_BYTES = 44,880 B);
+//   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM (COMB_TABLE_BYTES = 22,440 B).
 //   opCounts = { mul, sqr, add, inv, sqrt (mod p), mulN, sqrN, addN, invN, sqrtN (mod n) }, resetOpCounts()
 //   Derivations and signed messages of DESIGN.md: ../derive.ts
 
@@ -35,6 +35,7 @@ export {
   ecdsaSignMany,
   ecdsaSignManyVerified,
   ecdsaVerifyMany,
+  BASE_TABLE_BYTES,
   baseTableBytes,
   setBaseTable,
   verifyKeyTableBytes,

@@ -1,11 +1,14 @@
 // Scalar multiplication on P-256.
 //
-// Fixed base: an 8-tooth comb with spacing 32. Table entry j (1..255) is the affine point
+// Fixed base: 8-tooth combs with tooth spacing 32. Comb entry j (1..255) is the affine point
 // sum over the set bits t of j of 2^(32t)·P; k·P is then 31 doublings and <= 32 mixed
-// additions. A table is 255 x 22 limbs (x then y, canonical Montgomery form), stored as
+// additions. A comb is 255 x 22 limbs (x then y, canonical Montgomery form), stored as
 // little-endian u32: 22,440 bytes, which the board can keep in a flash Storage file.
-// Two tables interleave (u1·B + u2·Q shares the doublings), so verifying under the meter's
-// own key is fixed-base too.
+// A table of v combs (v = 1, 2, 4), comb c built on 2^(32c/v)·P, takes the columns 32c/v + i:
+// k·P is 32/v - 1 doublings and <= 32 additions (the base table has v = 2: 15 doublings).
+// Two tables interleave (u1·B + u2·Q shares the doublings, at the smaller v: combs 0 and 2 of a
+// 4-comb table are a 2-comb table), so verifying
+// under the meter's own key is fixed-base too.
 // Variable base (keys without a table): 4-bit window, ~252 doublings + 64 additions.
 // Scalars are 32-byte big-endian; any value < 2^256 works (k and k mod n give the same point).
 
@@ -23,17 +26,18 @@ export const COMB_TABLE_BYTES = ENTRIES * ENTRY * 4;
 const BATCH = 16;
 
 /**
- * Comb table of a point (255 affine multiples, see above), as limbs. Built tooth by tooth:
+ * Table of v combs of a point (see above), as limbs. Each comb is built tooth by tooth:
  * entry 2^t + j = entry j + 2^(32t)·P, so each tooth's entries only need earlier ones; they are
  * made affine BATCH at a time with one inversion (Montgomery's trick), so besides the 22 KB
- * table only ~BATCH points are live (a board has a few thousand variables).
- * Cost ~11,500 field multiplications (~3 s on the interpreter), once per key.
+ * per comb only ~BATCH points are live (a board has a few thousand variables).
+ * Cost ~11,500 field multiplications per comb (~3 s on the interpreter), once per key.
  */
-export function combTable(p: Point): Uint32Array {
+export function combTable(p: Point, v: number): Uint32Array {
   if (p.inf) throw new Error('comb: point at infinity');
-  const out = new Uint32Array(ENTRIES * ENTRY);
+  const out = new Uint32Array(v * ENTRIES * ENTRY);
+  const start = new Point();
+  pointCopy(start, p);
   const base = new Point();
-  pointCopy(base, p);
   const pts: Point[] = [];
   const prefix: Fe[] = [];
   for (let c = 0; c < BATCH; c++) {
@@ -45,8 +49,15 @@ export function combTable(p: Point): Uint32Array {
   const zi2 = fe();
   const x = fe();
   const y = fe();
-  for (let t = 0; t < TEETH; t++) {
-    if (t > 0) for (let i = 0; i < SPACING; i++) pointDouble(base, base);
+  for (let ct = 0; ct < v * TEETH; ct++) {
+    const t = ct % TEETH;
+    const c0 = (ct - t) / TEETH * ENTRIES; // first entry of comb ct / TEETH, built on 2^(32 ct / (TEETH v))·P
+    if (t === 0) {
+      if (ct > 0) for (let i = 0; i < SPACING / v; i++) pointDouble(start, start);
+      pointCopy(base, start);
+    } else {
+      for (let i = 0; i < SPACING; i++) pointDouble(base, base);
+    }
     const hi = 1 << t;
     for (let j0 = 0; j0 < hi; j0 += BATCH) {
       const cnt = hi - j0 < BATCH ? hi - j0 : BATCH;
@@ -55,7 +66,7 @@ export function combTable(p: Point): Uint32Array {
         if (j === 0) {
           pointCopy(pts[c], base);
         } else {
-          combEntry(out, j);
+          combEntry(out, c0 + j);
           pointAddAffine(pts[c], base, ex, ey);
         }
         if (pts[c].inf) throw new Error('comb: degenerate point');
@@ -76,7 +87,7 @@ export function combTable(p: Point): Uint32Array {
         Fp.mul(y, pts[c].y, zi2);
         Fp.canonInPlace(x);
         Fp.canonInPlace(y);
-        const o = (hi + j0 + c - 1) * ENTRY;
+        const o = (c0 + hi + j0 + c - 1) * ENTRY;
         for (let i = 0; i < 11; i++) {
           out[o + i] = x[i];
           out[o + 11 + i] = y[i];
@@ -93,7 +104,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Serialize a comb table (little-endian u32 limbs); a view, not a copy, on little-endian platforms (the board's RAM is scarce). */
 export function combTableToBytes(t: Uint32Array): Uint8Array {
   if (LITTLE_ENDIAN) return new Uint8Array(t.buffer, t.byteOffset, t.length * 4);
-  const out = new Uint8Array(COMB_TABLE_BYTES);
+  const out = new Uint8Array(t.length * 4);
   for (let i = 0; i < t.length; i++) {
     const v = t[i];
     out[4 * i] = v & 255;
@@ -104,11 +115,11 @@ export function combTableToBytes(t: Uint32Array): Uint8Array {
   return out;
 }
 
-/** Limbs of serialized table bytes: a view when aligned on a little-endian platform (the board maps flash this way), else a copy. */
-export function combTableFromBytes(u8: Uint8Array): Uint32Array {
-  if (!(u8 instanceof Uint8Array) || u8.length !== COMB_TABLE_BYTES) throw new Error('comb: bad table length');
-  if (LITTLE_ENDIAN && u8.byteOffset % 4 === 0) return new Uint32Array(u8.buffer, u8.byteOffset, COMB_TABLE_BYTES / 4);
-  const t = new Uint32Array(COMB_TABLE_BYTES / 4);
+/** Limbs of serialized table bytes (v combs): a view when aligned on a little-endian platform (the board maps flash this way), else a copy. */
+export function combTableFromBytes(u8: Uint8Array, v: number): Uint32Array {
+  if (!(u8 instanceof Uint8Array) || u8.length !== v * COMB_TABLE_BYTES) throw new Error('comb: bad table length');
+  if (LITTLE_ENDIAN && u8.byteOffset % 4 === 0) return new Uint32Array(u8.buffer, u8.byteOffset, u8.length / 4);
+  const t = new Uint32Array(u8.length / 4);
   for (let i = 0; i < t.length; i++) {
     t[i] = u8[4 * i] + u8[4 * i + 1] * 256 + u8[4 * i + 2] * 65536 + u8[4 * i + 3] * 16777216;
   }
@@ -118,7 +129,7 @@ export function combTableFromBytes(u8: Uint8Array): Uint32Array {
 const ex = fe();
 const ey = fe();
 
-/** ex, ey = entry j (1..255) of table t */
+/** ex, ey = entry j of table t (comb c's entries are c·255 + 1..255) */
 function combEntry(t: Uint32Array, j: number): void {
   const o = (j - 1) * ENTRY;
   for (let i = 0; i < 11; i++) {
@@ -143,23 +154,27 @@ function combIndex(k: Uint8Array, i: number): number {
   );
 }
 
-/** r = k1·P1 (+ k2·P2 when t2 is given), P1, P2 given by their comb tables. */
-export function combMul(r: Point, k1: Uint8Array, t1: Uint32Array, k2: Uint8Array | null, t2: Uint32Array | null): void {
-  r.inf = true;
-  for (let i = SPACING - 1; i >= 0; i--) {
-    pointDouble(r, r);
-    const j1 = combIndex(k1, i);
-    if (j1 !== 0) {
-      combEntry(t1, j1);
+/** r += the columns 32c/v + i (c < v) of k, from table t (its comb c·(its v)/v has them) */
+function combAdd(r: Point, k: Uint8Array, t: Uint32Array, i: number, v: number): void {
+  const stride = t.length / (ENTRIES * ENTRY * v);
+  for (let c = 0; c < v; c++) {
+    const j = combIndex(k, (c * SPACING) / v + i);
+    if (j !== 0) {
+      combEntry(t, c * stride * ENTRIES + j);
       pointAddAffine(r, r, ex, ey);
     }
-    if (k2 !== null && t2 !== null) {
-      const j2 = combIndex(k2, i);
-      if (j2 !== 0) {
-        combEntry(t2, j2);
-        pointAddAffine(r, r, ex, ey);
-      }
-    }
+  }
+}
+
+/** r = k1·P1 (+ k2·P2 when t2 is given), P1, P2 given by their comb tables (v combs of each used, v the smaller count). */
+export function combMul(r: Point, k1: Uint8Array, t1: Uint32Array, k2: Uint8Array | null, t2: Uint32Array | null): void {
+  let v = t1.length / (ENTRIES * ENTRY);
+  if (t2 !== null && t2.length < t1.length) v = t2.length / (ENTRIES * ENTRY);
+  r.inf = true;
+  for (let i = SPACING / v - 1; i >= 0; i--) {
+    pointDouble(r, r);
+    combAdd(r, k1, t1, i, v);
+    if (k2 !== null && t2 !== null) combAdd(r, k2, t2, i, v);
   }
 }
 

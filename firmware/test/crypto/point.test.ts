@@ -2,9 +2,11 @@
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import {
-  COMB_TABLE_BYTES, baseTableBytes, mulBase, mulPoint, pointAdd, pointDecode, pointEncode, pointEqual, pointNeg,
+  BASE_TABLE_BYTES, COMB_TABLE_BYTES, baseTableBytes, mulBase, mulPoint, pointAdd, pointDecode, pointEncode, pointEqual, pointNeg,
   pointZero, setBaseTable, type Point,
 } from '../../src/crypto/index.ts';
+import { Point as JPoint, generator } from '../../src/crypto/point.ts';
+import { combMul, combTable } from '../../src/crypto/scalar.ts';
 import { N, P, hex, randBelow, randBytes, toBytes32, unhex } from './helpers.ts';
 
 const G = p256.Point.BASE;
@@ -127,7 +129,8 @@ describe('SEC1 compressed encoding', () => {
 describe('base comb table (flash copy)', () => {
   it('installs the generated table; rejects a corrupted or truncated one', () => {
     const t = baseTableBytes();
-    expect(t.length).toBe(COMB_TABLE_BYTES);
+    expect(t.length).toBe(BASE_TABLE_BYTES);
+    expect(BASE_TABLE_BYTES).toBe(2 * COMB_TABLE_BYTES);
     setBaseTable(t);
     // an unaligned copy is accepted as well (copied into aligned limbs)
     const buf = new Uint8Array(t.length + 1);
@@ -139,5 +142,35 @@ describe('base comb table (flash copy)', () => {
     expect(() => setBaseTable(bad)).toThrow();
     expect(() => setBaseTable(t.subarray(0, t.length - 4))).toThrow();
     expect(enc(mulBase(unhex('00'.repeat(31) + '05')))).toBe(nobleEnc(5n));
+  });
+});
+
+describe('comb tables of 1, 2 and 4 combs', () => {
+  it('k·P and interleaved k1·B + k2·Q match noble for every pairing of comb counts (edge and random scalars)', () => {
+    const q = 0x1234567890abcdefn * 977n + 5n;
+    const Q = mulBase(toBytes32(q));
+    const tablesB = [1, 2, 4].map((v) => combTable(generator(), v));
+    const tablesQ = [1, 2, 4].map((v) => combTable(Q as JPoint, v));
+    tablesB.forEach((t, i) => expect(t.length).toBe([1, 2, 4][i] * (COMB_TABLE_BYTES / 4)));
+    const ks: bigint[] = [1n, 2n, N - 1n, (1n << 128n) - 1n, 1n << 128n, 1n << 16n, (1n << 16n) - 1n, 1n << 255n];
+    for (let c = 0; c < 32; c++) ks.push(0x0101010101010101010101010101010101010101010101010101010101010101n << BigInt(c % 8) >> 0n);
+    for (let i = 0; i < 12; i++) ks.push(randBelow('combv', i, N - 1n) + 1n);
+    const k2s = ks.slice().reverse();
+    const QN = G.multiply(q);
+    for (let i = 0; i < ks.length; i++) {
+      const k1 = ks[i] % N;
+      const k2 = k2s[i] % N;
+      if (k1 === 0n || k2 === 0n) continue;
+      for (let a = 0; a < 3; a++) {
+        const r = new JPoint();
+        combMul(r, toBytes32(k1), tablesB[a], null, null);
+        expect(enc(r)).toBe(nobleEnc(k1));
+        for (let b = 0; b < 3; b++) {
+          const r2 = new JPoint();
+          combMul(r2, toBytes32(k1), tablesB[a], toBytes32(k2), tablesQ[b]);
+          expect(`${i}/${a}/${b}:` + enc(r2)).toBe(`${i}/${a}/${b}:` + hex(G.multiply(k1).add(QN.multiply(k2)).toBytes(true)));
+        }
+      }
+    }
   });
 });

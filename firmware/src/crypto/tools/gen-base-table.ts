@@ -2,7 +2,7 @@
 // (a Storage file the firmware passes to setBaseTable). Node only; not part of the bundle.
 // Usage: node --import tsx firmware/src/crypto/tools/gen-base-table.ts <out-file>
 import { writeFileSync } from 'node:fs';
-import { baseTableBytes, setBaseTable, COMB_TABLE_BYTES } from '../index.ts';
+import { baseTableBytes, setBaseTable } from '../index.ts';
 
 const out = process.argv[2];
 if (out === undefined || out.startsWith('-')) {
@@ -12,4 +12,4 @@ if (out === undefined || out.startsWith('-')) {
 const table = baseTableBytes();
 setBaseTable(table); // throws unless it matches BASE_TABLE_SHA256
 writeFileSync(out, table);
-process.stdout.write(`wrote ${out} (${COMB_TABLE_BYTES} bytes)\n`);
+process.stdout.write(`wrote ${out} (${table.length} bytes)\n`);
