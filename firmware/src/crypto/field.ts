@@ -40,9 +40,15 @@ export function bytesToLimbs(r: Fe, u8: Uint8Array, off: number, len: number): v
   }
 }
 
-function hexLimbs(hex: string): Fe {
-  const u8 = new Uint8Array(hex.length / 2);
+/** Hex digits (even count) to bytes. */
+export function hexBytes(hex: string): Uint8Array {
+  const u8 = new Uint8Array(hex.length >> 1);
   for (let i = 0; i < u8.length; i++) u8[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return u8;
+}
+
+function hexLimbs(hex: string): Fe {
+  const u8 = hexBytes(hex);
   const r = fe();
   bytesToLimbs(r, u8, 0, u8.length);
   return r;
@@ -91,8 +97,7 @@ export class Field {
    */
   constructor(modHex: string, r2Hex: string, ops: OpCounters, suffix: string, fast: ((r: Fe, a: Fe, b: Fe) => void) | null) {
     this.n = hexLimbs(modHex);
-    this.nBytes = new Uint8Array(32);
-    for (let i = 0; i < 32; i++) this.nBytes[i] = parseInt(modHex.substr(i * 2, 2), 16);
+    this.nBytes = hexBytes(modHex);
     this.ops = ops;
     this.kMul = 'mul' + suffix;
     this.kSqr = 'sqr' + suffix;
@@ -125,12 +130,11 @@ export class Field {
     raw1[0] = 1;
     this.mont(this.one, raw1, this.r2);
     this.canonInPlace(this.one);
-    // c192 = 2^192 * R^2 mod N: mont(hi, c192) is the Montgomery form of hi * 2^192.
+    // c192 = 2^192 in Montgomery form: mont(hi, c192) = hi * 2^192 mod N, out of Montgomery form.
     const e192 = fe();
     e192[8] = 1;
     this.c192 = fe();
     this.mont(this.c192, e192, this.r2);
-    this.mont(this.c192, this.c192, this.r2);
   }
 
   /** r = a * b * R^-1 mod N (r may alias a or b). */
@@ -379,15 +383,20 @@ export class Field {
     this.fromRaw(r, t);
   }
 
-  /** 48 big-endian bytes reduced mod N (RFC 9380 hash_to_field, L = 48): hi*2^192 + lo. */
-  fromBytes48(r: Fe, u8: Uint8Array, off: number): void {
-    const t = this.tmp2;
+  /**
+   * 48 big-endian bytes reduced mod N into r (RFC 9380 hash_to_field, L = 48); returns the parity
+   * of the value (sgn0), free because hi*2^192 + lo is formed canonically out of Montgomery form first.
+   */
+  fromBytes48(r: Fe, u8: Uint8Array, off: number): number {
+    const hi = this.tmp2;
     const lo = this.tmp3;
-    bytesToLimbs(t, u8, off + 24, 24);
-    this.fromRaw(lo, t);
-    bytesToLimbs(t, u8, off, 24);
-    this.mul(r, t, this.c192);
-    this.add(r, r, lo);
+    bytesToLimbs(hi, u8, off, 24);
+    bytesToLimbs(lo, u8, off + 24, 24);
+    this.mul(hi, hi, this.c192);
+    this.add(hi, hi, lo);
+    this.canonInPlace(hi);
+    this.fromRaw(r, hi);
+    return hi[0] & 1;
   }
 
   /** Canonical 32-byte big-endian encoding into out[off..off+32). */

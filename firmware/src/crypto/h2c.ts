@@ -7,7 +7,7 @@
 // inversion: each mapped point is taken as the Jacobian point (xn*xd, y*xd^3, xd), so the
 // running sum the meter keeps stays Jacobian (one more addition, 16 multiplications).
 
-import { bytesToLimbs, fe, type Fe, type Field } from './field.ts';
+import { fe, hexBytes, type Fe, type Field } from './field.ts';
 import { concatBytes, sha256 } from './hash.ts';
 import { Fn, Fp, fpPowC1 } from './p256.ts';
 import { CURVE_B, Point, addTail } from './point.ts';
@@ -55,10 +55,8 @@ export function hashToScalar(msg: Uint8Array, dst: Uint8Array): Uint8Array {
 }
 
 function constFe(hex: string): Fe {
-  const b = new Uint8Array(32);
-  for (let i = 0; i < 32; i++) b[i] = parseInt(hex.substr(i * 2, 2), 16);
   const r = fe();
-  Fp.fromBytes(r, b, 0);
+  Fp.fromBytes(r, hexBytes(hex), 0);
   return r;
 }
 
@@ -66,10 +64,6 @@ function constFe(hex: string): Fe {
 const Z = fe();
 Fp.setInt(Z, 10);
 Fp.neg(Z, Z);
-/** 2^192 in Montgomery form: mont(hi, C192) = hi * 2^192 mod p, out of Montgomery form */
-const C192 = fe();
-C192[8] = 1;
-Fp.fromRaw(C192, C192);
 /** c2 = sqrt(-Z) = sqrt(10) mod p */
 const C2 = constFe('da538e3be1d89b99c978fc675180aab27b8d1ff84c55d5b62ccd3427e433c47f');
 
@@ -103,23 +97,6 @@ function sqrtRatio(u: Fe, v: Fe): boolean {
   if (Fp.eq(s1, u)) return true;
   Fp.mul(y1, y1, C2);
   return false;
-}
-
-const hi = fe();
-const lo = fe();
-
-/**
- * hash_to_field mod p (L = 48) of u8[off..off+48) into u (Montgomery form); returns sgn0(u).
- * The value is first formed out of Montgomery form (hi*2^192 + lo), so its parity is free.
- */
-function fieldElementP(u: Fe, u8: Uint8Array, off: number): number {
-  bytesToLimbs(hi, u8, off, 24);
-  bytesToLimbs(lo, u8, off + 24, 24);
-  Fp.mul(hi, hi, C192);
-  Fp.add(hi, hi, lo);
-  Fp.canonInPlace(hi);
-  Fp.fromRaw(u, hi);
-  return hi[0] & 1;
 }
 
 /**
@@ -180,8 +157,8 @@ const hz = fe();
 /** RFC 9380 hash_to_curve, suite P256_XMD:SHA-256_SSWU_RO_, with the given DST. */
 export function hashToCurve(msg: Uint8Array, dst: Uint8Array): Point {
   const b = expandMessageXmd(msg, dst, 96);
-  const s0 = fieldElementP(u0, b, 0);
-  const s1 = fieldElementP(u1, b, 48);
+  const s0 = Fp.fromBytes48(u0, b, 0);
+  const s1 = Fp.fromBytes48(u1, b, 48);
   mapToCurve(q0, u0, s0, z0s, z0c);
   mapToCurve(q1, u1, s1, z1s, z1c);
   // Q0 + Q1 (add-1998-cmo-2) reusing the Z powers of both: 11 multiplications instead of 16
