@@ -1,13 +1,7 @@
 // Byte helpers for the firmware (Espruino-safe: no spread, no Array.from, no TextEncoder).
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (let k = 0; k < parts.length; k++) len += parts[k]!.length;
-  const out = new Uint8Array(len);
-  let at = 0;
-  for (let k = 0; k < parts.length; k++) { out.set(parts[k]!, at); at += parts[k]!.length; }
-  return out;
-}
+// Concatenation and hex decoding are the crypto's own (one copy in the bundle).
+export { concatBytes as concat } from './crypto/hash.ts';
+export { hexBytes as fromHex } from './crypto/field.ts';
 
 export function u8(x: number): Uint8Array {
   const b = new Uint8Array(1);
@@ -25,10 +19,14 @@ export function readU32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
 }
 
-/** ASCII only: meterIds, suite ids and tags are printable ASCII. */
+/** ASCII string to bytes, one per char; throws on any char above 0x7f (meterIds, suite ids, tags). */
 export function ascii(s: string): Uint8Array {
   const b = new Uint8Array(s.length);
-  for (let k = 0; k < s.length; k++) b[k] = s.charCodeAt(k) & 255;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 127) throw new Error('non-ASCII text');
+    b[k] = c;
+  }
   return b;
 }
 
@@ -74,10 +72,4 @@ export function toHex(b: Uint8Array): string {
   let s = '';
   for (let k = 0; k < b.length; k++) s += (b[k]! < 16 ? '0' : '') + b[k]!.toString(16);
   return s;
-}
-
-export function fromHex(s: string): Uint8Array {
-  const b = new Uint8Array(s.length >> 1);
-  for (let k = 0; k < b.length; k++) b[k] = parseInt(s.substring(2 * k, 2 * k + 2), 16);
-  return b;
 }

@@ -26,7 +26,7 @@
 //                              billed: lastC = 0xffffffff and lastBillHash all zero)
 // Each is signed with ECDSA-P256-SHA256 over the raw message bytes, r ‖ s, low-s.
 
-import { concat, lp, u32 } from './bytes.ts';
+import { ascii, concat, lp, u32 } from './bytes.ts';
 import {
   hashToCurve,
   hashToScalar,
@@ -41,17 +41,6 @@ import {
 } from './crypto/index.ts';
 
 const SUITE_ID = 'P256-SHA256';
-
-/** ASCII string to bytes; throws on any char above 0x7f. */
-function ascii(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 127) throw new Error('derive: non-ASCII text');
-    out[i] = c;
-  }
-  return out;
-}
 
 /** u32 that refuses anything but an integer in [0, 2^32): a wrapped counter must not be signed. */
 function cu32(x: number): Uint8Array {
