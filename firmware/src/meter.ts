@@ -84,6 +84,11 @@ export class Meter {
     this.guard(() => this.start());
   }
 
+  /** `fn` as a guarded callback, for pin watches and timers. */
+  private guarded(fn: () => void): () => void {
+    return () => this.guard(fn);
+  }
+
   /**
    * An unexpected exception (a flash or RAM error, say) fails closed: one fault record, nothing more
    * until a reboot, which starts again from the A/B copies in flash.
@@ -114,10 +119,11 @@ export class Meter {
     const st = this.st!;
     if (this.status === STATUS_RETIRED) { this.handover(); return; }
     const p = this.prov!;
-    if (p.pulsePin) watchPin(p.pulsePin, () => this.guard(() => this.pulse()));
-    if (p.replayPin) watchPin(p.replayPin, () => this.guard(() => this.replay()));
-    if (p.finalBillPin) watchPin(p.finalBillPin, () => this.guard(() => this.finalBill()));
-    if (p.testLoadMs > 0) setInterval(() => this.guard(() => this.pulse()), p.testLoadMs);
+    const pulse = this.guarded(() => this.pulse());
+    if (p.pulsePin) watchPin(p.pulsePin, pulse);
+    if (p.replayPin) watchPin(p.replayPin, this.guarded(() => this.replay()));
+    if (p.finalBillPin) watchPin(p.finalBillPin, this.guarded(() => this.finalBill()));
+    if (p.testLoadMs > 0) setInterval(pulse, p.testLoadMs);
     this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : pointZero();
     this.j = st.cur.j;
     this.fold();
@@ -264,9 +270,7 @@ export class Meter {
     const first = cur.n;
     cur.n += k;
     if (!this.save(k)) { this.fault(FAULT_FLASH_WRITE, 'token'); return; }
-    for (let i = first; i < cur.n; i++) {
-      this.out.emit(REC_TOKEN, tokenBody(0, cur.c, i, cur.e, cur.periodLabel, tokenRho(cur.seed, cur.c, i)));
-    }
+    for (let i = first; i < cur.n; i++) this.emitToken(0, cur, i);
     this.timing(OP_TOKEN_ONLINE, cur.c, cur.n - 1, t0);
     this.fold();
   }
@@ -275,7 +279,7 @@ export class Meter {
   private fold(): void {
     if (this.folding) return;
     this.folding = true;
-    setTimeout(() => this.guard(() => this.foldStep()), 0);
+    setTimeout(this.guarded(() => this.foldStep()), 0);
   }
 
   private foldStep(): void {
@@ -322,17 +326,15 @@ export class Meter {
     const sigs = this.sign([msg, dmsg]);
     this.timing(OP_SIGN, cur.c, cur.n, ts);
     if (!sigs) { this.fault(FAULT_SIGNATURE, 'bill'); return; }
-    const beta = sigs[0]!;
-    const dsig = sigs[1]!;
-    const closed = new Closed(cur, this.finalPending, r, msg, beta, dmsg, dsig);
+    const closed = new Closed(cur, this.finalPending, r, msg, sigs[0]!, dmsg, sigs[1]!);
     if (!this.billStore.save(encodeClosed(closed))) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
     st.closed = closed;
     if (!this.switchPeriod(closed)) { this.fault(FAULT_RNG_HEALTH, 'seed'); return; }
     const p = this.prov!;
     if (!this.save(p.timing ? 2 : 1)) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
     this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0; this.closing = false;
-    this.out.emit(REC_BILL, billBody(0, msg, beta, r, st.closed.n, dmsg, dsig));
-    this.timing(OP_BILLGEN, st.closed.c, st.closed.n, t0);
+    this.emitBill(0, closed);
+    this.timing(OP_BILLGEN, closed.c, closed.n, t0);
     if (st.status === STATUS_RETIRED) { this.status = STATUS_RETIRED; this.handover(); return; }
     const held = this.heldWh;
     this.heldWh = 0;
@@ -372,7 +374,7 @@ export class Meter {
     const end = this.prov!.periodEnd(this.st!.cur.periodLabel);
     const wait = (end - now()) * 1000;
     if (wait <= 0 && !this.closing) this.closePeriod(false);
-    setTimeout(() => this.guard(() => this.clock()), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
+    setTimeout(this.guarded(() => this.clock()), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
   }
 
   /** Troubleshooting signal: re-send the last closed period (tokens, then its bill) and the current one's tokens. */
@@ -385,27 +387,32 @@ export class Meter {
     const curN = cur.n;
     this.out.emit(REC_REPLAY, replayBody(0, cur.c, closed ? closed.c : NONE, 0));
     let sent = 0;
-    let phase = closed ? 0 : 2;
+    /** The closed period's tokens and bill are left to send (until its bill went out). */
+    let inClosed = closed !== null;
     let i = 0;
-    const step = (): void => {
-      if (phase === 0 && i < closed!.n) {
-        this.out.emit(REC_TOKEN, tokenBody(FLAG_REPLAY, closed!.c, i, closed!.e, closed!.periodLabel, tokenRho(closed!.seed, closed!.c, i)));
-        i++;
-      } else if (phase === 0) {
-        this.out.emit(REC_BILL, billBody(FLAG_REPLAY, closed!.billMessage, closed!.beta, closed!.r, closed!.n, closed!.disputeMessage, closed!.disputeSig));
-        phase = 2; i = 0;
-      } else if (i < curN) {
-        this.out.emit(REC_TOKEN, tokenBody(FLAG_REPLAY, cur.c, i, cur.e, cur.periodLabel, tokenRho(cur.seed, cur.c, i)));
-        i++;
-      } else {
+    const step = this.guarded((): void => {
+      if (inClosed && i < closed!.n) this.emitToken(FLAG_REPLAY, closed!, i++);
+      else if (inClosed) { this.emitBill(FLAG_REPLAY, closed!); inClosed = false; i = 0; }
+      else if (i < curN) this.emitToken(FLAG_REPLAY, cur, i++);
+      else {
         this.out.emit(REC_REPLAY, replayBody(1, cur.c, closed ? closed.c : NONE, sent));
         this.replaying = false;
         return;
       }
       sent++;
-      setTimeout(() => this.guard(step), 0);
-    };
-    setTimeout(() => this.guard(step), 0);
+      setTimeout(step, 0);
+    });
+    setTimeout(step, 0);
+  }
+
+  /** The token record of unit i of a period (open or closed): ρ_i is derived again from its seed. */
+  private emitToken(flags: number, p: Period | Closed, i: number): void {
+    this.out.emit(REC_TOKEN, tokenBody(flags, p.c, i, p.e, p.periodLabel, tokenRho(p.seed, p.c, i)));
+  }
+
+  /** The bill record of a closed period, from the bytes stored for it (never re-signed). */
+  private emitBill(flags: number, k: Closed): void {
+    this.out.emit(REC_BILL, billBody(flags, k.billMessage, k.beta, k.r, k.n, k.disputeMessage, k.disputeSig));
   }
 }
 
