@@ -8,7 +8,7 @@
  * printed beside the paper's 1.44 ms per receipt (C, one core, no proof/coin/storage) and the
  * issue's target of 2,500 receipts/s on this 2-core machine.
  */
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ import { UcClient } from '../host/wallet/uc-client.ts';
 
 const PAPER_MS_PER_RECEIPT = 1.44;
 const TARGET_RECEIPTS_PER_S = 2500;
+/** Constant-time products per receipt (4) x OpenSSL ECDH calls per product (2); see ecdhCost. */
+const ECDH_PER_RECEIPT = 8;
 const LEVELS = [1, 8, 64];
 const PAYS_PER_LEVEL = Number(process.env.SIPSTER_BENCH_PAYS ?? 240);
 const SWAPS = 120;
@@ -46,7 +48,7 @@ function rate(count: number, ms: number): number {
 }
 
 /** In-process references: receipt issuance alone, and the mint's coin check alone. */
-async function references(coins: Proof[]): Promise<{ receiptMs: number; coinCheckMs: number }> {
+async function references(coins: Proof[]): Promise<{ receiptMs: number; coinCheckMs: number; ecdhMs: number }> {
   const key = generateEpochKey(suite, 0, (n) => new Uint8Array(randomBytes(n)));
   const rand = (n: number) => new Uint8Array(randomBytes(n));
   const rhos = Array.from({ length: 200 }, () => new Uint8Array(randomBytes(32)));
@@ -62,7 +64,30 @@ async function references(coins: Proof[]): Promise<{ receiptMs: number; coinChec
   for (const c of sample) mint.verifyInputs([c]);
   const coinCheckMs = (performance.now() - t) / sample.length;
   await db.close();
-  return { receiptMs, coinCheckMs };
+  return { receiptMs, coinCheckMs, ecdhMs: ecdhCost() };
+}
+
+/**
+ * One OpenSSL P-256 ECDH (x(k·P) for a fresh k and P), the floor under receipt issuance: a
+ * receipt takes four constant-time products by fresh scalars (a_e·T and the DLEQ prover's three),
+ * each two ECDH calls (x(k·P), x((k+1)·P), then y by Okeya–Sakurai).
+ */
+function ecdhCost(): number {
+  const a = createECDH('prime256v1');
+  const peers = Array.from({ length: 220 }, () => createECDH('prime256v1').generateKeys());
+  const ks = peers.map(() => {
+    const e = createECDH('prime256v1');
+    e.generateKeys();
+    return e.getPrivateKey();
+  });
+  const product = (i: number) => {
+    a.setPrivateKey(ks[i]!);
+    a.computeSecret(peers[i]!);
+  };
+  for (let i = 0; i < 20; i++) product(i); // warm-up
+  const t = performance.now();
+  for (let i = 20; i < peers.length; i++) product(i);
+  return (performance.now() - t) / (peers.length - 20);
 }
 
 async function payLevel(url: string, wallets: number, coins: Proof[]): Promise<number> {
@@ -199,6 +224,8 @@ async function main(): Promise<void> {
       console.log(`| receipts/s, ${l.wallets} wallet(s) | ${l.receiptsPerS} | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
     }
     console.log(`| receipt alone in-process (issueReceipt, 1 core) | ${receiptAlonePerS}/s (${ref.receiptMs.toFixed(2)} ms) | | 1 | ${(receiptAlonePerS / paperPerS).toFixed(3)} |`);
+    const ecdhFloorPerS = Math.round((1000 / (ECDH_PER_RECEIPT * ref.ecdhMs)) * cpus().length);
+    console.log(`| ECDH floor: ${ECDH_PER_RECEIPT} OpenSSL P-256 ECDH per receipt at ${(ref.ecdhMs * 1000).toFixed(0)} µs each, on all ${cpus().length} cores, nothing else | ${ecdhFloorPerS}/s | ${(ecdhFloorPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | | |`);
     console.log(`| coin check alone (Mint.verifyInputs: NUT-00 hash_to_curve + k·Y on mcl) | ${Math.round(1000 / ref.coinCheckMs)}/s (${ref.coinCheckMs.toFixed(2)} ms) | | | |`);
     console.log(`| mint swaps/s (1 in → 1 out, 8 clients) | ${swapsPerS} | | | |`);
     for (const s of settle) console.log(`| settle latency, ${s.units}-unit bill | ${s.ms} ms | | | |`);
@@ -214,7 +241,7 @@ async function main(): Promise<void> {
       store: STORE,
       paysPerLevel: PAYS_PER_LEVEL,
       receiptsPerSecond: levels,
-      reference: { receiptAloneMs: ref.receiptMs, coinCheckMs: ref.coinCheckMs, paperMsPerReceipt: PAPER_MS_PER_RECEIPT, targetReceiptsPerSecond: TARGET_RECEIPTS_PER_S },
+      reference: { receiptAloneMs: ref.receiptMs, coinCheckMs: ref.coinCheckMs, ecdhMs: ref.ecdhMs, ecdhPerReceipt: ECDH_PER_RECEIPT, paperMsPerReceipt: PAPER_MS_PER_RECEIPT, targetReceiptsPerSecond: TARGET_RECEIPTS_PER_S },
       mintSwapsPerSecond: swapsPerS,
       settleLatencyMs: settle,
       logVk: toHex(uc.logVk),
