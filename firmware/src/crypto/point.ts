@@ -68,7 +68,7 @@ const t5 = fe();
 const t6 = fe();
 const fe2 = fe();
 
-/** r = 2a (dbl-2001-b, a = -3): 3M + 5S + 12 additions. r may alias a. P-256 has no point with y = 0. */
+/** r = 2a (dbl-2001-b, a = -3, with Z3 = 2YZ): 4M + 4S + 10 additions. r may alias a. P-256 has no point with y = 0. */
 export function pointDouble(r: Point, a: Point): void {
   if (a.inf) {
     r.inf = true;
@@ -85,11 +85,9 @@ export function pointDouble(r: Point, a: Point): void {
   Fp.add(t5, a.x, delta);
   Fp.mul(alpha, t4, t5);
   Fp.mulSmall(alpha, alpha, 3);
-  // Z3 = (Y + Z)^2 - gamma - delta (before Y, Z are overwritten)
-  Fp.add(t4, a.y, a.z);
-  Fp.sqr(t4, t4);
-  Fp.sub(t4, t4, gamma);
-  Fp.sub(r.z, t4, delta);
+  // Z3 = 2YZ (before Y, Z are overwritten): one multiplication instead of (Y + Z)^2 - gamma - delta
+  Fp.mul(t4, a.y, a.z);
+  Fp.mulSmall(r.z, t4, 2);
   // X3 = alpha^2 - 8 beta
   Fp.mulSmall(beta, beta, 4);
   Fp.sqr(t4, alpha);
