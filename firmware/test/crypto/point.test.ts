@@ -130,7 +130,7 @@ describe('base comb table (flash copy)', () => {
   it('installs the generated table; rejects a corrupted or truncated one', () => {
     const t = baseTableBytes();
     expect(t.length).toBe(BASE_TABLE_BYTES);
-    expect(BASE_TABLE_BYTES).toBe(2 * COMB_TABLE_BYTES);
+    expect(BASE_TABLE_BYTES).toBe(4 * COMB_TABLE_BYTES);
     setBaseTable(t);
     // an unaligned copy is accepted as well (copied into aligned limbs)
     const buf = new Uint8Array(t.length + 1);
