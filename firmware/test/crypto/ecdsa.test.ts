@@ -9,7 +9,7 @@ import {
 import { rfc6979Nonces, signMany, verifyMany } from '../../src/crypto/ecdsa.ts';
 import { fe, type Fe } from '../../src/crypto/field.ts';
 import { Fn } from '../../src/crypto/p256.ts';
-import { N, ascii, fromBytes, hex, randBytes, toBytes32, unhex } from './helpers.ts';
+import { N, ascii, fromBytes, hex, randBelow, randBytes, toBytes32, unhex } from './helpers.ts';
 
 // RFC 6979 Appendix A.2.5 (P-256), SHA-256 vectors.
 const RFC_X = unhex('c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721');
@@ -208,5 +208,71 @@ describe('ECDSA', () => {
       }
     }
     expect(negated).toBeGreaterThan(0); // the low-s negation of s^-1 was exercised
+  });
+});
+
+describe('ECDSA verification: projective x(R) = r check', () => {
+  const G = p256.Point.BASE;
+  const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+  const mod = (a: bigint, m: bigint) => ((a % m) + m) % m;
+  const inv = (a: bigint) => {
+    let r = 1n, b = mod(a, N), e = N - 2n;
+    for (; e > 0n; e >>= 1n, b = (b * b) % N) if (e & 1n) r = (r * b) % N;
+    return r;
+  };
+  /** the first curve point (even y) with x >= x0 */
+  const pointFrom = (x0: bigint) => {
+    for (let x = x0; ; x++) {
+      try {
+        return p256.Point.fromHex('02' + x.toString(16).padStart(64, '0'));
+      } catch {
+        /* not on the curve: next x */
+      }
+    }
+  };
+  /** (key, signature) with the given nonce point R and r, s: the key is recovered as r^-1 (s·R - e·B) */
+  const forge = (R: typeof G, r: bigint, msg: Uint8Array, i: number) => {
+    const e = fromBytes(sha256(msg)) % N;
+    const s = lowS(randBelow('xs', i, N - 1n) + 1n);
+    const Q = R.multiply(s).subtract(G.multiply(e === 0n ? N : e)).multiply(inv(r));
+    return { pk: Q.toBytes(true), sig: new Uint8Array([...toBytes32(r), ...toBytes32(s)]) };
+  };
+
+  it('accepts r = x(R) - n when x(R) >= n (the r + n < p case), through the generic and the fixed-base path, as noble does', () => {
+    for (let i = 0; i < 4; i++) {
+      const R = pointFrom(N + 1000n * BigInt(i));
+      const x = R.toAffine().x;
+      expect(x >= N && x < P).toBe(true);
+      const msg = randBytes('xm', i, 40);
+      const { pk, sig } = forge(R, x - N, msg, i);
+      expect(p256.verify(sig, msg, pk)).toBe(true);
+      expect(ecdsaVerify(pk, msg, sig)).toBe(true);
+      const bad = forge(R, x - N + 1n, msg, i); // a key for another r: R no longer matches
+      expect(p256.verify(bad.sig, msg, pk)).toBe(false);
+      expect(ecdsaVerify(pk, msg, bad.sig)).toBe(false);
+      setVerifyKeyTable(pk, verifyKeyTableBytes(pk));
+      expect(ecdsaVerify(pk, msg, sig)).toBe(true);
+      expect(ecdsaVerify(pk, msg, bad.sig)).toBe(false);
+    }
+  });
+
+  it('rejects r with r + n >= p even when x(R) = r + n - p (mod p): no wrap-around', () => {
+    for (let i = 0; i < 4; i++) {
+      // x(R) small, r = x(R) + p - n: r + n = x(R) + p, which is x(R) only modulo p
+      const R = pointFrom(7n + 1000n * BigInt(i));
+      const x = R.toAffine().x;
+      const r = x + P - N;
+      expect(r < N).toBe(true);
+      const msg = randBytes('wm', i, 40);
+      const { pk, sig } = forge(R, r, msg, i + 10);
+      expect(p256.verify(sig, msg, pk)).toBe(false);
+      expect(ecdsaVerify(pk, msg, sig)).toBe(false);
+      // the same R with its true r = x(R) verifies
+      const good = forge(R, x, msg, i + 10);
+      expect(p256.verify(good.sig, msg, good.pk)).toBe(true);
+      expect(ecdsaVerify(good.pk, msg, good.sig)).toBe(true);
+      setVerifyKeyTable(pk, verifyKeyTableBytes(pk));
+      expect(ecdsaVerify(pk, msg, sig)).toBe(false);
+    }
   });
 });
