@@ -12,7 +12,7 @@ import type { Db, Sql } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { mintSchema } from '../store/schema/mint.ts';
 import type { PaymentBackend } from './backend.ts';
-import { checkProof } from './coin-check.ts';
+import { checkProof, decodeCompressed } from './coin-check.ts';
 import { NutCode, nutError } from './errors.ts';
 import type { Field } from './validate.ts';
 
@@ -111,14 +111,8 @@ export function readOutput(f: Field, minAmount = 1): OutputIn {
 }
 
 function parsePoint(hex: string, what: string, code: number): Point {
-  let p: Point;
-  try {
-    p = pointFromHex(hex);
-    p.assertValidity();
-  } catch {
-    throw nutError(code, `${what} is not a valid curve point`);
-  }
-  if (p.is0()) throw nutError(code, `${what} is the identity`);
+  const p = decodeCompressed(fromHex(hex));
+  if (!p) throw nutError(code, `${what} is not a valid curve point`);
   return p;
 }
 
