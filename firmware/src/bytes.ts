@@ -56,9 +56,10 @@ export class ByteReader {
   at: number;
   readonly b: Uint8Array;
   constructor(b: Uint8Array) { this.b = b; this.at = 0; }
+  /** The next n bytes, copied: decoded fields are kept after the buffer they came from is gone. */
   take(n: number): Uint8Array {
     if (this.at + n > this.b.length) throw new Error('truncated');
-    const out = this.b.subarray(this.at, this.at + n);
+    const out = this.b.slice(this.at, this.at + n);
     this.at += n;
     return out;
   }

@@ -13,9 +13,9 @@
 // lp(suiteId) ‖ u32 version ‖ u32 count (1–48) ‖ count × (u32 startMinute (of the UTC day; the first
 // is 0, strictly increasing, < 1440) ‖ u32 microUnitsPerWh)
 import { ascii, ByteReader, equal, fromAscii } from './bytes.ts';
+import { SUITE_ID } from './derive.ts';
 
 export const PROVISIONING_FILE = 'sip.prov';
-export const SUITE_ID = 'P256-SHA256';
 const MAGIC = ascii('SPV1');
 const TARIFF_TAG = ascii('sipster/v1/tariff');
 
@@ -63,9 +63,9 @@ export class Provisioning {
     this.finalBillPin = fromAscii(r.lp());
     this.testLoadMs = r.u32();
     this.timing = r.u8() === 1;
-    this.ucKey = r.take(33).slice();
-    this.tariffMessage = r.lp().slice();
-    this.tariffSig = r.take(64).slice();
+    this.ucKey = r.take(33);
+    this.tariffMessage = r.lp();
+    this.tariffSig = r.take(64);
     r.end();
     this.tariff = parseTariff(this.tariffMessage, this.suiteId);
     if (this.suiteId !== SUITE_ID) throw new Error('unsupported suite');

@@ -27,7 +27,7 @@ export function encodeIdentity(id: Identity): Uint8Array {
 
 export function decodeIdentity(b: Uint8Array): Identity {
   const r = new ByteReader(b);
-  const id = new Identity(r.take(32).slice(), r.take(32).slice(), r.take(33).slice());
+  const id = new Identity(r.take(32), r.take(32), r.take(33));
   r.end();
   return id;
 }
@@ -107,12 +107,12 @@ export function decodeClosed(b: Uint8Array): Closed {
   const p = new Period(r.u32(), r.u32(), r.u32(), 0, new Uint8Array(0));
   p.n = r.u32();
   const final = r.u8() === 1;
-  p.seed = r.take(32).slice();
-  const rr = r.take(32).slice();
-  const billMessage = r.lp().slice();
-  const beta = r.take(64).slice();
-  const disputeMessage = r.lp().slice();
-  const k = new Closed(p, final, rr, billMessage, beta, disputeMessage, r.take(64).slice());
+  p.seed = r.take(32);
+  const rr = r.take(32);
+  const billMessage = r.lp();
+  const beta = r.take(64);
+  const disputeMessage = r.lp();
+  const k = new Closed(p, final, rr, billMessage, beta, disputeMessage, r.take(64));
   r.end();
   return k;
 }
@@ -122,14 +122,14 @@ export function decodeState(b: Uint8Array): MeterState {
   const bootSeq = r.u32();
   const recordSeq = r.u32();
   const status = r.u8();
-  const p = new Period(r.u32(), r.u32(), r.u32(), r.u32(), r.take(32).slice());
+  const p = new Period(r.u32(), r.u32(), r.u32(), r.u32(), r.take(32));
   p.n = r.u32();
   p.j = r.u32();
-  p.sJ = r.lp().slice();
+  p.sJ = r.lp();
   p.carried = r.u32();
   const s = new MeterState(p);
   s.bootSeq = bootSeq; s.recordSeq = recordSeq; s.status = status;
-  s.prev = r.take(32).slice();
+  s.prev = r.take(32);
   r.end();
   return s;
 }
