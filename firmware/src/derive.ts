@@ -40,7 +40,7 @@ import {
   type Point,
 } from './crypto/index.ts';
 
-const SUITE_ID = 'P256-SHA256';
+export const SUITE_ID = 'P256-SHA256';
 
 /** u32 that refuses anything but an integer in [0, 2^32): a wrapped counter must not be signed. */
 function cu32(x: number): Uint8Array {
@@ -98,8 +98,9 @@ export function billPoint(S: Point, r: Uint8Array): Uint8Array {
   return pointEncode(pointAdd(S, pointNeg(mulBase(fixed(r, 32, 'r')))));
 }
 
-function signedMessage(tag: string, fields: Uint8Array[]): Uint8Array {
-  const parts = [lpc(ascii(tag)), lpc(ascii(SUITE_ID))];
+/** lp(tag) ‖ lp(suiteId) ‖ lp(meterId) ‖ fields: every signed message starts with the meterId. */
+function signedMessage(tag: string, meterId: string, fields: Uint8Array[]): Uint8Array {
+  const parts = [lpc(ascii(tag)), lpc(ascii(SUITE_ID)), lpc(ascii(meterId))];
   for (let i = 0; i < fields.length; i++) parts.push(fields[i]);
   return concat(parts);
 }
@@ -115,8 +116,7 @@ export interface BillFields {
 }
 
 export function billMessage(f: BillFields): Uint8Array {
-  return signedMessage(TAG_BILL, [
-    lpc(ascii(f.meterId)),
+  return signedMessage(TAG_BILL, f.meterId, [
     cu32(f.c),
     cu32(f.periodLabel),
     cu32(f.e),
@@ -135,8 +135,7 @@ export interface DisputeFields {
 }
 
 export function disputeMessage(f: DisputeFields): Uint8Array {
-  return signedMessage(TAG_DISPUTE, [
-    lpc(ascii(f.meterId)),
+  return signedMessage(TAG_DISPUTE, f.meterId, [
     cu32(f.c),
     cu32(f.n),
     fixed(f.r, 32, 'r'),
@@ -152,7 +151,7 @@ export interface FaultFields {
 }
 
 export function faultMessage(f: FaultFields): Uint8Array {
-  return signedMessage(TAG_FAULT, [lpc(ascii(f.meterId)), cu32(f.code), cu32(f.c), lpc(ascii(f.detail))]);
+  return signedMessage(TAG_FAULT, f.meterId, [cu32(f.code), cu32(f.c), lpc(ascii(f.detail))]);
 }
 
 export interface HandoverFields {
@@ -164,8 +163,7 @@ export interface HandoverFields {
 }
 
 export function handoverMessage(f: HandoverFields): Uint8Array {
-  return signedMessage(TAG_HANDOVER, [
-    lpc(ascii(f.meterId)),
+  return signedMessage(TAG_HANDOVER, f.meterId, [
     fixed(f.oldVkM, 33, 'oldVkM'),
     cu32(f.lastC),
     fixed(f.lastBillHash, 32, 'lastBillHash'),

@@ -8,11 +8,13 @@ import {
   ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
   setBaseTable, setVerifyKeyTable, verifyKeyTableBytes, type Point,
 } from './crypto/index.ts';
-import { billMessage, billPoint, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, tokenPoint, tokenRho } from './derive.ts';
+import {
+  billMessage, billPoint, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, SUITE_ID, tokenPoint, tokenRho,
+} from './derive.ts';
 import { firmwareHash } from './firmware-hash.ts';
 import { runKat } from './kat.ts';
 import { Output } from './output.ts';
-import { Provisioning, PROVISIONING_FILE, SUITE_ID } from './provision.ts';
+import { Provisioning, PROVISIONING_FILE } from './provision.ts';
 import {
   billBody, bootBody, FAULT_FLASH_WRITE, FAULT_IDENTITY_CORRUPT, FAULT_INTERNAL, FAULT_KAT, FAULT_PROVISIONING, FAULT_RNG_HEALTH,
   FAULT_SIGNATURE, FAULT_STATE_CORRUPT, faultBody, FLAG_REPLAY, handoverBody, NONE, OP_BILLGEN, OP_BOOT_KAT, OP_FOLD, OP_SIGN,
