@@ -215,55 +215,52 @@ export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array
   }
   const x = fe();
   const s = fe();
-  // A nonce giving r = 0 or s = 0 (probability ~2^-256) sends its message to the next round with the next nonce.
   while (pending.length > 0) {
     const Rs: Point[] = [];
-    const zInv: Fe[] = [];
+    const inv: Fe[] = [];
     const ks: Fe[] = [];
     for (let j = 0; j < pending.length; j++) {
       const k = nonces[pending[j]]();
       const R = mulBase(k);
       Rs.push(R);
-      zInv.push(R.z);
+      inv.push(R.z);
       const kk = fe();
       Fn.fromBytes(kk, k, 0);
       ks.push(kk);
     }
-    batchInvert(Fp, fpInv, zInv);
-    const next: number[] = [];
-    const live: number[] = [];
-    const ts: Fe[] = [];
-    const inv: Fe[] = [];
+    batchInvert(Fp, fpInv, inv);
+    // inv[j] (Z, then 1/Z) becomes k·t, t = e + r·d; r = 0 or t = 0 (probability ~2^-256) sends the message
+    // to the next round with its next nonce (1 stands in for it in the inversion)
+    const ts: (Fe | null)[] = [];
     for (let j = 0; j < pending.length; j++) {
       const sig = out[pending[j]];
-      Fp.sqr(x, zInv[j]);
+      Fp.sqr(x, inv[j]);
       Fp.mul(x, Rs[j].x, x);
       Fp.toBytes(x, sig, 0);
       const r = fe();
       Fn.fromBytesMod(r, sig, 0);
+      Fn.toBytes(r, sig, 0);
       const t = fe();
       Fn.mul(t, r, d);
       Fn.add(t, t, es[pending[j]]);
-      if (Fn.isZero(r) || Fn.isZero(t)) {
+      ts.push(Fn.isZero(r) || Fn.isZero(t) ? null : t);
+      if (ts[j] === null) inv[j].set(Fn.one);
+      else Fn.mul(inv[j], ks[j], t);
+    }
+    batchInvert(Fn, fnInv, inv);
+    const next: number[] = [];
+    for (let j = 0; j < pending.length; j++) {
+      const t = ts[j];
+      const sig = out[pending[j]];
+      const w = sInv[pending[j]];
+      if (t === null) {
         next.push(pending[j]);
         continue;
       }
-      Fn.toBytes(r, sig, 0);
-      const kt = fe();
-      Fn.mul(kt, ks[j], t);
-      live.push(j);
-      ts.push(t);
-      inv.push(kt);
-    }
-    if (inv.length > 0) batchInvert(Fn, fnInv, inv);
-    for (let q = 0; q < live.length; q++) {
-      const j = live[q];
-      const sig = out[pending[j]];
-      const w = sInv[pending[j]];
-      Fn.sqr(s, ts[q]);
-      Fn.mul(s, s, inv[q]);
+      Fn.sqr(s, t);
+      Fn.mul(s, s, inv[j]);
       Fn.sqr(w, ks[j]);
-      Fn.mul(w, w, inv[q]);
+      Fn.mul(w, w, inv[j]);
       Fn.toBytes(s, sig, 32);
       if (greaterThan(sig, 32, HALF_N)) {
         Fn.neg(s, s);
@@ -294,7 +291,7 @@ export function ecdsaSignManyVerified(sk: Uint8Array, pk33: Uint8Array, msgs: Ui
 
 /** ECDSA-P256-SHA256 signature r ‖ s (low-s) over msg; extraEntropy32 hedges the RFC 6979 nonce (null: plain RFC 6979). */
 export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8Array | null): Uint8Array {
-  return ecdsaSignMany(sk, [msg], [extraEntropy32])[0];
+  return signMany(sk, [msg], [extraEntropy32], [])[0];
 }
 
 /**
@@ -382,5 +379,5 @@ export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint
 
 /** Verify r ‖ s (low-s only) over msg under the compressed key pk33; false on any malformed input. */
 export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
-  return ecdsaVerifyMany(pk33, [msg], [sig64]);
+  return verifyMany(pk33, [msg], [sig64], null);
 }
