@@ -8,11 +8,11 @@
 // Montgomery product is < N + 2^252. canonInPlace() gives the unique value in [0, N).
 //
 // Column sums use the native E.convolve when present (two calls per column: a*b and m*N),
-// else plain loops. A modulus can bring its own straight-line product (the P-256 prime does:
+// else plain loops (left out of the flashed bundle, which has E.convolve: native.ts). A modulus can bring its own straight-line product (the P-256 prime does:
 // p256-mont.ts), which this class then calls instead.
 // Espruino subset only: no BigInt, no Math.imul, no default/rest params, no spread.
 
-import { nativeConvolve } from './native.ts';
+import { convolveOnly, nativeConvolve } from './native.ts';
 
 export type Fe = Float64Array;
 
@@ -148,7 +148,7 @@ export class Field {
     const n = this.n;
     const conv = nativeConvolve;
     const rb = this.rb;
-    if (conv !== undefined) {
+    if (convolveOnly || conv !== undefined) {
       // Product scanning (FIPS): column k holds a*b and m*N terms; one convolve each.
       const mm = this.mm;
       const rn = this.rn;
@@ -157,14 +157,14 @@ export class Field {
       mm.fill(0);
       let c = 0;
       for (let k = 0; k < NL; k++) {
-        let s = conv(a, rb, 20 - k) + conv(mm, rn, 20 - k) + c;
+        let s = conv!(a, rb, 20 - k) + conv!(mm, rn, 20 - k) + c;
         const m = ((s & M24) * nInv) & M24;
         mm[k] = m;
         s += m * n[0];
         c = s * INV24;
       }
       for (let k = NL; k < 2 * NL - 1; k++) {
-        const s = conv(a, rb, 20 - k) + conv(mm, rn, 20 - k) + c;
+        const s = conv!(a, rb, 20 - k) + conv!(mm, rn, 20 - k) + c;
         const lo = s & M24;
         t[k - NL] = lo;
         c = (s - lo) * INV24;

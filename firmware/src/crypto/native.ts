@@ -4,6 +4,15 @@
 declare const E: any;
 declare const require: any;
 
+/**
+ * True only in the flashed bundle: rollup.config.mjs defines SIPSTER_ESPRUINO for it, which runs
+ * where E.convolve exists (every Espruino 2v29 build, the virtual board, the Node harness), so the
+ * plain-JS column products are left out of it (and a runtime without E.convolve fails the boot KAT:
+ * fail closed). Node runs the sources, where this is false and both paths are tested.
+ */
+declare const SIPSTER_ESPRUINO: boolean | undefined;
+export const convolveOnly: boolean = typeof SIPSTER_ESPRUINO !== 'undefined' && SIPSTER_ESPRUINO === true;
+
 /** E.convolve(a, b, off) = sum_i a[i] * b[(i + off) % b.length], native multiply-accumulate. */
 export const nativeConvolve: ((a: ArrayLike<number>, b: ArrayLike<number>, off: number) => number) | undefined =
   typeof E !== 'undefined' && typeof E.convolve === 'function' ? E.convolve : undefined;
