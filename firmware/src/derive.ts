@@ -93,9 +93,14 @@ export function billScalar(seed: Uint8Array): Uint8Array {
   return r;
 }
 
+/** −r·B: the meter starts each period's fold here, so that S is R itself when the period ends. */
+export function billOffset(r: Uint8Array): Point {
+  return pointNeg(mulBase(fixed(r, 32, 'r')));
+}
+
 /** R = S − r·B, encoded (33 B). */
 export function billPoint(S: Point, r: Uint8Array): Uint8Array {
-  return pointEncode(pointAdd(S, pointNeg(mulBase(fixed(r, 32, 'r')))));
+  return pointEncode(pointAdd(S, billOffset(r)));
 }
 
 /** lp(tag) ‖ lp(suiteId) ‖ lp(meterId) ‖ fields: every signed message starts with the meterId. */

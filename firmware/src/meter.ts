@@ -5,11 +5,11 @@
 import { ascii, ByteReader, equal, toHex } from './bytes.ts';
 import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, toBinary, watchPin } from './board.ts';
 import {
-  ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, pointZero, resetOpCounts, sha256,
+  ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, resetOpCounts, sha256,
   setBaseTable, setVerifyKeyTable, verifyKeyTableBytes, type Point,
 } from './crypto/index.ts';
 import {
-  billMessage, billPoint, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, SUITE_ID, tokenPoint, tokenRho,
+  billMessage, billOffset, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, SUITE_ID, tokenPoint, tokenRho,
 } from './derive.ts';
 import { firmwareHash } from './firmware-hash.ts';
 import { runKat } from './kat.ts';
@@ -56,8 +56,12 @@ export class Meter {
   private st: MeterState | null;
   private status: number;
   private katOk: boolean;
-  /** In-RAM fold: S = Σ_{i<j} H(ρ_i). */
-  private S: Point;
+  /**
+   * In-RAM fold: S = Σ_{i<j} H(ρ_i) − r·B, or null until the period's first background step has
+   * computed −r·B (the bill's fixed-base product, paid when the period opens instead of in the
+   * bill's latency). Checkpoints store this S; at the period's end it is R.
+   */
+  private S: Point | null;
   private j: number;
   private sinceCheckpoint: number;
   private folding: boolean;
@@ -76,7 +80,7 @@ export class Meter {
     this.billStore = new ABStore('sip.bl');
     this.prov = null; this.meterId = '-'; this.id = null; this.sk = null; this.st = null;
     this.status = STATUS_FAULT; this.katOk = false;
-    this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0;
+    this.S = null; this.j = 0; this.sinceCheckpoint = 0;
     this.folding = false; this.closing = false; this.finalPending = false; this.replaying = false; this.heldWh = 0;
     this.faulted = false;
   }
@@ -126,7 +130,7 @@ export class Meter {
     if (p.replayPin) watchPin(p.replayPin, this.guarded(() => this.replay()));
     if (p.finalBillPin) watchPin(p.finalBillPin, this.guarded(() => this.finalBill()));
     if (p.testLoadMs > 0) setInterval(pulse, p.testLoadMs);
-    this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : pointZero();
+    this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : null;
     this.j = st.cur.j;
     this.fold();
     this.clock();
@@ -288,6 +292,11 @@ export class Meter {
     this.folding = false;
     if (this.status === STATUS_FAULT) return;
     const cur = this.st!.cur;
+    if (this.S === null) {
+      this.S = billOffset(billScalar(cur.seed));
+      this.fold();
+      return;
+    }
     if (this.j < cur.n) {
       const t0 = now();
       resetOpCounts();
@@ -304,7 +313,7 @@ export class Meter {
     const cur = this.st!.cur;
     if (cur.j === this.j) return;
     cur.j = this.j;
-    cur.sJ = this.j === 0 ? new Uint8Array(0) : pointEncode(this.S);
+    cur.sJ = this.j === 0 ? new Uint8Array(0) : pointEncode(this.S!);
     this.sinceCheckpoint = 0;
     if (!this.save(0)) this.fault(FAULT_FLASH_WRITE, 'checkpoint');
   }
@@ -316,12 +325,12 @@ export class Meter {
     this.finalPending = this.finalPending || final;
     const st = this.st!;
     const cur = st.cur;
-    if (this.j < cur.n) { this.fold(); return; }
+    if (this.S === null || this.j < cur.n) { this.fold(); return; }
     const t0 = now();
     resetOpCounts();
     const r = billScalar(cur.seed);
     const msg = billMessage({
-      meterId: this.meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: billPoint(this.S, r), tariffVersion: cur.tariffVersion, prev: st.prev,
+      meterId: this.meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: pointEncode(this.S), tariffVersion: cur.tariffVersion, prev: st.prev,
     });
     const dmsg = disputeMessage({ meterId: this.meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
     const ts = now();
@@ -334,13 +343,14 @@ export class Meter {
     if (!this.switchPeriod(closed)) { this.fault(FAULT_RNG_HEALTH, 'seed'); return; }
     const p = this.prov!;
     if (!this.save(p.timing ? 2 : 1)) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
-    this.S = pointZero(); this.j = 0; this.sinceCheckpoint = 0; this.closing = false;
+    this.S = null; this.j = 0; this.sinceCheckpoint = 0; this.closing = false;
     this.emitBill(0, closed);
     this.timing(OP_BILLGEN, closed.c, closed.n, t0);
     if (st.status === STATUS_RETIRED) { this.status = STATUS_RETIRED; this.handover(); return; }
     const held = this.heldWh;
     this.heldWh = 0;
     for (let k = 0; k < held; k++) this.pulse();
+    this.fold(); // the new period's −r·B, in the background
   }
 
   /** After the bill of `closed` is stored: chain to it and open the next period (false if the RNG failed). */

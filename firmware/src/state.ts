@@ -41,7 +41,7 @@ export class Period {
   seed: Uint8Array;
   /** Tokens issued (the count that goes into the bill). */
   n: number;
-  /** Fold checkpoint: sJ = Σ_{i<j} H(ρ_i), encoded; empty while it is the identity. */
+  /** Fold checkpoint: sJ = Σ_{i<j} H(ρ_i) − r·B, encoded; empty before the first checkpoint (j = 0). */
   j: number;
   sJ: Uint8Array;
   /** Owed fraction of a unit not yet issued, in millionths. */
