@@ -71,7 +71,7 @@ export default {
       // Declared-only class fields are types, not code: with define semantics (ES2022's default)
       // esbuild would emit an Object.defineProperty helper call for every one of them.
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: false, verbatimModuleSyntax: true } },
-      // The bundle runs only where E.convolve exists: see firmware/src/crypto/native.ts.
+      // The bundle runs only where E.convolve and the native SHA-256 exist: see firmware/src/crypto/native.ts.
       define: { SIPSTER_ESPRUINO: 'true' },
       legalComments: 'none',
       sourceMap: false,

@@ -12,7 +12,7 @@
 // p256-mont.ts), which this class then calls instead.
 // Espruino subset only: no BigInt, no Math.imul, no default/rest params, no spread.
 
-import { convolveOnly, nativeConvolve } from './native.ts';
+import { nativesOnly, nativeConvolve } from './native.ts';
 
 export type Fe = Float64Array;
 
@@ -148,7 +148,7 @@ export class Field {
     const n = this.n;
     const conv = nativeConvolve;
     const rb = this.rb;
-    if (convolveOnly || conv !== undefined) {
+    if (nativesOnly || conv !== undefined) {
       // Product scanning (FIPS): column k holds a*b and m*N terms; one convolve each.
       const mm = this.mm;
       const rn = this.rn;

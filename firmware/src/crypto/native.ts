@@ -5,13 +5,14 @@ declare const E: any;
 declare const require: any;
 
 /**
- * True only in the flashed bundle: rollup.config.mjs defines SIPSTER_ESPRUINO for it, which runs
- * where E.convolve exists (every Espruino 2v29 build, the virtual board, the Node harness), so the
- * plain-JS column products are left out of it (and a runtime without E.convolve fails the boot KAT:
- * fail closed). Node runs the sources, where this is false and both paths are tested.
+ * True only in the flashed bundle: rollup.config.mjs defines SIPSTER_ESPRUINO for it. It runs where
+ * E.convolve and require("crypto").SHA256 exist (the virtual board, the Node harness, and every board
+ * that can run it at all: the boot's firmware hash already needs the native SHA-256), so the plain-JS
+ * column products and the JS SHA-256 are left out of it; a runtime without them fails the boot KAT
+ * (fail closed). Node runs the sources, where this is false and both paths are tested.
  */
 declare const SIPSTER_ESPRUINO: boolean | undefined;
-export const convolveOnly: boolean = typeof SIPSTER_ESPRUINO !== 'undefined' && SIPSTER_ESPRUINO === true;
+export const nativesOnly: boolean = typeof SIPSTER_ESPRUINO !== 'undefined' && SIPSTER_ESPRUINO === true;
 
 /** E.convolve(a, b, off) = sum_i a[i] * b[(i + off) % b.length], native multiply-accumulate. */
 export const nativeConvolve: ((a: ArrayLike<number>, b: ArrayLike<number>, off: number) => number) | undefined =
