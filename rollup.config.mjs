@@ -13,10 +13,9 @@ const at = (path) => fileURLToPath(new URL(path, import.meta.url));
  * Property names the minifier must keep: every name the runtime defines (the Espruino 2v29 surface
  * in firmware/conformance/data: globals, their static and prototype members, module members), the
  * standard built-ins' own names (the surface lists few prototype methods: set, subarray, ...), and
- * the names of option/event objects the runtime reads or hands us. All other property names are
- * ours and only live in RAM (state, identity and provisioning are stored as binary layouts, never
- * as objects with names; the op-counter names in timing records are string values), so they are
- * shortened.
+ * the names of option/event objects the runtime reads or hands us, and the op-counter names timing
+ * records carry. All other property names are ours and only live in RAM (state, identity and
+ * provisioning are stored as binary layouts, never as objects with names), so they are shortened.
  */
 function reservedProperties() {
   const surface = JSON.parse(readFileSync(at('firmware/conformance/data/surface-2v29.json'), 'utf8'));
@@ -33,6 +32,9 @@ function reservedProperties() {
   }
   // setWatch options and its event, E.setConsole options, a console device's write.
   for (const n of ['repeat', 'edge', 'debounce', 'state', 'time', 'force', 'write']) names.add(n);
+  // The crypto's op counters (crypto/p256.ts opCounts, keys built in crypto/field.ts, some
+  // incremented as opCounts.inv++): timing records carry them by name.
+  for (const n of ['mul', 'sqr', 'add', 'inv', 'sqrt']) names.add(n).add(n + 'N');
   return [...names].sort();
 }
 const RESERVED = reservedProperties();
