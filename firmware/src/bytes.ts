@@ -1,6 +1,6 @@
 // Byte helpers for the firmware (Espruino-safe: no spread, no Array.from, no TextEncoder).
-// Concatenation and hex decoding are the crypto's own (one copy in the bundle).
-export { concatBytes as concat } from './crypto/hash.ts';
+// Concatenation, comparison and hex are the crypto's own (one copy in the bundle).
+export { bytesEqual as equal, bytesToHex as toHex, concatBytes as concat } from './crypto/hash.ts';
 export { hexBytes as fromHex } from './crypto/field.ts';
 
 export function u8(x: number): Uint8Array {
@@ -44,13 +44,6 @@ export function lp(x: Uint8Array): Uint8Array {
   return out;
 }
 
-export function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let k = 0; k < a.length; k++) d |= a[k]! ^ b[k]!;
-  return d === 0;
-}
-
 /** Sequential reader over a byte string with fixed-width and length-prefixed fields. */
 export class ByteReader {
   at: number;
@@ -67,10 +60,4 @@ export class ByteReader {
   u32(): number { return readU32(this.take(4), 0); }
   lp(): Uint8Array { const h = this.take(2); return this.take((h[0]! << 8) | h[1]!); }
   end(): void { if (this.at !== this.b.length) throw new Error('trailing bytes'); }
-}
-
-export function toHex(b: Uint8Array): string {
-  let s = '';
-  for (let k = 0; k < b.length; k++) s += (b[k]! < 16 ? '0' : '') + b[k]!.toString(16);
-  return s;
 }

@@ -5,7 +5,7 @@
 // (the meter's own vkM) is fixed-base as well (interleaved comb), else a 4-bit window.
 
 import { fe, type Fe, type Field } from './field.ts';
-import { concatBytes, hmacSha256, sha256 } from './hash.ts';
+import { bytesEqual, bytesToHex, concatBytes, hmacSha256, sha256 } from './hash.ts';
 import { Fn, Fp, fnInv, fpInv } from './p256.ts';
 import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
 import { COMB_TABLE_BYTES, combMul, combTable, combTableFromBytes, combTableToBytes, mulVar } from './scalar.ts';
@@ -21,19 +21,6 @@ let baseTable: Uint32Array | null = null;
 let keyPk: Uint8Array | null = null;
 let keyTable: Uint32Array | null = null;
 
-function hex(u8: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < u8.length; i++) s += (u8[i] < 16 ? '0' : '') + u8[i].toString(16);
-  return s;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
-  return d === 0;
-}
-
 /** The comb table of B, serialized (what the build writes to the board's flash). */
 export function baseTableBytes(): Uint8Array {
   return combTableToBytes(combTable(generator(), BASE_COMBS));
@@ -42,7 +29,7 @@ export function baseTableBytes(): Uint8Array {
 /** Install the comb table of B from its serialized bytes; throws if they are not the expected table. */
 export function setBaseTable(u8: Uint8Array): void {
   const t = combTableFromBytes(u8, BASE_COMBS);
-  if (hex(sha256(u8)) !== BASE_TABLE_SHA256) throw new Error('base table: checksum mismatch');
+  if (bytesToHex(sha256(u8)) !== BASE_TABLE_SHA256) throw new Error('base table: checksum mismatch');
   baseTable = t;
 }
 

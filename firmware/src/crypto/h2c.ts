@@ -7,10 +7,10 @@
 // inversion: each mapped point is taken as the Jacobian point (xn*xd, y*xd^3, xd), so the
 // running sum the meter keeps stays Jacobian (one more addition, 16 multiplications).
 
-import { fe, hexBytes, type Fe, type Field } from './field.ts';
+import { fe, type Fe, type Field } from './field.ts';
 import { concatBytes, sha256 } from './hash.ts';
 import { Fn, Fp, fpPowC1 } from './p256.ts';
-import { CURVE_B, Point, addTail } from './point.ts';
+import { CURVE_B, Point, addTail, feHex } from './point.ts';
 
 export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number): Uint8Array {
   const ell = Math.ceil(len / 32);
@@ -54,18 +54,12 @@ export function hashToScalar(msg: Uint8Array, dst: Uint8Array): Uint8Array {
   return out;
 }
 
-function constFe(hex: string): Fe {
-  const r = fe();
-  Fp.fromBytes(r, hexBytes(hex), 0);
-  return r;
-}
-
 /** Z = -10 */
 const Z = fe();
 Fp.setInt(Z, 10);
 Fp.neg(Z, Z);
 /** c2 = sqrt(-Z) = sqrt(10) mod p */
-const C2 = constFe('da538e3be1d89b99c978fc675180aab27b8d1ff84c55d5b62ccd3427e433c47f');
+const C2 = feHex('da538e3be1d89b99c978fc675180aab27b8d1ff84c55d5b62ccd3427e433c47f');
 
 const tv1 = fe();
 const tv2 = fe();

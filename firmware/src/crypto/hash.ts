@@ -111,6 +111,21 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Lowercase hex of a byte string. */
+export function bytesToHex(u8: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < u8.length; i++) s += (u8[i] < 16 ? '0' : '') + u8[i].toString(16);
+  return s;
+}
+
+/** Byte strings equal (time independent of where they differ). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   let k = key;
   if (k.length > 64) k = sha256(k);

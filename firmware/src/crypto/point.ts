@@ -2,7 +2,7 @@
 // explicit infinity flag. Every addition handles P = Q (doubles) and P = -Q (infinity).
 // SEC1 compressed encoding (33 B). Espruino subset only.
 
-import { fe, type Fe } from './field.ts';
+import { fe, hexBytes, type Fe } from './field.ts';
 import { Fp, fpInv, fpSqrtCandidate } from './p256.ts';
 
 export class Point {
@@ -18,13 +18,8 @@ export class Point {
   }
 }
 
-function hexBytes(hex: string): Uint8Array {
-  const u8 = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < u8.length; i++) u8[i] = parseInt(hex.substr(i * 2, 2), 16);
-  return u8;
-}
-
-function feHex(hex: string): Fe {
+/** A field element mod p from 64 hex digits. */
+export function feHex(hex: string): Fe {
   const r = fe();
   Fp.fromBytes(r, hexBytes(hex), 0);
   return r;
