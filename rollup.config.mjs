@@ -52,13 +52,21 @@ const terserOptions = {
   format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
 };
 
+/**
+ * An exception's text never leaves the board: the meter's guard turns any exception into the fault
+ * record FAULT_INTERNAL 'exception', and nothing reads `.message`. So the flashed bundle throws
+ * `new Error()` where the sources (run and tested on Node) say why. Only plain string literals are
+ * dropped; fault details, record fields and every other string stay.
+ */
+const ERROR_TEXT = /new Error\((?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\)/g;
+
 /** Terser on the finished chunk; a chunk's own exports (a library build of it) keep their names. */
 function minifyChunk() {
   return {
     name: 'minify',
     async renderChunk(code, chunk) {
       const properties = { builtins: true, keep_quoted: true, reserved: RESERVED.concat(chunk.exports) };
-      const result = await minify(code, { ...terserOptions, mangle: { ...terserOptions.mangle, properties } });
+      const result = await minify(code.replace(ERROR_TEXT, 'new Error()'), { ...terserOptions, mangle: { ...terserOptions.mangle, properties } });
       return { code: result.code, map: null };
     },
   };
