@@ -60,13 +60,36 @@ const terserOptions = {
  */
 const ERROR_TEXT = /new Error\((?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\)/g;
 
+/**
+ * `const` declarations become `let` (two bytes each, ~220 of them): the same block scoping, and
+ * nothing assigns to them (TypeScript rejects that in the sources), so only the spelling changes.
+ */
+function constToLet(code, ast) {
+  const starts = [];
+  (function walk(node) {
+    if (Array.isArray(node)) { for (const n of node) walk(n); return; }
+    if (node === null || typeof node !== 'object' || typeof node.type !== 'string') return;
+    if (node.type === 'VariableDeclaration' && node.kind === 'const') starts.push(node.start);
+    for (const key of Object.keys(node)) if (key !== 'type') walk(node[key]);
+  })(ast);
+  let out = '';
+  let at = 0;
+  for (const start of starts.sort((a, b) => a - b)) {
+    if (code.slice(start, start + 5) !== 'const') throw new Error(`constToLet: no const at ${start}`);
+    out += code.slice(at, start) + 'let';
+    at = start + 5;
+  }
+  return out + code.slice(at);
+}
+
 /** Terser on the finished chunk; a chunk's own exports (a library build of it) keep their names. */
 function minifyChunk() {
   return {
     name: 'minify',
     async renderChunk(code, chunk) {
       const properties = { builtins: true, keep_quoted: true, reserved: RESERVED.concat(chunk.exports) };
-      const result = await minify(code.replace(ERROR_TEXT, 'new Error()'), { ...terserOptions, mangle: { ...terserOptions.mangle, properties } });
+      const source = constToLet(code, this.parse(code)).replace(ERROR_TEXT, 'new Error()');
+      const result = await minify(source, { ...terserOptions, mangle: { ...terserOptions.mangle, properties } });
       return { code: result.code, map: null };
     },
   };
