@@ -41,15 +41,17 @@ function reservedProperties() {
 }
 const RESERVED = reservedProperties();
 
-// Terser is told the output is ES5 so it never introduces newer syntax than the input has
-// (arrows, shorthand, ...); the conformance check (firmware/conformance) verifies the result.
-// No `unsafe*` transforms (they assume standard built-ins, e.g. `Error()` without `new`); unused
-// parameters may go (keep_fargs: false): nothing in the firmware reads a function's length.
+// Terser may write ES2015 (the bundle's input already uses classes, let, arrows) and turns function
+// expressions that use neither `this` nor `arguments` into arrows (unsafe_arrows: unsafe only for a
+// function called with `new`; the sources construct classes only). Espruino 2v29 runs both
+// (firmware/conformance/data/language.txt); the conformance check (firmware/conformance) verifies
+// the result. No other `unsafe*` transforms (they assume standard built-ins, e.g. `Error()` without
+// `new`); unused parameters may go (keep_fargs: false): nothing in the firmware reads a function's length.
 const terserOptions = {
-  ecma: 5,
-  compress: { ecma: 5, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false },
+  ecma: 2015,
+  compress: { ecma: 2015, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false, unsafe_arrows: true },
   mangle: { toplevel: true },
-  format: { ecma: 5, comments: false, ascii_only: true, semicolons: true },
+  format: { ecma: 2015, comments: false, ascii_only: true, semicolons: true },
 };
 
 /**
