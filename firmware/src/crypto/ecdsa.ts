@@ -4,7 +4,7 @@
 // k·B uses the comb table of B; verification under a key that has a registered comb table
 // (the meter's own vkM) is fixed-base as well (interleaved comb), else a 4-bit window.
 
-import { fe, type Fe, type Field } from './field.ts';
+import { batchInvert, fe, type Fe } from './field.ts';
 import { bytesEqual, bytesToHex, concatBytes, hmacSha256, sha256 } from './hash.ts';
 import { Fn, Fp, fnInv, fpInv } from './p256.ts';
 import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
@@ -146,29 +146,6 @@ export function rfc6979Nonces(sk: Uint8Array, h: Uint8Array, extra: Uint8Array |
       if (scalarOk(v, 0)) return new Uint8Array(v);
     }
   };
-}
-
-/**
- * r[i] = a[i]^-1 for nonzero elements of F, with one inversion for all (Montgomery's trick):
- * 3(m-1) multiplications besides it.
- */
-function batchInvert(F: Field, inv: (r: Fe, a: Fe) => void, a: Fe[]): void {
-  const m = a.length;
-  const prefix: Fe[] = [];
-  for (let i = 0; i < m; i++) {
-    const p = fe();
-    if (i === 0) p.set(a[0]);
-    else F.mul(p, prefix[i - 1], a[i]);
-    prefix.push(p);
-  }
-  const t = fe();
-  inv(t, prefix[m - 1]);
-  for (let i = m - 1; i > 0; i--) {
-    F.mul(prefix[i], t, prefix[i - 1]); // a[i]^-1
-    F.mul(t, t, a[i]);
-    a[i].set(prefix[i]);
-  }
-  a[0].set(t);
 }
 
 /**

@@ -12,7 +12,7 @@
 // Variable base (keys without a table): 4-bit window, ~252 doublings + 64 additions.
 // Scalars are 32-byte big-endian; any value < 2^256 works (k and k mod n give the same point).
 
-import { fe, type Fe } from './field.ts';
+import { batchInvert, fe, type Fe } from './field.ts';
 import { Fp, fpInv } from './p256.ts';
 import { Point, pointAddAffine, pointAddTo, pointCopy, pointDouble } from './point.ts';
 
@@ -39,13 +39,7 @@ export function combTable(p: Point, v: number): Uint32Array {
   pointCopy(start, p);
   const base = new Point();
   const pts: Point[] = [];
-  const prefix: Fe[] = [];
-  for (let c = 0; c < BATCH; c++) {
-    pts.push(new Point());
-    prefix.push(fe());
-  }
-  const inv = fe();
-  const zi = fe();
+  for (let c = 0; c < BATCH; c++) pts.push(new Point());
   const zi2 = fe();
   const x = fe();
   const y = fe();
@@ -61,6 +55,7 @@ export function combTable(p: Point, v: number): Uint32Array {
     const hi = 1 << t;
     for (let j0 = 0; j0 < hi; j0 += BATCH) {
       const cnt = hi - j0 < BATCH ? hi - j0 : BATCH;
+      const zs: Fe[] = [];
       for (let c = 0; c < cnt; c++) {
         const j = j0 + c;
         if (j === 0) {
@@ -70,17 +65,11 @@ export function combTable(p: Point, v: number): Uint32Array {
           pointAddAffine(pts[c], base, ex, ey);
         }
         if (pts[c].inf) throw new Error('comb: degenerate point');
-        if (c === 0) prefix[0].set(pts[0].z);
-        else Fp.mul(prefix[c], prefix[c - 1], pts[c].z);
+        zs.push(pts[c].z);
       }
-      fpInv(inv, prefix[cnt - 1]);
-      for (let c = cnt - 1; c >= 0; c--) {
-        if (c > 0) {
-          Fp.mul(zi, inv, prefix[c - 1]);
-          Fp.mul(inv, inv, pts[c].z);
-        } else {
-          zi.set(inv);
-        }
+      batchInvert(Fp, fpInv, zs); // each pts[c].z is 1/Z now
+      for (let c = 0; c < cnt; c++) {
+        const zi = pts[c].z;
         Fp.sqr(zi2, zi);
         Fp.mul(x, pts[c].x, zi2);
         Fp.mul(zi2, zi2, zi);
