@@ -53,8 +53,9 @@ function lpc(x: Uint8Array): Uint8Array {
   return lp(x);
 }
 
-function fixed(x: Uint8Array, len: number, what: string): Uint8Array {
-  if (!(x instanceof Uint8Array) || x.length !== len) throw new Error('derive: ' + what + ' must be ' + len + ' bytes');
+/** x itself if it is a byte string of exactly len bytes (the field's name is in the stack trace). */
+function fixed(x: Uint8Array, len: number): Uint8Array {
+  if (!(x instanceof Uint8Array) || x.length !== len) throw new Error('derive: wrong field length');
   return x;
 }
 
@@ -69,24 +70,24 @@ const TAG_HANDOVER = 'sipster/v1/handover';
 
 /** Period seed from κ, 32 fresh RNG bytes and the meter identity. */
 export function periodSeed(kappa: Uint8Array, rnd32: Uint8Array, meterId: string, vkM: Uint8Array, c: number): Uint8Array {
-  const ikm = concat([fixed(kappa, 32, 'kappa'), fixed(rnd32, 32, 'rnd32')]);
-  const info = concat([lpc(ascii(SUITE_ID)), lpc(ascii(meterId)), sha256(fixed(vkM, 33, 'vkM')), cu32(c)]);
+  const ikm = concat([fixed(kappa, 32), fixed(rnd32, 32)]);
+  const info = concat([lpc(ascii(SUITE_ID)), lpc(ascii(meterId)), sha256(fixed(vkM, 33)), cu32(c)]);
   return hkdfSha256(SEED_SALT, ikm, info, 32);
 }
 
 /** ρ_i, the token of unit i of period c. */
 export function tokenRho(seed: Uint8Array, c: number, i: number): Uint8Array {
-  return hmacSha256(fixed(seed, 32, 'seed'), concat([TOKEN_LABEL, cu32(c), cu32(i)]));
+  return hmacSha256(fixed(seed, 32), concat([TOKEN_LABEL, cu32(c), cu32(i)]));
 }
 
 /** H(ρ_i), the point folded into the running sum S. */
 export function tokenPoint(rho: Uint8Array): Point {
-  return hashToCurve(fixed(rho, 32, 'rho'), TOKEN_DST);
+  return hashToCurve(fixed(rho, 32), TOKEN_DST);
 }
 
 /** The bill blinding scalar r of a period (32 B); throws in the (negligible) case r = 0. */
 export function billScalar(seed: Uint8Array): Uint8Array {
-  const r = hashToScalar(fixed(seed, 32, 'seed'), BILL_DST);
+  const r = hashToScalar(fixed(seed, 32), BILL_DST);
   let nz = 0;
   for (let i = 0; i < 32; i++) nz |= r[i];
   if (nz === 0) throw new Error('derive: r = 0');
@@ -95,7 +96,7 @@ export function billScalar(seed: Uint8Array): Uint8Array {
 
 /** −r·B: the meter starts each period's fold here, so that S is R itself when the period ends. */
 export function billOffset(r: Uint8Array): Point {
-  return pointNeg(mulBase(fixed(r, 32, 'r')));
+  return pointNeg(mulBase(fixed(r, 32)));
 }
 
 /** R = S − r·B, encoded (33 B). */
@@ -125,9 +126,9 @@ export function billMessage(f: BillFields): Uint8Array {
     cu32(f.c),
     cu32(f.periodLabel),
     cu32(f.e),
-    fixed(f.R, 33, 'R'),
+    fixed(f.R, 33),
     cu32(f.tariffVersion),
-    fixed(f.prev, 32, 'prev'),
+    fixed(f.prev, 32),
   ]);
 }
 
@@ -143,7 +144,7 @@ export function disputeMessage(f: DisputeFields): Uint8Array {
   return signedMessage(TAG_DISPUTE, f.meterId, [
     cu32(f.c),
     cu32(f.n),
-    fixed(f.r, 32, 'r'),
+    fixed(f.r, 32),
     sha256(f.billMessage),
   ]);
 }
@@ -169,9 +170,9 @@ export interface HandoverFields {
 
 export function handoverMessage(f: HandoverFields): Uint8Array {
   return signedMessage(TAG_HANDOVER, f.meterId, [
-    fixed(f.oldVkM, 33, 'oldVkM'),
+    fixed(f.oldVkM, 33),
     cu32(f.lastC),
-    fixed(f.lastBillHash, 32, 'lastBillHash'),
-    fixed(f.newVkM, 33, 'newVkM'),
+    fixed(f.lastBillHash, 32),
+    fixed(f.newVkM, 33),
   ]);
 }
