@@ -4,7 +4,7 @@
 // k·B uses the comb table of B; verification under a key that has a registered comb table
 // (the meter's own vkM) is fixed-base as well (interleaved comb), else a 4-bit window.
 
-import { batchInvert, fe, type Fe } from './field.ts';
+import { batchInvert, fe, hexBytes, type Fe } from './field.ts';
 import { bytesEqual, bytesToHex, concatBytes, hmacSha256, sha256 } from './hash.ts';
 import { Fn, Fp, fnInv, fpInv } from './p256.ts';
 import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
@@ -95,18 +95,8 @@ export function ecdsaKeyFromSeed(rand32: Uint8Array): { sk: Uint8Array; pk: Uint
   return { sk: sk, pk: pointEncode(mulBase(sk)) };
 }
 
-/** (n - 1) / 2, big-endian: n shifted right by one bit */
-function halfN(): Uint8Array {
-  const out = new Uint8Array(32);
-  let carry = 0;
-  for (let i = 0; i < 32; i++) {
-    const b = Fn.nBytes[i];
-    out[i] = (b >> 1) | carry;
-    carry = (b & 1) << 7;
-  }
-  return out;
-}
-const HALF_N = halfN();
+/** (n - 1) / 2, big-endian: the largest low s (checked against n in the tests) */
+export const HALF_N = hexBytes('7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8');
 
 function greaterThan(a: Uint8Array, off: number, b: Uint8Array): boolean {
   for (let i = 0; i < 32; i++) {

@@ -7,7 +7,7 @@
 // inversion: each mapped point is taken as the Jacobian point (xn*xd, y*xd^3, xd), so the
 // running sum the meter keeps stays Jacobian (one more addition, 16 multiplications).
 
-import { fe, type Fe, type Field } from './field.ts';
+import { fe, type Fe } from './field.ts';
 import { concatBytes, sha256 } from './hash.ts';
 import { Fn, Fp, fpPowC1 } from './p256.ts';
 import { CURVE_B, Point, addTail, feHex } from './point.ts';
@@ -34,21 +34,10 @@ export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number):
   return out;
 }
 
-/** RFC 9380 hash_to_field with L = 48, m = 1, into Montgomery-form elements of F. */
-export function hashToField(msg: Uint8Array, dst: Uint8Array, count: number, F: Field): Fe[] {
-  const u = expandMessageXmd(msg, dst, count * 48);
-  const out: Fe[] = [];
-  for (let i = 0; i < count; i++) {
-    const e = fe();
-    F.fromBytes48(e, u, i * 48);
-    out.push(e);
-  }
-  return out;
-}
-
-/** hash_to_field(msg, dst, count 1, L 48) mod n as a canonical 32-byte scalar. */
+/** RFC 9380 hash_to_field(msg, dst, count 1, L 48) mod n as a canonical 32-byte scalar. */
 export function hashToScalar(msg: Uint8Array, dst: Uint8Array): Uint8Array {
-  const e = hashToField(msg, dst, 1, Fn)[0];
+  const e = fe();
+  Fn.fromBytes48(e, expandMessageXmd(msg, dst, 48), 0);
   const out = new Uint8Array(32);
   Fn.toBytes(e, out, 0);
   return out;

@@ -1,4 +1,5 @@
 // ECDSA P-256 / SHA-256 against RFC 6979 A.2.5 and @noble/curves (hedged nonces, low-s, r ‖ s).
+import { invert } from '@noble/curves/abstract/modular.js';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import {
   ecdsaKeyFromSeed, ecdsaSign, ecdsaSignMany, ecdsaSignManyVerified, ecdsaVerify, ecdsaVerifyMany, opCounts, resetOpCounts,
   setVerifyKeyTable, verifyKeyTableBytes,
 } from '../../src/crypto/index.ts';
-import { rfc6979Nonces, signMany, verifyMany } from '../../src/crypto/ecdsa.ts';
+import { HALF_N, rfc6979Nonces, signMany, verifyMany } from '../../src/crypto/ecdsa.ts';
 import { fe, type Fe } from '../../src/crypto/field.ts';
 import { Fn } from '../../src/crypto/p256.ts';
 import { N, ascii, fromBytes, hex, randBelow, randBytes, toBytes32, unhex } from './helpers.ts';
@@ -72,6 +73,23 @@ describe('ECDSA', () => {
       const bad = new Uint8Array(sig);
       bad[i % 64] ^= 1 << (i % 8);
       expect(ecdsaVerify(kp.pk, msg, bad)).toBe(p256.verify(bad, msg, kp.pk));
+    }
+  });
+
+  it('the low-s bound HALF_N is (n - 1) / 2: a valid signature with s = HALF_N verifies, with s = HALF_N + 1 it is rejected', () => {
+    const half = fromBytes(HALF_N);
+    expect(half).toBe((N - 1n) / 2n);
+    const msg = ascii('low-s edge');
+    const e = fromBytes(sha256(msg)) % N;
+    const G = p256.Point.BASE;
+    const R = G.multiply(12345n);
+    const r = R.toAffine().x % N;
+    for (const [s, ok] of [[half, true], [half + 1n, false]] as const) {
+      // Q = r^-1 (s·R - e·B): then (r, s) is a valid signature of msg under Q, low or high s
+      const Q = R.multiply(s).subtract(G.multiply(e)).multiply(invert(r, N));
+      const sig = new Uint8Array([...toBytes32(r), ...toBytes32(s)]);
+      expect(p256.verify(sig, msg, Q.toBytes(true), { lowS: false })).toBe(true);
+      expect(ecdsaVerify(Q.toBytes(true), msg, sig)).toBe(ok);
     }
   });
 
