@@ -13,6 +13,7 @@
 // Scalars are 32-byte big-endian; any value < 2^256 works (k and k mod n give the same point).
 
 import { batchInvert, fe, type Fe } from './field.ts';
+import { nativesOnly } from './native.ts';
 import { Fp, fpInv } from './p256.ts';
 import { Point, pointAddAffine, pointAddTo, pointCopy, pointDouble } from './point.ts';
 
@@ -87,8 +88,12 @@ export function combTable(p: Point, v: number): Uint32Array {
   return out;
 }
 
-/** Typed arrays use the platform's byte order; the serialized tables are little-endian. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/**
+ * Typed arrays use the platform's byte order; the serialized tables are little-endian. Every
+ * runtime of the flashed bundle is (Espruino's ARM, ESP32 and Linux builds; WebAssembly for the
+ * virtual board), so there it is a constant and the big-endian copy drops out (nativesOnly).
+ */
+const LITTLE_ENDIAN = nativesOnly || new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Serialize a comb table (little-endian u32 limbs); a view, not a copy, on little-endian platforms (the board's RAM is scarce). */
 export function combTableToBytes(t: Uint32Array): Uint8Array {
