@@ -154,9 +154,9 @@ export class Meter {
     if (idl.status === LOAD_CORRUPT) return FAULT_IDENTITY_CORRUPT;
     if (idl.status === LOAD_EMPTY) {
       const kappa = this.rng.bytes(32);
-      let keySeed = this.rng.bytes(32);
-      let key = keySeed ? keyFromSeed(keySeed) : null;
-      while (keySeed && !key) { keySeed = this.rng.bytes(32); key = keySeed ? keyFromSeed(keySeed) : null; }
+      let keySeed: Uint8Array | null;
+      let key: { sk: Uint8Array; pk: Uint8Array } | null;
+      do { keySeed = this.rng.bytes(32); key = keySeed ? keyFromSeed(keySeed) : null; } while (keySeed && !key);
       if (!kappa || !keySeed || !key) return FAULT_RNG_HEALTH;
       this.id = new Identity(kappa, keySeed, key.pk);
       if (!this.idStore.save(encodeIdentity(this.id))) return FAULT_FLASH_WRITE;
