@@ -29,47 +29,32 @@ export const Fn = new Field(
   null,
 );
 
-const x2 = fe();
-const x4 = fe();
-const x8 = fe();
-const x16 = fe();
-const x32 = fe();
+/** xs[j] = a^(2^k - 1) for k = 2 << j (2, 4, 8, 16, 32), set by ones() */
+const xs = [fe(), fe(), fe(), fe(), fe()];
 const acc = fe();
 
-/** x_k = a^(2^k - 1) for k = 2, 4, 8, 16, 32: 31 squarings, 5 multiplications */
+/** The table xs: 31 squarings, 5 multiplications (x_2k = x_k^(2^k) * x_k) */
 function ones(a: Fe): void {
-  Fp.sqr(x2, a);
-  Fp.mul(x2, x2, a);
-  Fp.sqrN(x4, x2, 2);
-  Fp.mul(x4, x4, x2);
-  Fp.sqrN(x8, x4, 4);
-  Fp.mul(x8, x8, x4);
-  Fp.sqrN(x16, x8, 8);
-  Fp.mul(x16, x16, x8);
-  Fp.sqrN(x32, x16, 16);
-  Fp.mul(x32, x32, x16);
+  Fp.sqr(xs[0], a);
+  Fp.mul(xs[0], xs[0], a);
+  for (let j = 1; j < 5; j++) {
+    Fp.sqrN(xs[j], xs[j - 1], 1 << j);
+    Fp.mul(xs[j], xs[j], xs[j - 1]);
+  }
 }
 
-/** acc = acc^(2^94) * a^(2^94 - 1), using the table of ones() */
+/** acc = acc^(2^94) * a^(2^94 - 1), using the table of ones(): 94 = 32 + 32 + 16 + 8 + 4 + 2 */
 function append94Ones(): void {
-  Fp.sqrN(acc, acc, 32);
-  Fp.mul(acc, acc, x32);
-  Fp.sqrN(acc, acc, 32);
-  Fp.mul(acc, acc, x32);
-  Fp.sqrN(acc, acc, 16);
-  Fp.mul(acc, acc, x16);
-  Fp.sqrN(acc, acc, 8);
-  Fp.mul(acc, acc, x8);
-  Fp.sqrN(acc, acc, 4);
-  Fp.mul(acc, acc, x4);
-  Fp.sqrN(acc, acc, 2);
-  Fp.mul(acc, acc, x2);
+  for (const j of [4, 4, 3, 2, 1, 0]) {
+    Fp.sqrN(acc, acc, 2 << j);
+    Fp.mul(acc, acc, xs[j]);
+  }
 }
 
 /** acc = a^((2^32 - 1) * 2^32 + 1), the common top of all three exponents */
 function top(a: Fe): void {
   ones(a);
-  Fp.sqrN(acc, x32, 32);
+  Fp.sqrN(acc, xs[4], 32);
   Fp.mul(acc, acc, a);
 }
 
