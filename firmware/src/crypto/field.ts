@@ -72,8 +72,6 @@ export class Field {
   readonly kMul: string;
   readonly kSqr: string;
   readonly kAdd: string;
-  readonly kInv: string;
-  readonly kSqrt: string;
   /** Montgomery form of 1 (R mod N), of 0 */
   readonly one: Fe;
   readonly zero: Fe;
@@ -102,13 +100,8 @@ export class Field {
     this.kMul = 'mul' + suffix;
     this.kSqr = 'sqr' + suffix;
     this.kAdd = 'add' + suffix;
-    this.kInv = 'inv' + suffix;
-    this.kSqrt = 'sqrt' + suffix;
-    ops[this.kMul] = 0;
-    ops[this.kSqr] = 0;
-    ops[this.kAdd] = 0;
-    ops[this.kInv] = 0;
-    ops[this.kSqrt] = 0;
+    // all of this field's counters, in the order timing records list them (inv, sqrt: p256.ts)
+    for (const k of ['mul', 'sqr', 'add', 'inv', 'sqrt']) ops[k + suffix] = 0;
     // n' = -N^-1 mod 2^24 by Newton iteration (each step doubles the correct low bits).
     const n0 = this.n[0];
     let x = 1;
