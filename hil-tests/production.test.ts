@@ -2,7 +2,6 @@
 // locks it. Nothing typed into the port gets a reply or reads a key; records keep flowing.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bytesToHex } from '@noble/hashes/utils.js';
@@ -11,6 +10,7 @@ import { MemoryUc } from '../host/protocol/memory-uc.ts';
 import { getSuite } from '../host/protocol/suite.ts';
 import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
 import type { TokenRecord } from '../host/records/decode.ts';
+import { readFlashFiles } from '../host/vboard/flash.ts';
 import { flash, HAS_RIG, Listener, PINS, startTarget, writeMeterFile, type Target } from './rig.ts';
 
 const SUITE = getSuite('P256-SHA256');
@@ -82,11 +82,11 @@ it.runIf(RUN)('in production mode nothing typed into the port gets a reply or re
   expect((link.records.at(-1)!.record as TokenRecord).replay).toBe(false);
   if (target.virtual) {
     // The meter's secrets, read straight from its flash (physical access, the rig), never appear on the port.
-    const flashFile = JSON.parse(readFileSync(join(target.dir, 'flash.json'), 'utf8')) as { files: Record<string, string> };
-    const idFiles = Object.keys(flashFile.files).filter((n) => n.startsWith('sip.id'));
+    const image = readFlashFiles(join(target.dir, 'flash.json'));
+    const idFiles = [...image.keys()].filter((n) => n.startsWith('sip.id'));
     expect(idFiles.length).toBeGreaterThan(0);
     for (const name of idFiles) {
-      const secret = Buffer.from(flashFile.files[name]!, 'base64');
+      const secret = image.get(name)!;
       expect(secret.length).toBeGreaterThan(32);
       for (let k = 0; k + 16 <= secret.length; k += 16) {
         const piece = secret.subarray(k, k + 16);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readFlashFiles } from '../flash.ts';
 import { startBoard } from './helpers.ts';
 
 describe('console protocol', () => {
@@ -96,8 +96,7 @@ describe('power, flash and boot', () => {
     await term.settle(100);
     expect(board.powered).toBe(false);
     expect(term.text).not.toContain('after');
-    const flash = JSON.parse(readFileSync(board.options.flashPath, 'utf8')) as { files: Record<string, string> };
-    const files = Object.fromEntries(Object.entries(flash.files).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('latin1')]));
+    const files = Object.fromEntries([...readFlashFiles(board.options.flashPath)].map(([k, v]) => [k, v.toString('latin1')]));
     expect(files).toEqual({ a: 'first', b: 'sec' });
   });
 
