@@ -120,7 +120,14 @@ function send(url: URL, method: string, headers: Record<string, string>, body: B
   const lib = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
   if (!lib) return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
   return new Promise((resolve, reject) => {
-    const req = lib.request(url, { method, headers, timeout: timeoutMs }, (res) => {
+    // A deadline for the whole exchange, not an idle timeout: a server that trickles bytes must
+    // not hold the wallet forever.
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(deadline);
+      reject(err);
+    };
+    const req = lib.request(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (d: Buffer) => {
@@ -128,11 +135,13 @@ function send(url: URL, method: string, headers: Record<string, string>, body: B
         if (size > MAX_RESPONSE) req.destroy(new Error(`response larger than ${MAX_RESPONSE} bytes`));
         else chunks.push(d);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
+      res.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', fail);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', fail);
     req.end(body);
   });
 }

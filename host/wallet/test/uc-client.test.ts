@@ -74,10 +74,18 @@ describe('UcClient transport', () => {
     expect(err.detail).toMatch(/larger than/);
   });
 
-  it('gives up on a server that never answers', async () => {
-    const url = await serve(() => undefined);
+  it('gives up on a server that never answers, and on one that trickles its answer', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/v1/params') return; // silent
+      res.write('{"bills":[');
+      const drip = setInterval(() => res.write(' '), 50); // never finishes
+      res.on('close', () => clearInterval(drip));
+    });
     const err = await failure(new UcClient({ ucUrl: url, timeoutMs: 200 }).params());
     expect(err.detail).toMatch(/no answer within 200 ms/);
+    // With an idle timeout this would never end (bytes keep coming): the test's own timeout would fail it.
+    const slow = await failure(new UcClient({ ucUrl: url, accountToken: 't', timeoutMs: 300 }).status('m1'));
+    expect(slow.detail).toMatch(/no answer within 300 ms/);
   });
 
   it('reports an unreachable UC and an unsupported scheme', async () => {
