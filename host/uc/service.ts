@@ -359,9 +359,11 @@ export class UcService {
     await this.refresh();
     const result = await this.db.tx(async (q) => {
       const view = await ledgerView(q, bill.meterId, [bill.c - 1, bill.c]);
-      const opened = openDispute(this.pinned, view, billMessage, billSignature, disputeMessage, disputeSignature, rhos);
+      // A dispute closes the period either way: the revealed tokens either open the bill (credited
+      // as paid where paid) or they do not, and the household owes all n openly.
+      const opened = verifyDispute(this.pinned, view, billMessage, billSignature, disputeMessage, disputeSignature);
       let credited = 0;
-      if (opened.opens) {
+      if (openingMismatch(this.pinned.suite, opened, rhos) === undefined) {
         for (const rho of rhos) {
           const paid = await q.all('SELECT 1 AS paid FROM uc_paid WHERE request = ?', [encodePayRequest({ e: opened.record.e, rho })]);
           if (paid.length) credited++;
@@ -424,19 +426,3 @@ export class UcService {
 
 class LogRaceError extends Error {}
 
-/**
- * A dispute closes the period either way: the revealed tokens either open the bill (credited as
- * paid where paid) or they do not, and the household owes all n openly.
- */
-function openDispute(
-  params: PinnedParams,
-  view: LedgerView,
-  billMessage: Uint8Array,
-  billSignature: Uint8Array,
-  disputeMessage: Uint8Array,
-  disputeSignature: Uint8Array,
-  rhos: readonly Uint8Array[],
-): { record: RecordedBill; n: number; opens: boolean } {
-  const d = verifyDispute(params, view, billMessage, billSignature, disputeMessage, disputeSignature);
-  return { record: d.record, n: d.n, opens: openingMismatch(params.suite, d, rhos) === undefined };
-}
