@@ -3,10 +3,10 @@
 // troubleshooting signal, fail-closed faults. Ordering rule throughout: state that counts or
 // commits to something is written (both A/B copies, read back) before any record about it leaves.
 import { ascii, ByteReader, equal, toHex } from './bytes.ts';
-import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, toBinary, watchPin } from './board.ts';
+import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, watchPin } from './board.ts';
 import {
   ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, resetOpCounts, sha256,
-  setBaseTable, setVerifyKeyTable, verifyKeyTableBytes, type Point,
+  setBaseTable, type Point,
 } from './crypto/index.ts';
 import {
   billMessage, billOffset, billScalar, disputeMessage, faultMessage, handoverMessage, periodSeed, SUITE_ID, tokenPoint, tokenRho,
@@ -29,11 +29,8 @@ import { ABStore, LOAD_CORRUPT, LOAD_EMPTY } from './store.ts';
 
 /** Storage file holding the successor's vkM (33 B), written at replacement for the handover record. */
 const SUCCESSOR_FILE = 'sip.next';
-/** Storage file with the comb table of B (crypto/tools/gen-base-table.ts), read memory-mapped if present. */
+/** Storage file with the comb table of B (crypto/tools/gen-base-table.ts), read memory-mapped; the flashed crypto has no other. */
 const BASE_TABLE_FILE = 'sip.base';
-/** Storage file with the comb table of the meter's own vkM, made at first boot: each signature is
- *  verified before it leaves, and this makes that verification about 3.5× cheaper. */
-const VERIFY_TABLE_FILE = 'sip.vkt';
 /** Fold checkpoints every this many terms (each costs a point encoding, i.e. an inversion). */
 const CHECKPOINT_EVERY = 8;
 const UNIT = 1000000;
@@ -168,7 +165,6 @@ export class Meter {
     const key = keyFromSeed(this.id.keySeed);
     if (!key || !equal(key.pk, this.id.vkM)) return FAULT_IDENTITY_CORRUPT;
     this.sk = key.sk;
-    if (!loadVerifyTable(this.id.vkM) && makeVerifyTable(this.id.vkM)) loadVerifyTable(this.id.vkM);
     const stl = this.stStore.load();
     if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
     let st: MeterState;
@@ -433,18 +429,11 @@ function keyFromSeed(seed: Uint8Array): { sk: Uint8Array; pk: Uint8Array } | nul
   try { return ecdsaKeyFromSeed(seed); } catch (err) { return null; }
 }
 
-/** The comb table of B from flash if the flasher stored it; otherwise the crypto builds it in RAM. */
+/** The comb table of B from flash; without a good one the boot KAT fails (fail closed). */
 function loadBaseTable(): void {
   const table = readFlashBytes(BASE_TABLE_FILE);
   if (!table) return;
-  try { setBaseTable(table); } catch (err) { /* bad table: the KAT still checks mulBase on the RAM table */ }
-}
-
-/** Own-key comb table from flash (memory-mapped); false if absent or not this key's. */
-function loadVerifyTable(vkM: Uint8Array): boolean {
-  const table = readFlashBytes(VERIFY_TABLE_FILE);
-  if (!table) return false;
-  try { setVerifyKeyTable(vkM, table); return true; } catch (err) { return false; }
+  try { setBaseTable(table); } catch (err) { /* a bad table is not installed: the KAT then fails */ }
 }
 
 /** A password nobody knows, for the locked console (raw hardware RNG words, hashed). */
@@ -452,17 +441,4 @@ function consolePassword(): string {
   const w = new Uint8Array(32);
   for (let k = 0; k < 32; k++) w[k] = hwRand() & 255;
   return toHex(sha256(w)).substring(0, 32);
-}
-
-/**
- * Builds the own-key table and stores it. It needs ~22 KB of RAM for a moment: a board without that
- * much goes on without the table (each verification then costs ~3.5× more), it does not fail.
- */
-function makeVerifyTable(vkM: Uint8Array): boolean {
-  try {
-    const bin = toBinary(verifyKeyTableBytes(vkM));
-    return typeof bin === 'string' && storage().write(VERIFY_TABLE_FILE, bin);
-  } catch (err) {
-    return false;
-  }
 }
