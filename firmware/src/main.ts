@@ -1,4 +1,4 @@
 // Firmware entry point (bundled by rollup.config.mjs into dist/meter.js / dist/meter.min.js).
-import { Meter } from './meter.ts';
+import { boot } from './meter.ts';
 
-new Meter().boot();
+boot();

@@ -2,6 +2,8 @@
 // background fold, BillGen at period end or on the final-bill trigger, replay on the
 // troubleshooting signal, fail-closed faults. Ordering rule throughout: state that counts or
 // commits to something is written (both A/B copies, read back) before any record about it leaves.
+// One meter per firmware run: its state is this module's variables (shorter on the board than an
+// object's properties), and boot() is the only entry point.
 import { ascii, ByteReader, equal, toHex } from './bytes.ts';
 import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, watchPin } from './board.ts';
 import {
@@ -40,388 +42,376 @@ const CLOCK_POLL_MS = 60000;
 declare function setTimeout(cb: () => void, ms: number): unknown;
 declare function setInterval(cb: () => void, ms: number): unknown;
 
-export class Meter {
-  private readonly out: Output;
-  private readonly rng: HealthTestedRng;
-  private readonly idStore: ABStore;
-  private readonly stStore: ABStore;
-  private readonly billStore: ABStore;
-  private prov: Provisioning | null;
-  private meterId: string;
-  private id: Identity | null;
-  private sk: Uint8Array | null;
-  private st: MeterState | null;
-  private status: number;
-  private katOk: boolean;
-  /**
-   * In-RAM fold: S = Σ_{i<j} H(ρ_i) − r·B, or null until the period's first background step has
-   * computed −r·B (the bill's fixed-base product, paid when the period opens instead of in the
-   * bill's latency). Checkpoints store this S; at the period's end it is R.
-   */
-  private S: Point | null;
-  private j: number;
-  private sinceCheckpoint: number;
-  private folding: boolean;
-  private closing: boolean;
-  private finalPending: boolean;
-  private replaying: boolean;
-  private heldWh: number;
-  /** A fault record went out: nothing more until a reboot. */
-  private faulted: boolean;
+const out = new Output();
+const rng = new HealthTestedRng();
+const idStore = new ABStore('sip.id');
+const stStore = new ABStore('sip.st');
+const billStore = new ABStore('sip.bl');
+let prov: Provisioning | null = null;
+let meterId = '-';
+let id: Identity | null = null;
+let sk: Uint8Array | null = null;
+let st: MeterState | null = null;
+let status = STATUS_FAULT;
+let katOk = false;
+/**
+ * In-RAM fold: S = Σ_{i<j} H(ρ_i) − r·B, or null until the period's first background step has
+ * computed −r·B (the bill's fixed-base product, paid when the period opens instead of in the
+ * bill's latency). Checkpoints store this S; at the period's end it is R.
+ */
+let S: Point | null = null;
+let j = 0;
+let sinceCheckpoint = 0;
+let folding = false;
+let closing = false;
+let finalPending = false;
+let replaying = false;
+let heldWh = 0;
+/** A fault record went out: nothing more until a reboot. */
+let faulted = false;
 
-  constructor() {
-    this.out = new Output();
-    this.rng = new HealthTestedRng();
-    this.idStore = new ABStore('sip.id');
-    this.stStore = new ABStore('sip.st');
-    this.billStore = new ABStore('sip.bl');
-    this.prov = null; this.meterId = '-'; this.id = null; this.sk = null; this.st = null;
-    this.status = STATUS_FAULT; this.katOk = false;
-    this.S = null; this.j = 0; this.sinceCheckpoint = 0;
-    this.folding = false; this.closing = false; this.finalPending = false; this.replaying = false; this.heldWh = 0;
-    this.faulted = false;
+/** Starts the meter. Every entry point (boot, pins, timers) runs guarded. */
+export function boot(): void {
+  guard(start);
+}
+
+/** What the meter holds in RAM, by name (for the RAM estimate of bench/firmware.bench.ts). */
+export function heldState(): Record<string, unknown> {
+  return {
+    out, rng, idStore, stStore, billStore, prov, meterId, id, sk, st, status, katOk, S, j, sinceCheckpoint,
+    folding, closing, finalPending, replaying, heldWh, faulted,
+  };
+}
+
+/** `fn` as a guarded callback, for pin watches and timers. */
+function guarded(fn: () => void): () => void {
+  return () => guard(fn);
+}
+
+/**
+ * An unexpected exception (a flash or RAM error, say) fails closed: one fault record, nothing more
+ * until a reboot, which starts again from the A/B copies in flash.
+ */
+function guard(fn: () => void): void {
+  if (faulted) return;
+  try {
+    fn();
+  } catch (err) {
+    if (faulted) return;
+    try { fault(FAULT_INTERNAL, 'exception'); } catch (err2) { faulted = true; status = STATUS_FAULT; }
   }
+}
 
-  /** Every entry point (boot, pins, timers) runs guarded. */
-  boot(): void {
-    this.guard(() => this.start());
+function start(): void {
+  const fw = firmwareHash();
+  loadBaseTable();
+  const t0 = now();
+  resetOpCounts();
+  katOk = runKat();
+  const katEnd = now();
+  const code = bootState();
+  // Locked before anything is said on the port, also when the boot failed.
+  if (prov && prov.production) lockConsole(consolePassword());
+  emitBoot(fw);
+  timing(OP_BOOT_KAT, 0, 0, t0, katEnd);
+  if (code !== 0) { fault(code, 'boot'); return; }
+  if (status === STATUS_RETIRED) { handover(); return; }
+  const p = prov!;
+  const pulseCb = guarded(pulse);
+  if (p.pulsePin) watchPin(p.pulsePin, pulseCb);
+  if (p.replayPin) watchPin(p.replayPin, guarded(replay));
+  if (p.finalBillPin) watchPin(p.finalBillPin, guarded(finalBill));
+  if (p.testLoadMs > 0) setInterval(pulseCb, p.testLoadMs);
+  const cur = st!.cur;
+  S = cur.sJ.length ? pointDecode(cur.sJ) : null;
+  j = cur.j;
+  fold();
+  clock();
+}
+
+/** Loads provisioning, identity and state; returns a fault code (0 = operating or retired). */
+function bootState(): number {
+  const raw = storage().read(PROVISIONING_FILE);
+  try {
+    prov = raw === undefined ? null : new Provisioning(new ByteReader(fromBinary(raw)));
+  } catch (err) {
+    prov = null;
   }
-
-  /** `fn` as a guarded callback, for pin watches and timers. */
-  private guarded(fn: () => void): () => void {
-    return () => this.guard(fn);
+  const p = prov;
+  if (!p) return FAULT_PROVISIONING;
+  meterId = p.meterId;
+  if (!katOk) return FAULT_KAT;
+  if (!ecdsaVerify(p.ucKey, p.tariffMessage, p.tariffSig)) return FAULT_PROVISIONING;
+  if (!rng.startup()) return FAULT_RNG_HEALTH;
+  const idl = idStore.load();
+  if (idl.status === LOAD_CORRUPT) return FAULT_IDENTITY_CORRUPT;
+  if (idl.status === LOAD_EMPTY) {
+    const kappa = rng.bytes(32);
+    let keySeed: Uint8Array | null;
+    let key: { sk: Uint8Array; pk: Uint8Array } | null;
+    do { keySeed = rng.bytes(32); key = keySeed ? keyFromSeed(keySeed) : null; } while (keySeed && !key);
+    if (!kappa || !keySeed || !key) return FAULT_RNG_HEALTH;
+    id = new Identity(kappa, keySeed, key.pk);
+    if (!idStore.save(encodeIdentity(id))) return FAULT_FLASH_WRITE;
+  } else {
+    try { id = decodeIdentity(idl.body!); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
+    // Rewriting both copies repairs one that went bad since the last boot.
+    if (!idStore.save(idl.body!)) return FAULT_FLASH_WRITE;
   }
-
-  /**
-   * An unexpected exception (a flash or RAM error, say) fails closed: one fault record, nothing more
-   * until a reboot, which starts again from the A/B copies in flash.
-   */
-  private guard(fn: () => void): void {
-    if (this.faulted) return;
-    try {
-      fn();
-    } catch (err) {
-      if (this.faulted) return;
-      try { this.fault(FAULT_INTERNAL, 'exception'); } catch (err2) { this.faulted = true; this.status = STATUS_FAULT; }
-    }
+  const key = keyFromSeed(id.keySeed);
+  if (!key || !equal(key.pk, id.vkM)) return FAULT_IDENTITY_CORRUPT;
+  sk = key.sk;
+  const stl = stStore.load();
+  if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
+  let s: MeterState;
+  if (stl.status === LOAD_EMPTY) {
+    // No state was ever stored, so no seed was ever used: period 0 starts here.
+    const cur = openPeriod(0, Math.max(0, p.periodLabelAt(now())));
+    if (!cur) return FAULT_RNG_HEALTH;
+    s = new MeterState(cur);
+  } else {
+    try { s = decodeState(stl.body!); } catch (err) { return FAULT_STATE_CORRUPT; }
   }
+  const bl = billStore.load();
+  if (bl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
+  if (bl.body) {
+    try { s.closed = decodeClosed(bl.body); } catch (err) { return FAULT_STATE_CORRUPT; }
+    if (!billStore.save(bl.body)) return FAULT_FLASH_WRITE;
+  }
+  st = s;
+  if (s.closed && s.closed.c === s.cur.c && !switchPeriod(s.closed)) return FAULT_RNG_HEALTH;
+  s.bootSeq = (s.bootSeq + 1) >>> 0;
+  out.bootSeq = s.bootSeq;
+  out.seq = s.recordSeq;
+  if (!save(p.timing ? 2 : 1)) return FAULT_FLASH_WRITE;
+  status = s.status === STATUS_RETIRED ? STATUS_RETIRED : STATUS_OPERATING;
+  return 0;
+}
 
-  private start(): void {
-    const fw = firmwareHash();
-    loadBaseTable();
+function openPeriod(c: number, label: number): Period | null {
+  const p = prov!;
+  const rnd = rng.bytes(32);
+  if (!rnd) return null;
+  const seed = periodSeed(id!.kappa, rnd, meterId, id!.vkM, c);
+  return new Period(c, label, p.epochOf(label), p.tariff.version, seed);
+}
+
+/** Persists the state; `following` records will leave right after it (their recordSeq is reserved). */
+function save(following: number): boolean {
+  const s = st!;
+  s.recordSeq = (out.seq + following) >>> 0;
+  return stStore.save(encodeState(s));
+}
+
+function emitBoot(fw: Uint8Array): void {
+  const s = st;
+  const p = prov;
+  out.emit(REC_BOOT, bootBody({
+    fwHash: fw, suiteId: ascii(p ? p.suiteId : SUITE_ID), meterId: ascii(meterId), vkM: id ? id.vkM : new Uint8Array(0),
+    katOk: katOk, production: p ? p.production : false, status: status,
+    c: s ? s.cur.c : 0, periodLabel: s ? s.cur.periodLabel : 0, n: s ? s.cur.n : 0, j: s ? s.cur.j : 0,
+    closedC: s && s.closed ? s.closed.c : NONE, tariffVersion: s ? s.cur.tariffVersion : 0,
+  }));
+}
+
+/** Fail closed: one fault record (signed if the identity key is intact), then nothing more is issued. */
+function fault(code: number, detail: string): void {
+  status = STATUS_FAULT;
+  faulted = true;
+  const msg = faultMessage({ meterId: meterId, code: code, c: st ? st.cur.c : 0, detail: detail });
+  const sigs = sk && katOk ? sign([msg]) : null;
+  out.emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
+}
+
+/** Hedged ECDSA over each message (inversions shared), all verified before use; null if the RNG or a signature failed. */
+function sign(msgs: Uint8Array[]): Uint8Array[] | null {
+  const extras: Uint8Array[] = [];
+  for (let k = 0; k < msgs.length; k++) {
+    const extra = rng.bytes(32);
+    if (!extra) return null;
+    extras.push(extra);
+  }
+  return ecdsaSignManyVerified(sk!, id!.vkM, msgs, extras);
+}
+
+function timing(op: number, c: number, i: number, t0: number, t1?: number): void {
+  if (!prov || !prov.timing) return;
+  const micros = Math.min(NONE, Math.round(((t1 === undefined ? now() : t1) - t0) * 1e6));
+  const names: Uint8Array[] = [];
+  const counts: number[] = [];
+  const oc = opCounts as unknown as Record<string, number>;
+  for (const k in oc) { names.push(ascii(k)); counts.push(oc[k]!); }
+  out.emit(REC_TIMING, timingBody(op, c, i, micros, names, counts));
+}
+
+/** One metered Wh. */
+function pulse(): void {
+  if (status !== STATUS_OPERATING) return;
+  const t = now();
+  const cur = st!.cur;
+  if (closing || t >= prov!.periodEnd(cur.periodLabel)) {
+    heldWh++;
+    closePeriod(false);
+    return;
+  }
+  resetOpCounts();
+  cur.carried += prov!.tariff.rateAt(t);
+  let k = 0;
+  while (cur.carried >= UNIT) { cur.carried -= UNIT; k++; }
+  if (k > 0) issue(k, t);
+}
+
+/** TokenGen for k units: count them in flash, then emit each ρ_i at once; the fold follows. */
+function issue(k: number, t0: number): void {
+  const cur = st!.cur;
+  const first = cur.n;
+  cur.n += k;
+  if (!save(k)) { fault(FAULT_FLASH_WRITE, 'token'); return; }
+  for (let i = first; i < cur.n; i++) emitToken(0, cur, i);
+  timing(OP_TOKEN_ONLINE, cur.c, cur.n - 1, t0);
+  fold();
+}
+
+/** Background fold of H(ρ_j) into S, one term per timer tick. */
+function fold(): void {
+  if (folding) return;
+  folding = true;
+  setTimeout(guarded(foldStep), 0);
+}
+
+function foldStep(): void {
+  folding = false;
+  if (status === STATUS_FAULT) return;
+  const cur = st!.cur;
+  if (S === null) {
+    S = billOffset(billScalar(cur.seed));
+    fold();
+    return;
+  }
+  if (j < cur.n) {
     const t0 = now();
     resetOpCounts();
-    this.katOk = runKat();
-    const katEnd = now();
-    const fault = this.bootState();
-    // Locked before anything is said on the port, also when the boot failed.
-    if (this.prov && this.prov.production) lockConsole(consolePassword());
-    this.emitBoot(fw);
-    this.timing(OP_BOOT_KAT, 0, 0, t0, katEnd);
-    if (fault !== 0) { this.fault(fault, 'boot'); return; }
-    const st = this.st!;
-    if (this.status === STATUS_RETIRED) { this.handover(); return; }
-    const p = this.prov!;
-    const pulse = this.guarded(() => this.pulse());
-    if (p.pulsePin) watchPin(p.pulsePin, pulse);
-    if (p.replayPin) watchPin(p.replayPin, this.guarded(() => this.replay()));
-    if (p.finalBillPin) watchPin(p.finalBillPin, this.guarded(() => this.finalBill()));
-    if (p.testLoadMs > 0) setInterval(pulse, p.testLoadMs);
-    this.S = st.cur.sJ.length ? pointDecode(st.cur.sJ) : null;
-    this.j = st.cur.j;
-    this.fold();
-    this.clock();
+    S = pointAdd(S, tokenPoint(tokenRho(cur.seed, cur.c, j)));
+    j++;
+    if (++sinceCheckpoint >= CHECKPOINT_EVERY) checkpoint();
+    timing(OP_FOLD, cur.c, j - 1, t0);
+    if (j < cur.n) { fold(); return; }
   }
+  if (closing) closePeriod(finalPending);
+}
 
-  /** Loads provisioning, identity and state; returns a fault code (0 = operating or retired). */
-  private bootState(): number {
-    const raw = storage().read(PROVISIONING_FILE);
-    try {
-      this.prov = raw === undefined ? null : new Provisioning(new ByteReader(fromBinary(raw)));
-    } catch (err) {
-      this.prov = null;
-    }
-    const p = this.prov;
-    if (!p) return FAULT_PROVISIONING;
-    this.meterId = p.meterId;
-    if (!this.katOk) return FAULT_KAT;
-    if (!ecdsaVerify(p.ucKey, p.tariffMessage, p.tariffSig)) return FAULT_PROVISIONING;
-    if (!this.rng.startup()) return FAULT_RNG_HEALTH;
-    const idl = this.idStore.load();
-    if (idl.status === LOAD_CORRUPT) return FAULT_IDENTITY_CORRUPT;
-    if (idl.status === LOAD_EMPTY) {
-      const kappa = this.rng.bytes(32);
-      let keySeed: Uint8Array | null;
-      let key: { sk: Uint8Array; pk: Uint8Array } | null;
-      do { keySeed = this.rng.bytes(32); key = keySeed ? keyFromSeed(keySeed) : null; } while (keySeed && !key);
-      if (!kappa || !keySeed || !key) return FAULT_RNG_HEALTH;
-      this.id = new Identity(kappa, keySeed, key.pk);
-      if (!this.idStore.save(encodeIdentity(this.id))) return FAULT_FLASH_WRITE;
-    } else {
-      try { this.id = decodeIdentity(idl.body!); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
-      // Rewriting both copies repairs one that went bad since the last boot.
-      if (!this.idStore.save(idl.body!)) return FAULT_FLASH_WRITE;
-    }
-    const key = keyFromSeed(this.id.keySeed);
-    if (!key || !equal(key.pk, this.id.vkM)) return FAULT_IDENTITY_CORRUPT;
-    this.sk = key.sk;
-    const stl = this.stStore.load();
-    if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
-    let st: MeterState;
-    if (stl.status === LOAD_EMPTY) {
-      // No state was ever stored, so no seed was ever used: period 0 starts here.
-      const label = Math.max(0, p.periodLabelAt(now()));
-      const cur = this.openPeriod(0, label);
-      if (!cur) return FAULT_RNG_HEALTH;
-      st = new MeterState(cur);
-    } else {
-      try { st = decodeState(stl.body!); } catch (err) { return FAULT_STATE_CORRUPT; }
-    }
-    const bl = this.billStore.load();
-    if (bl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
-    if (bl.body) {
-      try { st.closed = decodeClosed(bl.body); } catch (err) { return FAULT_STATE_CORRUPT; }
-      if (!this.billStore.save(bl.body)) return FAULT_FLASH_WRITE;
-    }
-    this.st = st;
-    if (st.closed && st.closed.c === st.cur.c && !this.switchPeriod(st.closed)) return FAULT_RNG_HEALTH;
-    st.bootSeq = (st.bootSeq + 1) >>> 0;
-    this.out.bootSeq = st.bootSeq;
-    this.out.seq = st.recordSeq;
-    if (!this.save(p.timing ? 2 : 1)) return FAULT_FLASH_WRITE;
-    this.status = st.status === STATUS_RETIRED ? STATUS_RETIRED : STATUS_OPERATING;
-    return 0;
-  }
+function checkpoint(): void {
+  const cur = st!.cur;
+  if (cur.j === j) return;
+  cur.j = j;
+  cur.sJ = j === 0 ? new Uint8Array(0) : pointEncode(S!);
+  sinceCheckpoint = 0;
+  if (!save(0)) fault(FAULT_FLASH_WRITE, 'checkpoint');
+}
 
-  private openPeriod(c: number, label: number): Period | null {
-    const p = this.prov!;
-    const rnd = this.rng.bytes(32);
-    if (!rnd) return null;
-    const seed = periodSeed(this.id!.kappa, rnd, this.meterId, this.id!.vkM, c);
-    return new Period(c, label, p.epochOf(label), p.tariff.version, seed);
-  }
+/** Closes the period once the fold has caught up: BillGen, stored before the bill leaves. */
+function closePeriod(final: boolean): void {
+  if (status !== STATUS_OPERATING) return;
+  closing = true;
+  finalPending = finalPending || final;
+  const s = st!;
+  const cur = s.cur;
+  if (S === null || j < cur.n) { fold(); return; }
+  const t0 = now();
+  resetOpCounts();
+  const r = billScalar(cur.seed);
+  const msg = billMessage({
+    meterId: meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: pointEncode(S), tariffVersion: cur.tariffVersion, prev: s.prev,
+  });
+  const dmsg = disputeMessage({ meterId: meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
+  const ts = now();
+  const sigs = sign([msg, dmsg]);
+  timing(OP_SIGN, cur.c, cur.n, ts);
+  if (!sigs) { fault(FAULT_SIGNATURE, 'bill'); return; }
+  const closed = new Closed(cur, finalPending, r, msg, sigs[0]!, dmsg, sigs[1]!);
+  if (!billStore.save(encodeClosed(closed))) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
+  s.closed = closed;
+  if (!switchPeriod(closed)) { fault(FAULT_RNG_HEALTH, 'seed'); return; }
+  if (!save(prov!.timing ? 2 : 1)) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
+  S = null; j = 0; sinceCheckpoint = 0; closing = false;
+  emitBill(0, closed);
+  timing(OP_BILLGEN, closed.c, closed.n, t0);
+  if (s.status === STATUS_RETIRED) { status = STATUS_RETIRED; handover(); return; }
+  const held = heldWh;
+  heldWh = 0;
+  for (let k = 0; k < held; k++) pulse();
+  fold(); // the new period's −r·B, in the background
+}
 
-  /** Persists the state; `following` records will leave right after it (their recordSeq is reserved). */
-  private save(following: number): boolean {
-    const st = this.st!;
-    st.recordSeq = (this.out.seq + following) >>> 0;
-    return this.stStore.save(encodeState(st));
-  }
+/** After the bill of `closed` is stored: chain to it and open the next period (false if the RNG failed). */
+function switchPeriod(closed: Closed): boolean {
+  const s = st!;
+  const next = openPeriod(closed.c + 1, Math.max(prov!.periodLabelAt(now()), closed.periodLabel + 1));
+  if (!next) return false;
+  s.prev = sha256(closed.billMessage);
+  s.cur = next;
+  if (closed.final) s.status = STATUS_RETIRED;
+  return true;
+}
 
-  private emitBoot(fw: Uint8Array): void {
-    const st = this.st;
-    const p = this.prov;
-    this.out.emit(REC_BOOT, bootBody({
-      fwHash: fw, suiteId: ascii(p ? p.suiteId : SUITE_ID), meterId: ascii(this.meterId), vkM: this.id ? this.id.vkM : new Uint8Array(0),
-      katOk: this.katOk, production: p ? p.production : false, status: this.status,
-      c: st ? st.cur.c : 0, periodLabel: st ? st.cur.periodLabel : 0, n: st ? st.cur.n : 0, j: st ? st.cur.j : 0,
-      closedC: st && st.closed ? st.closed.c : NONE, tariffVersion: st ? st.cur.tariffVersion : 0,
-    }));
-  }
+/** Final-bill trigger (before replacement): close now; the meter then issues nothing more. */
+function finalBill(): void {
+  if (status === STATUS_OPERATING) closePeriod(true);
+}
 
-  /** Fail closed: one fault record (signed if the identity key is intact), then nothing more is issued. */
-  private fault(code: number, detail: string): void {
-    this.status = STATUS_FAULT;
-    this.faulted = true;
-    const msg = faultMessage({ meterId: this.meterId, code: code, c: this.st ? this.st.cur.c : 0, detail: detail });
-    const sigs = this.sk && this.katOk ? this.sign([msg]) : null;
-    this.out.emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
-  }
+/** Handover to the successor whose vkM the installer stored in SUCCESSOR_FILE. */
+function handover(): void {
+  const s = st!;
+  const raw = storage().read(SUCCESSOR_FILE);
+  if (raw === undefined || raw.length !== 33 || !s.closed) return;
+  const msg = handoverMessage({ meterId: meterId, oldVkM: id!.vkM, lastC: s.closed.c, lastBillHash: s.prev, newVkM: fromBinary(raw) });
+  const sigs = sign([msg]);
+  if (sigs) out.emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));
+}
 
-  /** Hedged ECDSA over each message (inversions shared), all verified before use; null if the RNG or a signature failed. */
-  private sign(msgs: Uint8Array[]): Uint8Array[] | null {
-    const extras: Uint8Array[] = [];
-    for (let k = 0; k < msgs.length; k++) {
-      const extra = this.rng.bytes(32);
-      if (!extra) return null;
-      extras.push(extra);
-    }
-    return ecdsaSignManyVerified(this.sk!, this.id!.vkM, msgs, extras);
-  }
+/** Period clock: close when the schedule says the period is over. */
+function clock(): void {
+  if (status !== STATUS_OPERATING) return;
+  const wait = (prov!.periodEnd(st!.cur.periodLabel) - now()) * 1000;
+  if (wait <= 0 && !closing) closePeriod(false);
+  setTimeout(guarded(clock), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
+}
 
-  private timing(op: number, c: number, i: number, t0: number, t1?: number): void {
-    if (!this.prov || !this.prov.timing) return;
-    const micros = Math.min(NONE, Math.round(((t1 === undefined ? now() : t1) - t0) * 1e6));
-    const names: Uint8Array[] = [];
-    const counts: number[] = [];
-    const oc = opCounts as unknown as Record<string, number>;
-    for (const k in oc) { names.push(ascii(k)); counts.push(oc[k]!); }
-    this.out.emit(REC_TIMING, timingBody(op, c, i, micros, names, counts));
-  }
-
-  /** One metered Wh. */
-  pulse(): void {
-    if (this.status !== STATUS_OPERATING) return;
-    const t = now();
-    if (this.closing || t >= this.prov!.periodEnd(this.st!.cur.periodLabel)) {
-      this.heldWh++;
-      this.closePeriod(false);
+/** Troubleshooting signal: re-send the last closed period (tokens, then its bill) and the current one's tokens. */
+function replay(): void {
+  if (replaying || status === STATUS_FAULT || !st) return;
+  replaying = true;
+  const closed = st.closed;
+  const cur = st.cur;
+  const curN = cur.n;
+  out.emit(REC_REPLAY, replayBody(0, cur.c, closed ? closed.c : NONE, 0));
+  let sent = 0;
+  /** The closed period's tokens and bill are left to send (until its bill went out). */
+  let inClosed = closed !== null;
+  let i = 0;
+  const step = guarded((): void => {
+    if (inClosed && i < closed!.n) emitToken(FLAG_REPLAY, closed!, i++);
+    else if (inClosed) { emitBill(FLAG_REPLAY, closed!); inClosed = false; i = 0; }
+    else if (i < curN) emitToken(FLAG_REPLAY, cur, i++);
+    else {
+      out.emit(REC_REPLAY, replayBody(1, cur.c, closed ? closed.c : NONE, sent));
+      replaying = false;
       return;
     }
-    resetOpCounts();
-    const cur = this.st!.cur;
-    cur.carried += this.prov!.tariff.rateAt(t);
-    let k = 0;
-    while (cur.carried >= UNIT) { cur.carried -= UNIT; k++; }
-    if (k > 0) this.issue(k, t);
-  }
-
-  /** TokenGen for k units: count them in flash, then emit each ρ_i at once; the fold follows. */
-  private issue(k: number, t0: number): void {
-    const cur = this.st!.cur;
-    const first = cur.n;
-    cur.n += k;
-    if (!this.save(k)) { this.fault(FAULT_FLASH_WRITE, 'token'); return; }
-    for (let i = first; i < cur.n; i++) this.emitToken(0, cur, i);
-    this.timing(OP_TOKEN_ONLINE, cur.c, cur.n - 1, t0);
-    this.fold();
-  }
-
-  /** Background fold of H(ρ_j) into S, one term per timer tick. */
-  private fold(): void {
-    if (this.folding) return;
-    this.folding = true;
-    setTimeout(this.guarded(() => this.foldStep()), 0);
-  }
-
-  private foldStep(): void {
-    this.folding = false;
-    if (this.status === STATUS_FAULT) return;
-    const cur = this.st!.cur;
-    if (this.S === null) {
-      this.S = billOffset(billScalar(cur.seed));
-      this.fold();
-      return;
-    }
-    if (this.j < cur.n) {
-      const t0 = now();
-      resetOpCounts();
-      this.S = pointAdd(this.S, tokenPoint(tokenRho(cur.seed, cur.c, this.j)));
-      this.j++;
-      if (++this.sinceCheckpoint >= CHECKPOINT_EVERY) this.checkpoint();
-      this.timing(OP_FOLD, cur.c, this.j - 1, t0);
-      if (this.j < cur.n) { this.fold(); return; }
-    }
-    if (this.closing) this.closePeriod(this.finalPending);
-  }
-
-  private checkpoint(): void {
-    const cur = this.st!.cur;
-    if (cur.j === this.j) return;
-    cur.j = this.j;
-    cur.sJ = this.j === 0 ? new Uint8Array(0) : pointEncode(this.S!);
-    this.sinceCheckpoint = 0;
-    if (!this.save(0)) this.fault(FAULT_FLASH_WRITE, 'checkpoint');
-  }
-
-  /** Closes the period once the fold has caught up: BillGen, stored before the bill leaves. */
-  private closePeriod(final: boolean): void {
-    if (this.status !== STATUS_OPERATING) return;
-    this.closing = true;
-    this.finalPending = this.finalPending || final;
-    const st = this.st!;
-    const cur = st.cur;
-    if (this.S === null || this.j < cur.n) { this.fold(); return; }
-    const t0 = now();
-    resetOpCounts();
-    const r = billScalar(cur.seed);
-    const msg = billMessage({
-      meterId: this.meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: pointEncode(this.S), tariffVersion: cur.tariffVersion, prev: st.prev,
-    });
-    const dmsg = disputeMessage({ meterId: this.meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
-    const ts = now();
-    const sigs = this.sign([msg, dmsg]);
-    this.timing(OP_SIGN, cur.c, cur.n, ts);
-    if (!sigs) { this.fault(FAULT_SIGNATURE, 'bill'); return; }
-    const closed = new Closed(cur, this.finalPending, r, msg, sigs[0]!, dmsg, sigs[1]!);
-    if (!this.billStore.save(encodeClosed(closed))) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
-    st.closed = closed;
-    if (!this.switchPeriod(closed)) { this.fault(FAULT_RNG_HEALTH, 'seed'); return; }
-    const p = this.prov!;
-    if (!this.save(p.timing ? 2 : 1)) { this.fault(FAULT_FLASH_WRITE, 'bill'); return; }
-    this.S = null; this.j = 0; this.sinceCheckpoint = 0; this.closing = false;
-    this.emitBill(0, closed);
-    this.timing(OP_BILLGEN, closed.c, closed.n, t0);
-    if (st.status === STATUS_RETIRED) { this.status = STATUS_RETIRED; this.handover(); return; }
-    const held = this.heldWh;
-    this.heldWh = 0;
-    for (let k = 0; k < held; k++) this.pulse();
-    this.fold(); // the new period's −r·B, in the background
-  }
-
-  /** After the bill of `closed` is stored: chain to it and open the next period (false if the RNG failed). */
-  private switchPeriod(closed: Closed): boolean {
-    const st = this.st!;
-    const p = this.prov!;
-    const next = this.openPeriod(closed.c + 1, Math.max(p.periodLabelAt(now()), closed.periodLabel + 1));
-    if (!next) return false;
-    st.prev = sha256(closed.billMessage);
-    st.cur = next;
-    if (closed.final) st.status = STATUS_RETIRED;
-    return true;
-  }
-
-  /** Final-bill trigger (before replacement): close now; the meter then issues nothing more. */
-  finalBill(): void {
-    if (this.status === STATUS_OPERATING) this.closePeriod(true);
-  }
-
-  /** Handover to the successor whose vkM the installer stored in SUCCESSOR_FILE. */
-  private handover(): void {
-    const st = this.st!;
-    const raw = storage().read(SUCCESSOR_FILE);
-    if (raw === undefined || raw.length !== 33 || !st.closed) return;
-    const msg = handoverMessage({ meterId: this.meterId, oldVkM: this.id!.vkM, lastC: st.closed.c, lastBillHash: st.prev, newVkM: fromBinary(raw) });
-    const sigs = this.sign([msg]);
-    if (sigs) this.out.emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));
-  }
-
-  /** Period clock: close when the schedule says the period is over. */
-  private clock(): void {
-    if (this.status !== STATUS_OPERATING) return;
-    const end = this.prov!.periodEnd(this.st!.cur.periodLabel);
-    const wait = (end - now()) * 1000;
-    if (wait <= 0 && !this.closing) this.closePeriod(false);
-    setTimeout(this.guarded(() => this.clock()), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
-  }
-
-  /** Troubleshooting signal: re-send the last closed period (tokens, then its bill) and the current one's tokens. */
-  replay(): void {
-    if (this.replaying || this.status === STATUS_FAULT || !this.st) return;
-    this.replaying = true;
-    const st = this.st;
-    const closed = st.closed;
-    const cur = st.cur;
-    const curN = cur.n;
-    this.out.emit(REC_REPLAY, replayBody(0, cur.c, closed ? closed.c : NONE, 0));
-    let sent = 0;
-    /** The closed period's tokens and bill are left to send (until its bill went out). */
-    let inClosed = closed !== null;
-    let i = 0;
-    const step = this.guarded((): void => {
-      if (inClosed && i < closed!.n) this.emitToken(FLAG_REPLAY, closed!, i++);
-      else if (inClosed) { this.emitBill(FLAG_REPLAY, closed!); inClosed = false; i = 0; }
-      else if (i < curN) this.emitToken(FLAG_REPLAY, cur, i++);
-      else {
-        this.out.emit(REC_REPLAY, replayBody(1, cur.c, closed ? closed.c : NONE, sent));
-        this.replaying = false;
-        return;
-      }
-      sent++;
-      setTimeout(step, 0);
-    });
+    sent++;
     setTimeout(step, 0);
-  }
+  });
+  setTimeout(step, 0);
+}
 
-  /** The token record of unit i of a period (open or closed): ρ_i is derived again from its seed. */
-  private emitToken(flags: number, p: Period | Closed, i: number): void {
-    this.out.emit(REC_TOKEN, tokenBody(flags, p.c, i, p.e, p.periodLabel, tokenRho(p.seed, p.c, i)));
-  }
+/** The token record of unit i of a period (open or closed): ρ_i is derived again from its seed. */
+function emitToken(flags: number, p: Period | Closed, i: number): void {
+  out.emit(REC_TOKEN, tokenBody(flags, p.c, i, p.e, p.periodLabel, tokenRho(p.seed, p.c, i)));
+}
 
-  /** The bill record of a closed period, from the bytes stored for it (never re-signed). */
-  private emitBill(flags: number, k: Closed): void {
-    this.out.emit(REC_BILL, billBody(flags, k.billMessage, k.beta, k.r, k.n, k.disputeMessage, k.disputeSig));
-  }
+/** The bill record of a closed period, from the bytes stored for it (never re-signed). */
+function emitBill(flags: number, k: Closed): void {
+  out.emit(REC_BILL, billBody(flags, k.billMessage, k.beta, k.r, k.n, k.disputeMessage, k.disputeSig));
 }
 
 /** Identity key from 32 RNG bytes, or null if they are not a valid scalar (the caller draws again). */
