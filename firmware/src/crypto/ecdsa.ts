@@ -1,25 +1,25 @@
 // ECDSA P-256 with SHA-256 over the raw message (hashed once), signature r ‖ s (64 B), low-s.
 // Nonces: RFC 6979 HMAC-DRBG, seeded with int2octets(d) ‖ bits2octets(h) ‖ extraEntropy
 // (the RFC 6979 §3.6 variant, byte-compatible with @noble/curves' `extraEntropy`).
-// k·B uses the comb table of B; verification under a key that has a registered comb table
-// (the meter's own vkM) is fixed-base as well (interleaved comb), else a 4-bit window.
+// k·B uses the comb table of B. The signer verifies its own signatures through its secret key:
+// with pk = d·B, u1·B + u2·pk = (u1 + u2·d)·B, one fixed-base product; any other key costs a
+// 4-bit window.
 
 import { batchInvert, fe, hexBytes, type Fe } from './field.ts';
-import { bytesEqual, bytesToHex, concatBytes, hmacSha256, sha256 } from './hash.ts';
+import { bytesEqual, concatBytes, bytesToHex, hmacSha256, sha256 } from './hash.ts';
+import { nativesOnly } from './native.ts';
 import { Fn, Fp, fnInv, fpInv } from './p256.ts';
-import { Point, generator, pointDecode, pointEncode, pointAddTo, toAffine } from './point.ts';
+import { Point, generator, pointDecode, pointEncode, pointAddTo } from './point.ts';
 import { COMB_TABLE_BYTES, combMul, combTable, combTableFromBytes, combTableToBytes, mulVar } from './scalar.ts';
 
 /** Combs in the flash table of B (on B, 2^8·B, 2^16·B, 2^24·B): k·B takes 7 doublings instead of 31. */
 const BASE_COMBS = 4;
 /** Size of the flash table of B (89,760 B). */
 export const BASE_TABLE_BYTES = BASE_COMBS * COMB_TABLE_BYTES;
-/** SHA-256 of the serialized comb table of the base point B (integrity check of flash copies). */
+/** SHA-256 of the serialized comb table of B (integrity check of flash copies). */
 export const BASE_TABLE_SHA256 = '8d1d0e896006161370bd0bb8bb5fef4c79c0742fa9beace1ee5efe1a596e260d';
 
 let baseTable: Uint32Array | null = null;
-let keyPk: Uint8Array | null = null;
-let keyTable: Uint32Array | null = null;
 
 /** The comb table of B, serialized (what the build writes to the board's flash). */
 export function baseTableBytes(): Uint8Array {
@@ -34,31 +34,24 @@ export function setBaseTable(u8: Uint8Array): void {
 }
 
 function getBaseTable(): Uint32Array {
-  // Without an installed table, build one comb in RAM once (~255 point additions, 22 KB).
-  if (baseTable === null) baseTable = combTable(generator(), 1);
+  if (baseTable === null) {
+    // The flashed bundle leaves the table builder out (~1 KB of code): it needs the flash table,
+    // and without one every product with B throws (the boot KAT fails, fail closed). Node builds
+    // one comb in RAM (~255 point additions, 22 KB).
+    if (nativesOnly) throw new Error('no table of B');
+    baseTable = combTable(generator(), 1);
+  }
   return baseTable;
 }
 
-/** Comb table of a public key (33 B), serialized, for setVerifyKeyTable. */
-export function verifyKeyTableBytes(pk33: Uint8Array): Uint8Array {
-  return combTableToBytes(combTable(pointDecode(pk33), 1));
-}
+/**
+ * SHA-256(sk ‖ pk) of the key pair ecdsaKeyFromSeed made last, pk = sk·B computed then: signing
+ * under that pair may verify through sk (see verifyMany) after a hash instead of a product.
+ */
+let checkedPair: Uint8Array | null = null;
 
-/** Register the comb table of one verification key (the meter's own vkM). */
-export function setVerifyKeyTable(pk33: Uint8Array, u8: Uint8Array): void {
-  const t = combTableFromBytes(u8, 1);
-  const p = pointDecode(pk33);
-  // entry 1 is the key itself
-  const x = fe();
-  const y = fe();
-  toAffine(x, y, p);
-  Fp.canonInPlace(x);
-  Fp.canonInPlace(y);
-  for (let i = 0; i < 11; i++) {
-    if (t[i] !== x[i] || t[11 + i] !== y[i]) throw new Error('key table: does not match the key');
-  }
-  keyPk = new Uint8Array(pk33);
-  keyTable = t;
+function pairDigest(sk: Uint8Array, pk33: Uint8Array): Uint8Array {
+  return sha256(concatBytes([sk, pk33]));
 }
 
 /** Throws unless k is a canonical scalar: 32 bytes, value < n (0 is allowed). */
@@ -70,7 +63,7 @@ function checkScalar(k: Uint8Array): void {
 export function mulBase(k: Uint8Array): Point {
   checkScalar(k);
   const r = new Point();
-  combMul(r, k, getBaseTable(), null, null);
+  combMul(r, k, getBaseTable());
   return r;
 }
 
@@ -92,7 +85,9 @@ export function ecdsaKeyFromSeed(rand32: Uint8Array): { sk: Uint8Array; pk: Uint
   if (!(rand32 instanceof Uint8Array) || rand32.length !== 32) throw new Error('ecdsa: need 32 bytes');
   if (!scalarOk(rand32, 0)) throw new Error('ecdsa: seed out of range, draw again');
   const sk = new Uint8Array(rand32);
-  return { sk: sk, pk: pointEncode(mulBase(sk)) };
+  const pk = pointEncode(mulBase(sk));
+  checkedPair = pairDigest(sk, pk);
+  return { sk: sk, pk: pk };
 }
 
 /** (n - 1) / 2, big-endian: the largest low s (checked against n in the tests) */
@@ -235,13 +230,21 @@ export function ecdsaSignMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8
 
 /**
  * ecdsaSignMany, each signature then verified under pk33 before it is returned; null if one fails
- * (fail closed). The verification takes s^-1 from the signing and checks s·s^-1 = 1 instead of
- * inverting again: the whole batch costs one inversion mod n.
+ * (fail closed). pk33 must be sk·B: checked here (a fixed-base product, or only a hash for the pair
+ * ecdsaKeyFromSeed made), which also catches a secret key corrupted in RAM since. The
+ * verification takes s^-1 from the signing and checks s·s^-1 = 1 instead of inverting again, and
+ * computes u1·B + u2·pk as (u1 + u2·sk)·B: no inversion mod n and one fixed-base product per
+ * signature.
  */
 export function ecdsaSignManyVerified(sk: Uint8Array, pk33: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array | null)[]): Uint8Array[] | null {
   const sInv: Fe[] = [];
   const sigs = signMany(sk, msgs, extras, sInv);
-  return verifyMany(pk33, msgs, sigs, sInv) ? sigs : null;
+  if (!(pk33 instanceof Uint8Array)) return null;
+  if (checkedPair === null || !bytesEqual(pairDigest(sk, pk33), checkedPair)) {
+    if (!bytesEqual(pointEncode(mulBase(sk)), pk33)) return null;
+    checkedPair = pairDigest(sk, pk33);
+  }
+  return verifyMany(pk33, msgs, sigs, sInv, sk) ? sigs : null;
 }
 
 /** ECDSA-P256-SHA256 signature r ‖ s (low-s) over msg; extraEntropy32 hedges the RFC 6979 nonce (null: plain RFC 6979). */
@@ -253,13 +256,14 @@ export function ecdsaSign(sk: Uint8Array, msg: Uint8Array, extraEntropy32: Uint8
  * true iff every sigs[i] (r ‖ s, low-s only) is valid over msgs[i] under the compressed key pk33;
  * false on any malformed input. sInv: s^-1 mod n of each signature from its signing, checked
  * (s·s^-1 = 1, one multiplication), or null to compute them (one inversion mod n for all).
+ * sk: the secret key of pk33 (the caller checked pk33 = sk·B), or null for any other key.
  */
-export function verifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[], sInv: Fe[] | null): boolean {
+export function verifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[], sInv: Fe[] | null, sk: Uint8Array | null): boolean {
   if (msgs.length === 0 || sigs.length !== msgs.length) return false;
-  // The registered key (the meter's own) was validated when its table was set: no decode (a sqrt) needed.
-  const own = keyTable !== null && keyPk !== null && pk33 instanceof Uint8Array && bytesEqual(keyPk, pk33);
   let q: Point | null = null;
-  if (!own) {
+  const d = fe();
+  if (sk !== null) Fn.fromBytes(d, sk, 0);
+  else {
     try {
       q = pointDecode(pk33);
     } catch (err) {
@@ -285,6 +289,7 @@ export function verifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Arra
     }
   }
   const r = fe();
+  const e = fe();
   const u = fe();
   const u1 = new Uint8Array(32);
   const u2 = new Uint8Array(32);
@@ -294,16 +299,21 @@ export function verifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Arra
   for (let i = 0; i < sigs.length; i++) {
     const sig = sigs[i];
     Fn.fromBytes(r, sig, 0);
-    Fn.fromBytesMod(u, sha256(msgs[i]), 0);
-    Fn.mul(u, u, ws[i]);
-    Fn.toBytes(u, u1, 0);
-    Fn.mul(u, r, ws[i]);
-    Fn.toBytes(u, u2, 0);
+    Fn.fromBytesMod(e, sha256(msgs[i]), 0);
     const R = new Point();
     if (q === null) {
-      combMul(R, u1, getBaseTable(), u2, keyTable);
+      // u1 + u2·d = (e + r·d)·w
+      Fn.mul(u, r, d);
+      Fn.add(u, u, e);
+      Fn.mul(u, u, ws[i]);
+      Fn.toBytes(u, u1, 0);
+      combMul(R, u1, getBaseTable());
     } else {
-      combMul(R, u1, getBaseTable(), null, null);
+      Fn.mul(u, e, ws[i]);
+      Fn.toBytes(u, u1, 0);
+      Fn.mul(u, r, ws[i]);
+      Fn.toBytes(u, u2, 0);
+      combMul(R, u1, getBaseTable());
       const R2 = new Point();
       mulVar(R2, q, u2);
       pointAddTo(R, R, R2);
@@ -329,10 +339,10 @@ export function verifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Arra
 
 /** true iff every sigs[i] (r ‖ s, low-s only) is valid over msgs[i] under pk33, one inversion mod n for all; false on any malformed input. */
 export function ecdsaVerifyMany(pk33: Uint8Array, msgs: Uint8Array[], sigs: Uint8Array[]): boolean {
-  return verifyMany(pk33, msgs, sigs, null);
+  return verifyMany(pk33, msgs, sigs, null, null);
 }
 
 /** Verify r ‖ s (low-s only) over msg under the compressed key pk33; false on any malformed input. */
 export function ecdsaVerify(pk33: Uint8Array, msg: Uint8Array, sig64: Uint8Array): boolean {
-  return verifyMany(pk33, [msg], [sig64], null);
+  return verifyMany(pk33, [msg], [sig64], null, null);
 }

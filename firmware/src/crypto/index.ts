@@ -13,9 +13,9 @@
 //   ecdsaSignMany(sk, msgs[], extras[]) / ecdsaVerifyMany(pk33, msgs[], sigs[]): the same
 //     signatures / verdict, with the inversions shared
 //   ecdsaSignManyVerified(sk, pk33, msgs[], extras[]) -> sigs | null: signed, then each verified
-//     under pk33 (null if one fails), one inversion mod n for the whole batch (bill + dispute)
-//   Tables (flash): baseTableBytes() / setBaseTable(u8) for B (BASE_TABLE_BYTES = 44,880 B);
-//   verifyKeyTableBytes(pk33) / setVerifyKeyTable(pk33, u8) for the meter's own vkM (COMB_TABLE_BYTES = 22,440 B).
+//     under pk33 = sk·B (null if one fails), one inversion mod n for the whole batch (bill + dispute)
+//   Table (flash): baseTableBytes() / setBaseTable(u8) for B (BASE_TABLE_BYTES = 89,760 B); the
+//     flashed bundle has no other (Node builds one comb in RAM without it).
 //   opCounts = { mul, sqr, add, inv, sqrt (mod p), mulN, sqrN, addN, invN, sqrtN (mod n) }, resetOpCounts()
 //   Derivations and signed messages of DESIGN.md: ../derive.ts
 
@@ -38,8 +38,6 @@ export {
   BASE_TABLE_BYTES,
   baseTableBytes,
   setBaseTable,
-  verifyKeyTableBytes,
-  setVerifyKeyTable,
 } from './ecdsa.ts';
 
 export function pointAdd(a: Point, b: Point): Point {

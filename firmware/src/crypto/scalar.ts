@@ -5,10 +5,7 @@
 // additions. A comb is 255 x 22 limbs (x then y, canonical Montgomery form), stored as
 // little-endian u32: 22,440 bytes, which the board can keep in a flash Storage file.
 // A table of v combs (v = 1, 2, 4), comb c built on 2^(32c/v)·P, takes the columns 32c/v + i:
-// k·P is 32/v - 1 doublings and <= 32 additions (the base table has v = 2: 15 doublings).
-// Two tables interleave (u1·B + u2·Q shares the doublings, at the smaller v: combs 0 and 2 of a
-// 4-comb table are a 2-comb table), so verifying
-// under the meter's own key is fixed-base too.
+// k·P is 32/v - 1 doublings and <= 32 additions (the base table has v = 4: 7 doublings).
 // Variable base (keys without a table): 4-bit window, ~252 doublings + 64 additions.
 // Scalars are 32-byte big-endian; any value < 2^256 works (k and k mod n give the same point).
 
@@ -148,27 +145,19 @@ function combIndex(k: Uint8Array, i: number): number {
   );
 }
 
-/** r += the columns 32c/v + i (c < v) of k, from table t (its comb c·(its v)/v has them) */
-function combAdd(r: Point, k: Uint8Array, t: Uint32Array, i: number, v: number): void {
-  const stride = t.length / (ENTRIES * ENTRY * v);
-  for (let c = 0; c < v; c++) {
-    const j = combIndex(k, (c * SPACING) / v + i);
-    if (j !== 0) {
-      combEntry(t, c * stride * ENTRIES + j);
-      pointAddAffine(r, r, ex, ey);
-    }
-  }
-}
-
-/** r = k1·P1 (+ k2·P2 when t2 is given), P1, P2 given by their comb tables (v combs of each used, v the smaller count). */
-export function combMul(r: Point, k1: Uint8Array, t1: Uint32Array, k2: Uint8Array | null, t2: Uint32Array | null): void {
-  let v = t1.length / (ENTRIES * ENTRY);
-  if (t2 !== null && t2.length < t1.length) v = t2.length / (ENTRIES * ENTRY);
+/** r = k·P, P given by its comb table t of v combs: 32/v - 1 doublings, <= 32 additions. */
+export function combMul(r: Point, k: Uint8Array, t: Uint32Array): void {
+  const v = t.length / (ENTRIES * ENTRY);
   r.inf = true;
   for (let i = SPACING / v - 1; i >= 0; i--) {
     pointDouble(r, r);
-    combAdd(r, k1, t1, i, v);
-    if (k2 !== null && t2 !== null) combAdd(r, k2, t2, i, v);
+    for (let c = 0; c < v; c++) {
+      const j = combIndex(k, (c * SPACING) / v + i);
+      if (j !== 0) {
+        combEntry(t, c * ENTRIES + j);
+        pointAddAffine(r, r, ex, ey);
+      }
+    }
   }
 }
 

@@ -51,7 +51,6 @@ describe('crypto with the board natives', () => {
       expect(hex(C.pointEncode(C.hashToCurve(rho, dst)))).toBe(hex(p256_hasher.hashToCurve(rho, { DST: dst }).toBytes(true)));
     }
     const key = C.ecdsaKeyFromSeed(randBytes('nkey', 0, 32));
-    C.setVerifyKeyTable(key.pk, C.verifyKeyTableBytes(key.pk));
     for (let i = 0; i < 10; i++) {
       const msg = randBytes('nmsg', i, 50);
       const extra = randBytes('nextra', i, 32);
@@ -59,6 +58,7 @@ describe('crypto with the board natives', () => {
       expect(hex(sig)).toBe(hex(p256.sign(msg, key.sk, { extraEntropy: extra })));
       expect(C.ecdsaVerify(key.pk, msg, sig)).toBe(true);
       expect(p256.verify(sig, msg, key.pk)).toBe(true);
+      expect(C.ecdsaSignManyVerified(key.sk, key.pk, [msg], [extra])!.map(hex)).toEqual([hex(sig)]);
     }
     expect(calls.convolve).toBeGreaterThan(100000);
   });

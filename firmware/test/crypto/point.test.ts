@@ -146,7 +146,7 @@ describe('base comb table (flash copy)', () => {
 });
 
 describe('comb tables of 1, 2 and 4 combs', () => {
-  it('k·P and interleaved k1·B + k2·Q match noble for every pairing of comb counts (edge and random scalars)', () => {
+  it('k·P matches noble for every comb count, on B and on another point (edge and random scalars)', () => {
     const q = 0x1234567890abcdefn * 977n + 5n;
     const Q = mulBase(toBytes32(q));
     const tablesB = [1, 2, 4].map((v) => combTable(generator(), v));
@@ -155,21 +155,17 @@ describe('comb tables of 1, 2 and 4 combs', () => {
     const ks: bigint[] = [1n, 2n, N - 1n, (1n << 128n) - 1n, 1n << 128n, 1n << 16n, (1n << 16n) - 1n, 1n << 255n];
     for (let c = 0; c < 32; c++) ks.push(0x0101010101010101010101010101010101010101010101010101010101010101n << BigInt(c % 8) >> 0n);
     for (let i = 0; i < 12; i++) ks.push(randBelow('combv', i, N - 1n) + 1n);
-    const k2s = ks.slice().reverse();
     const QN = G.multiply(q);
     for (let i = 0; i < ks.length; i++) {
-      const k1 = ks[i] % N;
-      const k2 = k2s[i] % N;
-      if (k1 === 0n || k2 === 0n) continue;
+      const k = ks[i] % N;
+      if (k === 0n) continue;
       for (let a = 0; a < 3; a++) {
         const r = new JPoint();
-        combMul(r, toBytes32(k1), tablesB[a], null, null);
-        expect(enc(r)).toBe(nobleEnc(k1));
-        for (let b = 0; b < 3; b++) {
-          const r2 = new JPoint();
-          combMul(r2, toBytes32(k1), tablesB[a], toBytes32(k2), tablesQ[b]);
-          expect(`${i}/${a}/${b}:` + enc(r2)).toBe(`${i}/${a}/${b}:` + hex(G.multiply(k1).add(QN.multiply(k2)).toBytes(true)));
-        }
+        combMul(r, toBytes32(k), tablesB[a]);
+        expect(`${i}/${a}:` + enc(r)).toBe(`${i}/${a}:` + nobleEnc(k));
+        const rq = new JPoint();
+        combMul(rq, toBytes32(k), tablesQ[a]);
+        expect(`${i}/${a}:` + enc(rq)).toBe(`${i}/${a}:` + hex(QN.multiply(k).toBytes(true)));
       }
     }
   });
