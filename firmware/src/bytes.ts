@@ -44,20 +44,32 @@ export function lp(x: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Sequential reader over a byte string with fixed-width and length-prefixed fields. */
-export class ByteReader {
-  at: number;
-  readonly b: Uint8Array;
-  constructor(b: Uint8Array) { this.b = b; this.at = 0; }
-  /** The next n bytes, copied: decoded fields are kept after the buffer they came from is gone. */
-  take(n: number): Uint8Array {
-    if (this.at + n > this.b.length) throw new Error('truncated');
-    const out = this.b.slice(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-  u8(): number { return this.take(1)[0]!; }
-  u32(): number { return readU32(this.take(4), 0); }
-  lp(): Uint8Array { const h = this.take(2); return this.take((h[0]! << 8) | h[1]!); }
-  end(): void { if (this.at !== this.b.length) throw new Error('trailing bytes'); }
+/**
+ * Sequential reader over one byte string with fixed-width and length-prefixed fields: readFrom(b),
+ * then take/takeU8/takeU32/takeLp in layout order, then takeEnd(). One decoding at a time (every
+ * decoder runs to its end synchronously), so the cursor is this module's, not an object's.
+ */
+let src: Uint8Array;
+let at: number;
+
+export function readFrom(b: Uint8Array): void {
+  src = b;
+  at = 0;
+}
+
+/** The next n bytes, copied: decoded fields are kept after the buffer they came from is gone. */
+export function take(n: number): Uint8Array {
+  if (at + n > src.length) throw new Error('truncated');
+  at += n;
+  return src.slice(at - n, at);
+}
+
+export const takeU8 = (): number => take(1)[0]!;
+export const takeU32 = (): number => readU32(take(4), 0);
+export function takeLp(): Uint8Array {
+  const h = take(2);
+  return take((h[0]! << 8) | h[1]!);
+}
+export function takeEnd(): void {
+  if (at !== src.length) throw new Error('trailing bytes');
 }

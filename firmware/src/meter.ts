@@ -4,7 +4,7 @@
 // commits to something is written (both A/B copies, read back) before any record about it leaves.
 // One meter per firmware run: its state is this module's variables (shorter on the board than an
 // object's properties), and boot() is the only entry point.
-import { ascii, ByteReader, equal, toHex } from './bytes.ts';
+import { ascii, equal, toHex } from './bytes.ts';
 import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, watchPin } from './board.ts';
 import {
   ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, resetOpCounts, sha256,
@@ -15,19 +15,22 @@ import {
 } from './derive.ts';
 import { firmwareHash } from './firmware-hash.ts';
 import { runKat } from './kat.ts';
-import { Output } from './output.ts';
-import { Provisioning, PROVISIONING_FILE } from './provision.ts';
+import { emit, numberRecords, recordSeq } from './output.ts';
+import {
+  epochOf, parseProvisioning, periodEnd, periodLabelAt, PROVISIONING_FILE, rateAt, type Provisioning,
+} from './provision.ts';
 import {
   billBody, bootBody, FAULT_FLASH_WRITE, FAULT_IDENTITY_CORRUPT, FAULT_INTERNAL, FAULT_KAT, FAULT_PROVISIONING, FAULT_RNG_HEALTH,
   FAULT_SIGNATURE, FAULT_STATE_CORRUPT, faultBody, FLAG_REPLAY, handoverBody, NONE, OP_BILLGEN, OP_BOOT_KAT, OP_FOLD, OP_SIGN,
   OP_TOKEN_ONLINE, REC_BILL, REC_BOOT, REC_FAULT, REC_HANDOVER, REC_REPLAY, REC_TIMING, REC_TOKEN, replayBody,
   STATUS_FAULT, STATUS_OPERATING, STATUS_RETIRED, timingBody, tokenBody,
 } from './records.ts';
-import { HealthTestedRng } from './rng.ts';
+import { healthTestedRng, rngStartup } from './rng.ts';
 import {
-  Closed, decodeClosed, decodeIdentity, decodeState, encodeClosed, encodeIdentity, encodeState, Identity, MeterState, Period,
+  decodeClosed, decodeIdentity, decodeState, encodeClosed, encodeIdentity, encodeState, newPeriod, newState,
+  type Closed, type Identity, type MeterState, type Period,
 } from './state.ts';
-import { ABStore, LOAD_CORRUPT, LOAD_EMPTY } from './store.ts';
+import { abStore, load, LOAD_CORRUPT, LOAD_EMPTY, save as saveAB } from './store.ts';
 
 /** Storage file holding the successor's vkM (33 B), written at replacement for the handover record. */
 const SUCCESSOR_FILE = 'sip.next';
@@ -42,11 +45,10 @@ const CLOCK_POLL_MS = 60000;
 declare function setTimeout(cb: () => void, ms: number): unknown;
 declare function setInterval(cb: () => void, ms: number): unknown;
 
-const out = new Output();
-const rng = new HealthTestedRng();
-const idStore = new ABStore('sip.id');
-const stStore = new ABStore('sip.st');
-const billStore = new ABStore('sip.bl');
+const rng = healthTestedRng();
+const idStore = abStore('sip.id');
+const stStore = abStore('sip.st');
+const billStore = abStore('sip.bl');
 let prov: Provisioning | null = null;
 let meterId = '-';
 let id: Identity | null = null;
@@ -78,7 +80,7 @@ export function boot(): void {
 /** What the meter holds in RAM, by name (for the RAM estimate of bench/firmware.bench.ts). */
 export function heldState(): Record<string, unknown> {
   return {
-    out, rng, idStore, stStore, billStore, prov, meterId, id, sk, st, status, katOk, S, j, sinceCheckpoint,
+    recordSeq, rng, idStore, stStore, billStore, prov, meterId, id, sk, st, status, katOk, S, j, sinceCheckpoint,
     folding, closing, finalPending, replaying, heldWh, faulted,
   };
 }
@@ -133,7 +135,7 @@ function start(): void {
 function bootState(): number {
   const raw = storage().read(PROVISIONING_FILE);
   try {
-    prov = raw === undefined ? null : new Provisioning(new ByteReader(fromBinary(raw)));
+    prov = raw === undefined ? null : parseProvisioning(fromBinary(raw));
   } catch (err) {
     prov = null;
   }
@@ -142,47 +144,46 @@ function bootState(): number {
   meterId = p.meterId;
   if (!katOk) return FAULT_KAT;
   if (!ecdsaVerify(p.ucKey, p.tariffMessage, p.tariffSig)) return FAULT_PROVISIONING;
-  if (!rng.startup()) return FAULT_RNG_HEALTH;
-  const idl = idStore.load();
+  if (!rngStartup(rng)) return FAULT_RNG_HEALTH;
+  const idl = load(idStore);
   if (idl.status === LOAD_CORRUPT) return FAULT_IDENTITY_CORRUPT;
   if (idl.status === LOAD_EMPTY) {
-    const kappa = rng.bytes(32);
+    const kappa = rng(32);
     let keySeed: Uint8Array | null;
     let key: { sk: Uint8Array; pk: Uint8Array } | null;
-    do { keySeed = rng.bytes(32); key = keySeed ? keyFromSeed(keySeed) : null; } while (keySeed && !key);
+    do { keySeed = rng(32); key = keySeed ? keyFromSeed(keySeed) : null; } while (keySeed && !key);
     if (!kappa || !keySeed || !key) return FAULT_RNG_HEALTH;
-    id = new Identity(kappa, keySeed, key.pk);
-    if (!idStore.save(encodeIdentity(id))) return FAULT_FLASH_WRITE;
+    id = { kappa: kappa, keySeed: keySeed, vkM: key.pk };
+    if (!saveAB(idStore, encodeIdentity(id))) return FAULT_FLASH_WRITE;
   } else {
     try { id = decodeIdentity(idl.body!); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
     // Rewriting both copies repairs one that went bad since the last boot.
-    if (!idStore.save(idl.body!)) return FAULT_FLASH_WRITE;
+    if (!saveAB(idStore, idl.body!)) return FAULT_FLASH_WRITE;
   }
   const key = keyFromSeed(id.keySeed);
   if (!key || !equal(key.pk, id.vkM)) return FAULT_IDENTITY_CORRUPT;
   sk = key.sk;
-  const stl = stStore.load();
+  const stl = load(stStore);
   if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
   let s: MeterState;
   if (stl.status === LOAD_EMPTY) {
     // No state was ever stored, so no seed was ever used: period 0 starts here.
-    const cur = openPeriod(0, Math.max(0, p.periodLabelAt(now())));
+    const cur = openPeriod(0, Math.max(0, periodLabelAt(p, now())));
     if (!cur) return FAULT_RNG_HEALTH;
-    s = new MeterState(cur);
+    s = newState(cur);
   } else {
     try { s = decodeState(stl.body!); } catch (err) { return FAULT_STATE_CORRUPT; }
   }
-  const bl = billStore.load();
+  const bl = load(billStore);
   if (bl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
   if (bl.body) {
     try { s.closed = decodeClosed(bl.body); } catch (err) { return FAULT_STATE_CORRUPT; }
-    if (!billStore.save(bl.body)) return FAULT_FLASH_WRITE;
+    if (!saveAB(billStore, bl.body)) return FAULT_FLASH_WRITE;
   }
   st = s;
   if (s.closed && s.closed.c === s.cur.c && !switchPeriod(s.closed)) return FAULT_RNG_HEALTH;
   s.bootSeq = (s.bootSeq + 1) >>> 0;
-  out.bootSeq = s.bootSeq;
-  out.seq = s.recordSeq;
+  numberRecords(s.bootSeq, s.recordSeq);
   if (!save(p.timing ? 2 : 1)) return FAULT_FLASH_WRITE;
   status = s.status === STATUS_RETIRED ? STATUS_RETIRED : STATUS_OPERATING;
   return 0;
@@ -190,23 +191,23 @@ function bootState(): number {
 
 function openPeriod(c: number, label: number): Period | null {
   const p = prov!;
-  const rnd = rng.bytes(32);
+  const rnd = rng(32);
   if (!rnd) return null;
   const seed = periodSeed(id!.kappa, rnd, meterId, id!.vkM, c);
-  return new Period(c, label, p.epochOf(label), p.tariff.version, seed);
+  return newPeriod(c, label, epochOf(p, label), p.tariffVersion, seed);
 }
 
 /** Persists the state; `following` records will leave right after it (their recordSeq is reserved). */
 function save(following: number): boolean {
   const s = st!;
-  s.recordSeq = (out.seq + following) >>> 0;
-  return stStore.save(encodeState(s));
+  s.recordSeq = (recordSeq + following) >>> 0;
+  return saveAB(stStore, encodeState(s));
 }
 
 function emitBoot(fw: Uint8Array): void {
   const s = st;
   const p = prov;
-  out.emit(REC_BOOT, bootBody({
+  emit(REC_BOOT, bootBody({
     fwHash: fw, suiteId: ascii(p ? p.suiteId : SUITE_ID), meterId: ascii(meterId), vkM: id ? id.vkM : new Uint8Array(0),
     katOk: katOk, production: p ? p.production : false, status: status,
     c: s ? s.cur.c : 0, periodLabel: s ? s.cur.periodLabel : 0, n: s ? s.cur.n : 0, j: s ? s.cur.j : 0,
@@ -220,14 +221,14 @@ function fault(code: number, detail: string): void {
   faulted = true;
   const msg = faultMessage({ meterId: meterId, code: code, c: st ? st.cur.c : 0, detail: detail });
   const sigs = sk && katOk ? sign([msg]) : null;
-  out.emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
+  emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
 }
 
 /** Hedged ECDSA over each message (inversions shared), all verified before use; null if the RNG or a signature failed. */
 function sign(msgs: Uint8Array[]): Uint8Array[] | null {
   const extras: Uint8Array[] = [];
   for (let k = 0; k < msgs.length; k++) {
-    const extra = rng.bytes(32);
+    const extra = rng(32);
     if (!extra) return null;
     extras.push(extra);
   }
@@ -241,7 +242,7 @@ function timing(op: number, c: number, i: number, t0: number, t1?: number): void
   const counts: number[] = [];
   const oc = opCounts as unknown as Record<string, number>;
   for (const k in oc) { names.push(ascii(k)); counts.push(oc[k]!); }
-  out.emit(REC_TIMING, timingBody(op, c, i, micros, names, counts));
+  emit(REC_TIMING, timingBody(op, c, i, micros, names, counts));
 }
 
 /** One metered Wh. */
@@ -249,13 +250,13 @@ function pulse(): void {
   if (status !== STATUS_OPERATING) return;
   const t = now();
   const cur = st!.cur;
-  if (closing || t >= prov!.periodEnd(cur.periodLabel)) {
+  if (closing || t >= periodEnd(prov!, cur.periodLabel)) {
     heldWh++;
     closePeriod(false);
     return;
   }
   resetOpCounts();
-  cur.carried += prov!.tariff.rateAt(t);
+  cur.carried += rateAt(prov!, t);
   let k = 0;
   while (cur.carried >= UNIT) { cur.carried -= UNIT; k++; }
   if (k > 0) issue(k, t);
@@ -328,8 +329,11 @@ function closePeriod(final: boolean): void {
   const sigs = sign([msg, dmsg]);
   timing(OP_SIGN, cur.c, cur.n, ts);
   if (!sigs) { fault(FAULT_SIGNATURE, 'bill'); return; }
-  const closed = new Closed(cur, finalPending, r, msg, sigs[0]!, dmsg, sigs[1]!);
-  if (!billStore.save(encodeClosed(closed))) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
+  const closed: Closed = {
+    c: cur.c, periodLabel: cur.periodLabel, e: cur.e, n: cur.n, final: finalPending, seed: cur.seed,
+    r: r, billMessage: msg, beta: sigs[0]!, disputeMessage: dmsg, disputeSig: sigs[1]!,
+  };
+  if (!saveAB(billStore, encodeClosed(closed))) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
   s.closed = closed;
   if (!switchPeriod(closed)) { fault(FAULT_RNG_HEALTH, 'seed'); return; }
   if (!save(prov!.timing ? 2 : 1)) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
@@ -346,7 +350,7 @@ function closePeriod(final: boolean): void {
 /** After the bill of `closed` is stored: chain to it and open the next period (false if the RNG failed). */
 function switchPeriod(closed: Closed): boolean {
   const s = st!;
-  const next = openPeriod(closed.c + 1, Math.max(prov!.periodLabelAt(now()), closed.periodLabel + 1));
+  const next = openPeriod(closed.c + 1, Math.max(periodLabelAt(prov!, now()), closed.periodLabel + 1));
   if (!next) return false;
   s.prev = sha256(closed.billMessage);
   s.cur = next;
@@ -366,13 +370,13 @@ function handover(): void {
   if (raw === undefined || raw.length !== 33 || !s.closed) return;
   const msg = handoverMessage({ meterId: meterId, oldVkM: id!.vkM, lastC: s.closed.c, lastBillHash: s.prev, newVkM: fromBinary(raw) });
   const sigs = sign([msg]);
-  if (sigs) out.emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));
+  if (sigs) emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));
 }
 
 /** Period clock: close when the schedule says the period is over. */
 function clock(): void {
   if (status !== STATUS_OPERATING) return;
-  const wait = (prov!.periodEnd(st!.cur.periodLabel) - now()) * 1000;
+  const wait = (periodEnd(prov!, st!.cur.periodLabel) - now()) * 1000;
   if (wait <= 0 && !closing) closePeriod(false);
   setTimeout(guarded(clock), wait > 0 ? Math.min(CLOCK_POLL_MS, wait) : 1000);
 }
@@ -384,7 +388,7 @@ function replay(): void {
   const closed = st.closed;
   const cur = st.cur;
   const curN = cur.n;
-  out.emit(REC_REPLAY, replayBody(0, cur.c, closed ? closed.c : NONE, 0));
+  emit(REC_REPLAY, replayBody(0, cur.c, closed ? closed.c : NONE, 0));
   let sent = 0;
   /** The closed period's tokens and bill are left to send (until its bill went out). */
   let inClosed = closed !== null;
@@ -394,7 +398,7 @@ function replay(): void {
     else if (inClosed) { emitBill(FLAG_REPLAY, closed!); inClosed = false; i = 0; }
     else if (i < curN) emitToken(FLAG_REPLAY, cur, i++);
     else {
-      out.emit(REC_REPLAY, replayBody(1, cur.c, closed ? closed.c : NONE, sent));
+      emit(REC_REPLAY, replayBody(1, cur.c, closed ? closed.c : NONE, sent));
       replaying = false;
       return;
     }
@@ -406,12 +410,12 @@ function replay(): void {
 
 /** The token record of unit i of a period (open or closed): ρ_i is derived again from its seed. */
 function emitToken(flags: number, p: Period | Closed, i: number): void {
-  out.emit(REC_TOKEN, tokenBody(flags, p.c, i, p.e, p.periodLabel, tokenRho(p.seed, p.c, i)));
+  emit(REC_TOKEN, tokenBody(flags, p.c, i, p.e, p.periodLabel, tokenRho(p.seed, p.c, i)));
 }
 
 /** The bill record of a closed period, from the bytes stored for it (never re-signed). */
 function emitBill(flags: number, k: Closed): void {
-  out.emit(REC_BILL, billBody(flags, k.billMessage, k.beta, k.r, k.n, k.disputeMessage, k.disputeSig));
+  emit(REC_BILL, billBody(flags, k.billMessage, k.beta, k.r, k.n, k.disputeMessage, k.disputeSig));
 }
 
 /** Identity key from 32 RNG bytes, or null if they are not a valid scalar (the caller draws again). */

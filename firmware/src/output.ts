@@ -4,19 +4,18 @@ import { outputDevice } from './board.ts';
 import { frame } from './frame.ts';
 import { recordHeader } from './records.ts';
 
-export class Output {
-  bootSeq: number;
-  /** recordSeq of the next record. */
-  seq: number;
-  private readonly dev: { write(data: string): void };
-  constructor() {
-    this.dev = outputDevice();
-    this.bootSeq = 0;
-    this.seq = 0;
-  }
+const dev = outputDevice();
+let bootSeq = 0;
+/** recordSeq of the next record. */
+export let recordSeq = 0;
 
-  emit(type: number, body: Uint8Array): void {
-    this.dev.write(frame(concat([recordHeader(type, this.bootSeq, this.seq), body])));
-    this.seq = (this.seq + 1) >>> 0;
-  }
+/** Numbers the records from here on: this boot's bootSeq, recordSeq as the state reserved it. */
+export function numberRecords(boot: number, seq: number): void {
+  bootSeq = boot;
+  recordSeq = seq;
+}
+
+export function emit(type: number, body: Uint8Array): void {
+  dev.write(frame(concat([recordHeader(type, bootSeq, recordSeq), body])));
+  recordSeq = (recordSeq + 1) >>> 0;
 }

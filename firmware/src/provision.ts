@@ -12,29 +12,14 @@
 // tariff = the protocol core's signed tariff (host/protocol/tariff.ts): lp("sipster/v1/tariff") ‖
 // lp(suiteId) ‖ u32 version ‖ u32 count (1–48) ‖ count × (u32 startMinute (of the UTC day; the first
 // is 0, strictly increasing, < 1440) ‖ u32 microUnitsPerWh)
-import { ascii, ByteReader, equal, fromAscii } from './bytes.ts';
+import { ascii, equal, fromAscii, readFrom, take, takeEnd, takeLp, takeU32, takeU8 } from './bytes.ts';
 import { SUITE_ID } from './derive.ts';
 
 export const PROVISIONING_FILE = 'sip.prov';
 const MAGIC = ascii('SPV1');
 const TARIFF_TAG = ascii('sipster/v1/tariff');
 
-export class Tariff {
-  version: number;
-  /** Pairs: start minute of the UTC day, micro-units per Wh. */
-  slots: Uint32Array;
-  constructor(version: number, slots: Uint32Array) { this.version = version; this.slots = slots; }
-
-  /** Micro-units owed for one Wh metered at Unix time t. */
-  rateAt(t: number): number {
-    const minute = Math.floor((t - 86400 * Math.floor(t / 86400)) / 60);
-    let rate = this.slots[1]!;
-    for (let k = 2; k < this.slots.length; k += 2) if (this.slots[k]! <= minute) rate = this.slots[k + 1]!;
-    return rate;
-  }
-}
-
-export class Provisioning {
+export interface Provisioning {
   suiteId: string;
   meterId: string;
   production: boolean;
@@ -49,42 +34,61 @@ export class Provisioning {
   ucKey: Uint8Array;
   tariffMessage: Uint8Array;
   tariffSig: Uint8Array;
-  tariff: Tariff;
-  constructor(r: ByteReader) {
-    if (!equal(r.take(4), MAGIC)) throw new Error('not a provisioning record');
-    this.suiteId = fromAscii(r.lp());
-    this.meterId = fromAscii(r.lp());
-    this.production = r.u8() === 1;
-    this.epochLength = r.u32();
-    this.periodSeconds = r.u32();
-    this.periodOrigin = r.u32();
-    this.pulsePin = fromAscii(r.lp());
-    this.replayPin = fromAscii(r.lp());
-    this.finalBillPin = fromAscii(r.lp());
-    this.testLoadMs = r.u32();
-    this.timing = r.u8() === 1;
-    this.ucKey = r.take(33);
-    this.tariffMessage = r.lp();
-    this.tariffSig = r.take(64);
-    r.end();
-    this.tariff = parseTariff(this.tariffMessage, this.suiteId);
-    if (this.suiteId !== SUITE_ID) throw new Error('unsupported suite');
-    if (!printable(this.meterId)) throw new Error('bad meterId');
-    if (this.epochLength < 1 || this.periodSeconds < 1) throw new Error('bad schedule');
-  }
+  tariffVersion: number;
+  /** Pairs: start minute of the UTC day, micro-units per Wh. */
+  slots: Uint32Array;
+}
 
-  periodLabelAt(t: number): number {
-    return Math.floor((t - this.periodOrigin) / this.periodSeconds);
-  }
+/** The provisioning record, checked; throws if it is malformed or not for this meter's suite. */
+export function parseProvisioning(b: Uint8Array): Provisioning {
+  readFrom(b);
+  if (!equal(take(4), MAGIC)) throw new Error('not a provisioning record');
+  const p: Provisioning = {
+    suiteId: fromAscii(takeLp()),
+    meterId: fromAscii(takeLp()),
+    production: takeU8() === 1,
+    epochLength: takeU32(),
+    periodSeconds: takeU32(),
+    periodOrigin: takeU32(),
+    pulsePin: fromAscii(takeLp()),
+    replayPin: fromAscii(takeLp()),
+    finalBillPin: fromAscii(takeLp()),
+    testLoadMs: takeU32(),
+    timing: takeU8() === 1,
+    ucKey: take(33),
+    tariffMessage: takeLp(),
+    tariffSig: take(64),
+    tariffVersion: 0,
+    slots: new Uint32Array(0),
+  };
+  takeEnd();
+  parseTariff(p);
+  if (p.suiteId !== SUITE_ID) throw new Error('unsupported suite');
+  if (!printable(p.meterId)) throw new Error('bad meterId');
+  if (p.epochLength < 1 || p.periodSeconds < 1) throw new Error('bad schedule');
+  return p;
+}
 
-  /** Unix time at which the given global period ends. */
-  periodEnd(label: number): number {
-    return this.periodOrigin + (label + 1) * this.periodSeconds;
-  }
+export function periodLabelAt(p: Provisioning, t: number): number {
+  return Math.floor((t - p.periodOrigin) / p.periodSeconds);
+}
 
-  epochOf(label: number): number {
-    return Math.floor(label / this.epochLength);
-  }
+/** Unix time at which the given global period ends. */
+export function periodEnd(p: Provisioning, label: number): number {
+  return p.periodOrigin + (label + 1) * p.periodSeconds;
+}
+
+export function epochOf(p: Provisioning, label: number): number {
+  return Math.floor(label / p.epochLength);
+}
+
+/** Micro-units owed for one Wh metered at Unix time t. */
+export function rateAt(p: Provisioning, t: number): number {
+  const minute = Math.floor((t - 86400 * Math.floor(t / 86400)) / 60);
+  const slots = p.slots;
+  let rate = slots[1]!;
+  for (let k = 2; k < slots.length; k += 2) if (slots[k]! <= minute) rate = slots[k + 1]!;
+  return rate;
 }
 
 /** meterIds are 1–64 printable ASCII characters (as the protocol core requires). */
@@ -94,18 +98,19 @@ function printable(s: string): boolean {
   return true;
 }
 
-function parseTariff(msg: Uint8Array, suiteId: string): Tariff {
-  const r = new ByteReader(msg);
-  if (!equal(r.lp(), TARIFF_TAG) || fromAscii(r.lp()) !== suiteId) throw new Error('bad tariff header');
-  const version = r.u32();
-  const k = r.u32();
+/** The signed tariff's version and slots into p (its signature is checked at boot with ucKey). */
+function parseTariff(p: Provisioning): void {
+  readFrom(p.tariffMessage);
+  if (!equal(takeLp(), TARIFF_TAG) || fromAscii(takeLp()) !== p.suiteId) throw new Error('bad tariff header');
+  p.tariffVersion = takeU32();
+  const k = takeU32();
   if (k < 1 || k > 48) throw new Error('tariff needs 1-48 bands');
   const slots = new Uint32Array(2 * k);
   for (let s = 0; s < k; s++) {
-    slots[2 * s] = r.u32();
-    slots[2 * s + 1] = r.u32();
+    slots[2 * s] = takeU32();
+    slots[2 * s + 1] = takeU32();
     if (s === 0 ? slots[0] !== 0 : slots[2 * s]! <= slots[2 * s - 2]! || slots[2 * s]! >= 1440) throw new Error('bad tariff slots');
   }
-  r.end();
-  return new Tariff(version, slots);
+  takeEnd();
+  p.slots = slots;
 }

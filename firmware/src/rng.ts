@@ -11,36 +11,33 @@ const RCT_CUTOFF = 6;
 const APT_WINDOW = 512;
 const APT_CUTOFF = 62;
 
-export class HealthTestedRng {
-  failed: boolean;
-  private last: number;
-  private run: number;
-  private aptFirst: number;
-  private aptCount: number;
-  private aptSeen: number;
-  constructor() {
-    this.failed = false; this.last = -1; this.run = 0; this.aptFirst = -1; this.aptCount = 0; this.aptSeen = 0;
-  }
+/** rng(n): n health-tested random bytes, or null if the source failed (now or before). */
+export type Rng = (n: number) => Uint8Array | null;
 
-  private sample(x: number): void {
-    if (x === this.last) { if (++this.run >= RCT_CUTOFF) this.failed = true; } else { this.last = x; this.run = 1; }
-    if (this.aptSeen === 0) { this.aptFirst = x; this.aptCount = 0; }
-    if (x === this.aptFirst && ++this.aptCount >= APT_CUTOFF) this.failed = true;
-    if (++this.aptSeen === APT_WINDOW) this.aptSeen = 0;
-  }
-
-  /** n health-tested random bytes, or null if the source failed (now or before). */
-  bytes(n: number): Uint8Array | null {
+/** A fresh health-tested source; its test state lives in the closure. */
+export function healthTestedRng(): Rng {
+  let failed = false;
+  let last = -1;
+  let run = 0;
+  let aptFirst = -1;
+  let aptCount = 0;
+  let aptSeen = 0;
+  return (n) => {
     const out = new Uint8Array(n);
     for (let k = 0; k < n; k += 4) {
       const w = hwRand();
-      for (let s = 0; s < 4 && k + s < n; s++) { out[k + s] = (w >>> (8 * s)) & 255; this.sample(out[k + s]!); }
+      for (let s = 0; s < 4 && k + s < n; s++) {
+        const x = (w >>> (8 * s)) & 255;
+        out[k + s] = x;
+        if (x === last) { if (++run >= RCT_CUTOFF) failed = true; } else { last = x; run = 1; }
+        if (aptSeen === 0) { aptFirst = x; aptCount = 0; }
+        if (x === aptFirst && ++aptCount >= APT_CUTOFF) failed = true;
+        if (++aptSeen === APT_WINDOW) aptSeen = 0;
+      }
     }
-    return this.failed ? null : out;
-  }
-
-  /** Start-up test: two full adaptive-proportion windows. */
-  startup(): boolean {
-    return this.bytes(2 * APT_WINDOW) !== null;
-  }
+    return failed ? null : out;
+  };
 }
+
+/** Start-up test: two full adaptive-proportion windows. */
+export const rngStartup = (rng: Rng): boolean => rng(2 * APT_WINDOW) !== null;

@@ -10,15 +10,12 @@
 //                      ‖ lp(billMessage) ‖ β (64) ‖ lp(disputeMessage) ‖ disputeSig (64)
 // BillGen writes the last bill first, then the state with the next period; a boot that finds the
 // last bill's c equal to the state's open c completes that switch (the bill is never re-signed).
-import { ByteReader, concat, lp, u32, u8 } from './bytes.ts';
+import { concat, lp, readFrom, take, takeEnd, takeLp, takeU32, takeU8, u32, u8 } from './bytes.ts';
 
-export class Identity {
+export interface Identity {
   kappa: Uint8Array;
   keySeed: Uint8Array;
   vkM: Uint8Array;
-  constructor(kappa: Uint8Array, keySeed: Uint8Array, vkM: Uint8Array) {
-    this.kappa = kappa; this.keySeed = keySeed; this.vkM = vkM;
-  }
 }
 
 export function encodeIdentity(id: Identity): Uint8Array {
@@ -26,14 +23,14 @@ export function encodeIdentity(id: Identity): Uint8Array {
 }
 
 export function decodeIdentity(b: Uint8Array): Identity {
-  const r = new ByteReader(b);
-  const id = new Identity(r.take(32), r.take(32), r.take(33));
-  r.end();
+  readFrom(b);
+  const id = { kappa: take(32), keySeed: take(32), vkM: take(33) };
+  takeEnd();
   return id;
 }
 
 /** The open billing period. */
-export class Period {
+export interface Period {
   c: number;
   periodLabel: number;
   e: number;
@@ -46,14 +43,15 @@ export class Period {
   sJ: Uint8Array;
   /** Owed fraction of a unit not yet issued, in millionths. */
   carried: number;
-  constructor(c: number, periodLabel: number, e: number, tariffVersion: number, seed: Uint8Array) {
-    this.c = c; this.periodLabel = periodLabel; this.e = e; this.tariffVersion = tariffVersion; this.seed = seed;
-    this.n = 0; this.j = 0; this.sJ = new Uint8Array(0); this.carried = 0;
-  }
+}
+
+/** A period that opens now: nothing issued, nothing folded. */
+export function newPeriod(c: number, periodLabel: number, e: number, tariffVersion: number, seed: Uint8Array): Period {
+  return { c: c, periodLabel: periodLabel, e: e, tariffVersion: tariffVersion, seed: seed, n: 0, j: 0, sJ: new Uint8Array(0), carried: 0 };
 }
 
 /** The last closed period, kept replayable until the next bill. */
-export class Closed {
+export interface Closed {
   c: number;
   periodLabel: number;
   e: number;
@@ -66,13 +64,9 @@ export class Closed {
   beta: Uint8Array;
   disputeMessage: Uint8Array;
   disputeSig: Uint8Array;
-  constructor(p: Period, final: boolean, r: Uint8Array, billMessage: Uint8Array, beta: Uint8Array, disputeMessage: Uint8Array, disputeSig: Uint8Array) {
-    this.c = p.c; this.periodLabel = p.periodLabel; this.e = p.e; this.n = p.n; this.final = final; this.seed = p.seed;
-    this.r = r; this.billMessage = billMessage; this.beta = beta; this.disputeMessage = disputeMessage; this.disputeSig = disputeSig;
-  }
 }
 
-export class MeterState {
+export interface MeterState {
   bootSeq: number;
   recordSeq: number;
   status: number;
@@ -80,19 +74,20 @@ export class MeterState {
   prev: Uint8Array;
   /** From the last-bill store. */
   closed: Closed | null;
-  constructor(cur: Period) {
-    this.bootSeq = 0; this.recordSeq = 0; this.status = 0; this.cur = cur; this.prev = new Uint8Array(32); this.closed = null;
-  }
+}
+
+/** The state before anything was stored: period `cur` is the first. */
+export function newState(cur: Period): MeterState {
+  return { bootSeq: 0, recordSeq: 0, status: 0, cur: cur, prev: new Uint8Array(32), closed: null };
 }
 
 export function encodeState(s: MeterState): Uint8Array {
   const p = s.cur;
-  const parts = [
+  return concat([
     u32(s.bootSeq), u32(s.recordSeq), u8(s.status),
     u32(p.c), u32(p.periodLabel), u32(p.e), u32(p.tariffVersion), p.seed, u32(p.n), u32(p.j), lp(p.sJ), u32(p.carried),
     s.prev,
-  ];
-  return concat(parts);
+  ]);
 }
 
 export function encodeClosed(k: Closed): Uint8Array {
@@ -103,33 +98,26 @@ export function encodeClosed(k: Closed): Uint8Array {
 }
 
 export function decodeClosed(b: Uint8Array): Closed {
-  const r = new ByteReader(b);
-  const p = new Period(r.u32(), r.u32(), r.u32(), 0, new Uint8Array(0));
-  p.n = r.u32();
-  const final = r.u8() === 1;
-  p.seed = r.take(32);
-  const rr = r.take(32);
-  const billMessage = r.lp();
-  const beta = r.take(64);
-  const disputeMessage = r.lp();
-  const k = new Closed(p, final, rr, billMessage, beta, disputeMessage, r.take(64));
-  r.end();
+  readFrom(b);
+  const k = {
+    c: takeU32(), periodLabel: takeU32(), e: takeU32(), n: takeU32(), final: takeU8() === 1, seed: take(32), r: take(32),
+    billMessage: takeLp(), beta: take(64), disputeMessage: takeLp(), disputeSig: take(64),
+  };
+  takeEnd();
   return k;
 }
 
 export function decodeState(b: Uint8Array): MeterState {
-  const r = new ByteReader(b);
-  const bootSeq = r.u32();
-  const recordSeq = r.u32();
-  const status = r.u8();
-  const p = new Period(r.u32(), r.u32(), r.u32(), r.u32(), r.take(32));
-  p.n = r.u32();
-  p.j = r.u32();
-  p.sJ = r.lp();
-  p.carried = r.u32();
-  const s = new MeterState(p);
-  s.bootSeq = bootSeq; s.recordSeq = recordSeq; s.status = status;
-  s.prev = r.take(32);
-  r.end();
+  readFrom(b);
+  const s: MeterState = {
+    bootSeq: takeU32(), recordSeq: takeU32(), status: takeU8(),
+    cur: {
+      c: takeU32(), periodLabel: takeU32(), e: takeU32(), tariffVersion: takeU32(), seed: take(32),
+      n: takeU32(), j: takeU32(), sJ: takeLp(), carried: takeU32(),
+    },
+    prev: take(32),
+    closed: null,
+  };
+  takeEnd();
   return s;
 }

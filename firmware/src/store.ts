@@ -27,42 +27,42 @@ function parse(image: string | undefined): { seq: number; body: Uint8Array } | n
   return { seq: readU32(b, 4), body: b.slice(10, 10 + len) };
 }
 
-export class ABStore {
-  private readonly names: string[];
-  private seq: number;
-  constructor(name: string) {
-    this.names = [name + '.a', name + '.b'];
-    this.seq = 0;
-  }
+/** One A/B store: its name and the sequence number of the copy last loaded or saved. */
+export interface ABStore {
+  name: string;
+  seq: number;
+}
 
-  load(): Loaded {
-    const s = storage();
-    const a = s.read(this.names[0]!);
-    const b = s.read(this.names[1]!);
-    if (a === undefined && b === undefined) return { status: LOAD_EMPTY, body: null };
-    const pa = parse(a);
-    const pb = parse(b);
-    const best = pa && (!pb || pa.seq >= pb.seq) ? pa : pb;
-    // Copy B is first written only after copy A was written and read back, so a lone bad copy is
-    // the very first save, torn by a power cut: nothing was ever emitted that depends on it.
-    if (!best && (a === undefined || b === undefined)) return { status: LOAD_EMPTY, body: null };
-    if (!best) return { status: LOAD_CORRUPT, body: null };
-    this.seq = best.seq;
-    return { status: LOAD_OK, body: best.body };
-  }
+export const abStore = (name: string): ABStore => ({ name: name, seq: 0 });
 
-  /** Writes both copies and reads each back; false if flash did not hold what was written. */
-  save(body: Uint8Array): boolean {
-    if (body.length > 0xffff) throw new Error('state too large');
-    this.seq = (this.seq + 1) >>> 0;
-    const head = concat([MAGIC, u32(this.seq), new Uint8Array([body.length >> 8, body.length & 255]), body]);
-    const bin = toBinary(head);
-    const image = bin + toBinary(u32(crc32(bin)));
-    const s = storage();
-    for (let k = 0; k < 2; k++) {
-      s.write(this.names[k]!, image);
-      if (s.read(this.names[k]!) !== image) return false;
-    }
-    return true;
+export function load(store: ABStore): Loaded {
+  const s = storage();
+  const a = s.read(store.name + '.a');
+  const b = s.read(store.name + '.b');
+  if (a === undefined && b === undefined) return { status: LOAD_EMPTY, body: null };
+  const pa = parse(a);
+  const pb = parse(b);
+  const best = pa && (!pb || pa.seq >= pb.seq) ? pa : pb;
+  // Copy B is first written only after copy A was written and read back, so a lone bad copy is
+  // the very first save, torn by a power cut: nothing was ever emitted that depends on it.
+  if (!best && (a === undefined || b === undefined)) return { status: LOAD_EMPTY, body: null };
+  if (!best) return { status: LOAD_CORRUPT, body: null };
+  store.seq = best.seq;
+  return { status: LOAD_OK, body: best.body };
+}
+
+/** Writes both copies and reads each back; false if flash did not hold what was written. */
+export function save(store: ABStore, body: Uint8Array): boolean {
+  if (body.length > 0xffff) throw new Error('state too large');
+  store.seq = (store.seq + 1) >>> 0;
+  const head = concat([MAGIC, u32(store.seq), new Uint8Array([body.length >> 8, body.length & 255]), body]);
+  const bin = toBinary(head);
+  const image = bin + toBinary(u32(crc32(bin)));
+  const s = storage();
+  for (let k = 0; k < 2; k++) {
+    const name = store.name + (k ? '.b' : '.a');
+    s.write(name, image);
+    if (s.read(name) !== image) return false;
   }
+  return true;
 }
