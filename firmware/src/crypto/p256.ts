@@ -2,7 +2,7 @@
 // p-2, (p+1)/4 and (p-3)/4 are runs of ones and single bits, so ~253 squarings and
 // 7..13 multiplications each, versus ~60 for a generic window).
 
-import { Field, fe, type Fe, type OpCounters } from './field.ts';
+import { makeField, fe, type Fe, type OpCounters } from './field.ts';
 import { montP256 } from './p256-mont.ts';
 
 /**
@@ -13,21 +13,9 @@ import { montP256 } from './p256-mont.ts';
 export const opCounts: OpCounters = {};
 
 /** base field, p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
-export const Fp = new Field(
-  'ffffffff00000001000000000000000000000000ffffffffffffffffffffffff',
-  '0004fffffffdfffffffffffffffefffffffbffffffff00000000000000030000',
-  opCounts,
-  '',
-  montP256,
-);
+export const Fp = makeField('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff', opCounts, '', montP256);
 /** scalar field, n = group order */
-export const Fn = new Field(
-  'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551',
-  '2d955aba561fc164b2392b6bec5961906ab8c68a2abb372e0f80d88a9a9fedcf',
-  opCounts,
-  'N',
-  null,
-);
+export const Fn = makeField('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', opCounts, 'N', null);
 
 /** xs[j] = a^(2^k - 1) for k = 2 << j (2, 4, 8, 16, 32), set by ones() */
 const xs = [fe(), fe(), fe(), fe(), fe()];

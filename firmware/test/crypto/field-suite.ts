@@ -146,6 +146,26 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
     });
   }
 
+  it('powBytes mod n matches BigInt for exponents with zero and nonzero leading digits', async () => {
+    const { p256, field } = await load();
+    const F = p256.Fn;
+    const pow = (b: bigint, e: bigint): bigint => { let r = 1n; let x = b % N; for (let k = e; k > 0n; k >>= 1n) { if (k & 1n) r = (r * x) % N; x = (x * x) % N; } return r; };
+    const a = field.fe();
+    const r = field.fe();
+    const out = new Uint8Array(32);
+    const exps: Uint8Array[] = [Uint8Array.of(1), Uint8Array.of(0x0f), Uint8Array.of(0x10), Uint8Array.of(0, 0, 7), toBytes32(N - 2n), toBytes32(N - 1n)];
+    for (let i = 0; i < 20; i++) exps.push(randBytes('powe', i, 1 + (i % 32)));
+    for (let i = 0; i < exps.length; i++) {
+      const e = exps[i];
+      if (fromBytes(e) === 0n) continue;
+      const b = randBelow('powb', i, N);
+      F.fromBytes(a, toBytes32(b), 0);
+      F.powBytes(r, a, e);
+      F.toBytes(r, out, 0);
+      expect(fromBytes(out)).toBe(pow(b, fromBytes(e)));
+    }
+  });
+
   it('inversions mod p and mod n and square roots mod p match BigInt', async () => {
     const { p256, field } = await load();
     const r = field.fe();
