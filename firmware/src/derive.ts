@@ -44,7 +44,8 @@ export const SUITE_ID = 'P256-SHA256';
 
 /** u32 that refuses anything but an integer in [0, 2^32): a wrapped counter must not be signed. */
 function cu32(x: number): Uint8Array {
-  if (typeof x !== 'number' || x !== Math.floor(x) || x < 0 || x > 4294967295) throw new Error('derive: not a u32');
+  // x >>> 0 is x only for the integers 0 .. 2^32 - 1 (not for NaN, fractions, negatives or non-numbers).
+  if (x !== x >>> 0) throw new Error('derive: not a u32');
   return u32(x);
 }
 
@@ -53,9 +54,9 @@ function lpc(x: Uint8Array): Uint8Array {
   return lp(x);
 }
 
-/** x itself if it is a byte string of exactly len bytes (the field's name is in the stack trace). */
+/** x itself if it has exactly len bytes (the field's name is in the stack trace; the type is TypeScript's to check). */
 function fixed(x: Uint8Array, len: number): Uint8Array {
-  if (!(x instanceof Uint8Array) || x.length !== len) throw new Error('derive: wrong field length');
+  if (x.length !== len) throw new Error('derive: wrong field length');
   return x;
 }
 
@@ -111,68 +112,20 @@ function signedMessage(tag: string, meterId: string, fields: Uint8Array[]): Uint
   return concat(parts);
 }
 
-export interface BillFields {
-  meterId: string;
-  c: number;
-  periodLabel: number;
-  e: number;
-  R: Uint8Array;
-  tariffVersion: number;
-  prev: Uint8Array;
+export function billMessage(
+  meterId: string, c: number, periodLabel: number, e: number, R: Uint8Array, tariffVersion: number, prev: Uint8Array,
+): Uint8Array {
+  return signedMessage(TAG_BILL, meterId, [cu32(c), cu32(periodLabel), cu32(e), fixed(R, 33), cu32(tariffVersion), fixed(prev, 32)]);
 }
 
-export function billMessage(f: BillFields): Uint8Array {
-  return signedMessage(TAG_BILL, f.meterId, [
-    cu32(f.c),
-    cu32(f.periodLabel),
-    cu32(f.e),
-    fixed(f.R, 33),
-    cu32(f.tariffVersion),
-    fixed(f.prev, 32),
-  ]);
+export function disputeMessage(meterId: string, c: number, n: number, r: Uint8Array, billMessage: Uint8Array): Uint8Array {
+  return signedMessage(TAG_DISPUTE, meterId, [cu32(c), cu32(n), fixed(r, 32), sha256(billMessage)]);
 }
 
-export interface DisputeFields {
-  meterId: string;
-  c: number;
-  n: number;
-  r: Uint8Array;
-  billMessage: Uint8Array;
+export function faultMessage(meterId: string, code: number, c: number, detail: string): Uint8Array {
+  return signedMessage(TAG_FAULT, meterId, [cu32(code), cu32(c), lpc(ascii(detail))]);
 }
 
-export function disputeMessage(f: DisputeFields): Uint8Array {
-  return signedMessage(TAG_DISPUTE, f.meterId, [
-    cu32(f.c),
-    cu32(f.n),
-    fixed(f.r, 32),
-    sha256(f.billMessage),
-  ]);
-}
-
-export interface FaultFields {
-  meterId: string;
-  code: number;
-  c: number;
-  detail: string;
-}
-
-export function faultMessage(f: FaultFields): Uint8Array {
-  return signedMessage(TAG_FAULT, f.meterId, [cu32(f.code), cu32(f.c), lpc(ascii(f.detail))]);
-}
-
-export interface HandoverFields {
-  meterId: string;
-  oldVkM: Uint8Array;
-  lastC: number;
-  lastBillHash: Uint8Array;
-  newVkM: Uint8Array;
-}
-
-export function handoverMessage(f: HandoverFields): Uint8Array {
-  return signedMessage(TAG_HANDOVER, f.meterId, [
-    fixed(f.oldVkM, 33),
-    cu32(f.lastC),
-    fixed(f.lastBillHash, 32),
-    fixed(f.newVkM, 33),
-  ]);
+export function handoverMessage(meterId: string, oldVkM: Uint8Array, lastC: number, lastBillHash: Uint8Array, newVkM: Uint8Array): Uint8Array {
+  return signedMessage(TAG_HANDOVER, meterId, [fixed(oldVkM, 33), cu32(lastC), fixed(lastBillHash, 32), fixed(newVkM, 33)]);
 }

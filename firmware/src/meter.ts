@@ -30,7 +30,7 @@ import {
   decodeClosed, decodeIdentity, decodeState, encodeClosed, encodeIdentity, encodeState, newPeriod, newState,
   type Closed, type Identity, type MeterState, type Period,
 } from './state.ts';
-import { abStore, load, LOAD_CORRUPT, LOAD_EMPTY, save as saveAB } from './store.ts';
+import { abStore, load, save as saveAB } from './store.ts';
 
 /** Storage file holding the successor's vkM (33 B), written at replacement for the handover record. */
 const SUCCESSOR_FILE = 'sip.next';
@@ -146,8 +146,8 @@ function bootState(): number {
   if (!ecdsaVerify(p.ucKey, p.tariffMessage, p.tariffSig)) return FAULT_PROVISIONING;
   if (!rngStartup(rng)) return FAULT_RNG_HEALTH;
   const idl = load(idStore);
-  if (idl.status === LOAD_CORRUPT) return FAULT_IDENTITY_CORRUPT;
-  if (idl.status === LOAD_EMPTY) {
+  if (idl === false) return FAULT_IDENTITY_CORRUPT;
+  if (!idl) {
     const kappa = rng(32);
     let keySeed: Uint8Array | null;
     let key: { sk: Uint8Array; pk: Uint8Array } | null;
@@ -156,29 +156,29 @@ function bootState(): number {
     id = { kappa: kappa, keySeed: keySeed, vkM: key.pk };
     if (!saveAB(idStore, encodeIdentity(id))) return FAULT_FLASH_WRITE;
   } else {
-    try { id = decodeIdentity(idl.body!); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
+    try { id = decodeIdentity(idl); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
     // Rewriting both copies repairs one that went bad since the last boot.
-    if (!saveAB(idStore, idl.body!)) return FAULT_FLASH_WRITE;
+    if (!saveAB(idStore, idl)) return FAULT_FLASH_WRITE;
   }
   const key = keyFromSeed(id.keySeed);
   if (!key || !equal(key.pk, id.vkM)) return FAULT_IDENTITY_CORRUPT;
   sk = key.sk;
   const stl = load(stStore);
-  if (stl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
+  if (stl === false) return FAULT_STATE_CORRUPT;
   let s: MeterState;
-  if (stl.status === LOAD_EMPTY) {
+  if (!stl) {
     // No state was ever stored, so no seed was ever used: period 0 starts here.
     const cur = openPeriod(0, Math.max(0, periodLabelAt(p, now())));
     if (!cur) return FAULT_RNG_HEALTH;
     s = newState(cur);
   } else {
-    try { s = decodeState(stl.body!); } catch (err) { return FAULT_STATE_CORRUPT; }
+    try { s = decodeState(stl); } catch (err) { return FAULT_STATE_CORRUPT; }
   }
   const bl = load(billStore);
-  if (bl.status === LOAD_CORRUPT) return FAULT_STATE_CORRUPT;
-  if (bl.body) {
-    try { s.closed = decodeClosed(bl.body); } catch (err) { return FAULT_STATE_CORRUPT; }
-    if (!saveAB(billStore, bl.body)) return FAULT_FLASH_WRITE;
+  if (bl === false) return FAULT_STATE_CORRUPT;
+  if (bl) {
+    try { s.closed = decodeClosed(bl); } catch (err) { return FAULT_STATE_CORRUPT; }
+    if (!saveAB(billStore, bl)) return FAULT_FLASH_WRITE;
   }
   st = s;
   if (s.closed && s.closed.c === s.cur.c && !switchPeriod(s.closed)) return FAULT_RNG_HEALTH;
@@ -207,19 +207,19 @@ function save(following: number): boolean {
 function emitBoot(fw: Uint8Array): void {
   const s = st;
   const p = prov;
-  emit(REC_BOOT, bootBody({
-    fwHash: fw, suiteId: ascii(p ? p.suiteId : SUITE_ID), meterId: ascii(meterId), vkM: id ? id.vkM : new Uint8Array(0),
-    katOk: katOk, production: p ? p.production : false, status: status,
-    c: s ? s.cur.c : 0, periodLabel: s ? s.cur.periodLabel : 0, n: s ? s.cur.n : 0, j: s ? s.cur.j : 0,
-    closedC: s && s.closed ? s.closed.c : NONE, tariffVersion: s ? s.cur.tariffVersion : 0,
-  }));
+  const cur = s ? s.cur : null;
+  emit(REC_BOOT, bootBody(
+    fw, ascii(p ? p.suiteId : SUITE_ID), ascii(meterId), id ? id.vkM : new Uint8Array(0), katOk, p ? p.production : false, status,
+    cur ? cur.c : 0, cur ? cur.periodLabel : 0, cur ? cur.n : 0, cur ? cur.j : 0, s && s.closed ? s.closed.c : NONE,
+    cur ? cur.tariffVersion : 0,
+  ));
 }
 
 /** Fail closed: one fault record (signed if the identity key is intact), then nothing more is issued. */
 function fault(code: number, detail: string): void {
   status = STATUS_FAULT;
   faulted = true;
-  const msg = faultMessage({ meterId: meterId, code: code, c: st ? st.cur.c : 0, detail: detail });
+  const msg = faultMessage(meterId, code, st ? st.cur.c : 0, detail);
   const sigs = sk && katOk ? sign([msg]) : null;
   emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
 }
@@ -321,10 +321,8 @@ function closePeriod(final: boolean): void {
   const t0 = now();
   resetOpCounts();
   const r = billScalar(cur.seed);
-  const msg = billMessage({
-    meterId: meterId, c: cur.c, periodLabel: cur.periodLabel, e: cur.e, R: pointEncode(S), tariffVersion: cur.tariffVersion, prev: s.prev,
-  });
-  const dmsg = disputeMessage({ meterId: meterId, c: cur.c, n: cur.n, r: r, billMessage: msg });
+  const msg = billMessage(meterId, cur.c, cur.periodLabel, cur.e, pointEncode(S), cur.tariffVersion, s.prev);
+  const dmsg = disputeMessage(meterId, cur.c, cur.n, r, msg);
   const ts = now();
   const sigs = sign([msg, dmsg]);
   timing(OP_SIGN, cur.c, cur.n, ts);
@@ -368,7 +366,7 @@ function handover(): void {
   const s = st!;
   const raw = storage().read(SUCCESSOR_FILE);
   if (raw === undefined || raw.length !== 33 || !s.closed) return;
-  const msg = handoverMessage({ meterId: meterId, oldVkM: id!.vkM, lastC: s.closed.c, lastBillHash: s.prev, newVkM: fromBinary(raw) });
+  const msg = handoverMessage(meterId, id!.vkM, s.closed.c, s.prev, fromBinary(raw));
   const sigs = sign([msg]);
   if (sigs) emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));
 }

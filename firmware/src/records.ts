@@ -67,27 +67,13 @@ export function recordHeader(type: number, bootSeq: number, recordSeq: number): 
   return concat([u8(type), u32(bootSeq), u32(recordSeq)]);
 }
 
-export interface BootFields {
-  fwHash: Uint8Array;
-  suiteId: Uint8Array;
-  meterId: Uint8Array;
-  vkM: Uint8Array;
-  katOk: boolean;
-  production: boolean;
-  status: number;
-  c: number;
-  periodLabel: number;
-  n: number;
-  j: number;
-  closedC: number;
-  tariffVersion: number;
-}
-
-export function bootBody(f: BootFields): Uint8Array {
+export function bootBody(
+  fwHash: Uint8Array, suiteId: Uint8Array, meterId: Uint8Array, vkM: Uint8Array, katOk: boolean, production: boolean, status: number,
+  c: number, periodLabel: number, n: number, j: number, closedC: number, tariffVersion: number,
+): Uint8Array {
   return concat([
-    lp(f.fwHash), lp(f.suiteId), lp(f.meterId), lp(f.vkM),
-    u8(f.katOk ? 1 : 0), u8(f.production ? 1 : 0), u8(f.status),
-    u32(f.c), u32(f.periodLabel), u32(f.n), u32(f.j), u32(f.closedC), u32(f.tariffVersion),
+    lp(fwHash), lp(suiteId), lp(meterId), lp(vkM), u8(katOk ? 1 : 0), u8(production ? 1 : 0), u8(status),
+    u32(c), u32(periodLabel), u32(n), u32(j), u32(closedC), u32(tariffVersion),
   ]);
 }
 

@@ -9,14 +9,14 @@ import { ascii, concat, equal, readU32, u32 } from './bytes.ts';
 import { crc32, fromBinary, storage, toBinary } from './board.ts';
 
 const MAGIC = ascii('SIP1');
-export const LOAD_EMPTY = 0;
-export const LOAD_OK = 1;
-export const LOAD_CORRUPT = 2;
 
-export interface Loaded {
-  status: number;
-  body: Uint8Array | null;
+/** One A/B store: the name of its two files (without ".a"/".b") and the sequence number of the copy last loaded or saved. */
+export interface ABStore {
+  file: string;
+  seq: number;
 }
+
+export const abStore = (file: string): ABStore => ({ file: file, seq: 0 });
 
 function parse(image: string | undefined): { seq: number; body: Uint8Array } | null {
   if (image === undefined || image.length < 14) return null;
@@ -27,28 +27,21 @@ function parse(image: string | undefined): { seq: number; body: Uint8Array } | n
   return { seq: readU32(b, 4), body: b.slice(10, 10 + len) };
 }
 
-/** One A/B store: its name and the sequence number of the copy last loaded or saved. */
-export interface ABStore {
-  name: string;
-  seq: number;
-}
-
-export const abStore = (name: string): ABStore => ({ name: name, seq: 0 });
-
-export function load(store: ABStore): Loaded {
+/** The body of the valid copy with the highest sequence number; null if none was ever stored; false if the store is corrupt. */
+export function load(store: ABStore): Uint8Array | null | false {
   const s = storage();
-  const a = s.read(store.name + '.a');
-  const b = s.read(store.name + '.b');
-  if (a === undefined && b === undefined) return { status: LOAD_EMPTY, body: null };
+  const a = s.read(store.file + '.a');
+  const b = s.read(store.file + '.b');
   const pa = parse(a);
   const pb = parse(b);
   const best = pa && (!pb || pa.seq >= pb.seq) ? pa : pb;
+  if (best) {
+    store.seq = best.seq;
+    return best.body;
+  }
   // Copy B is first written only after copy A was written and read back, so a lone bad copy is
   // the very first save, torn by a power cut: nothing was ever emitted that depends on it.
-  if (!best && (a === undefined || b === undefined)) return { status: LOAD_EMPTY, body: null };
-  if (!best) return { status: LOAD_CORRUPT, body: null };
-  store.seq = best.seq;
-  return { status: LOAD_OK, body: best.body };
+  return a === undefined || b === undefined ? null : false;
 }
 
 /** Writes both copies and reads each back; false if flash did not hold what was written. */
@@ -60,7 +53,7 @@ export function save(store: ABStore, body: Uint8Array): boolean {
   const image = bin + toBinary(u32(crc32(bin)));
   const s = storage();
   for (let k = 0; k < 2; k++) {
-    const name = store.name + (k ? '.b' : '.a');
+    const name = store.file + (k ? '.b' : '.a');
     s.write(name, image);
     if (s.read(name) !== image) return false;
   }

@@ -105,21 +105,11 @@ export class ReferenceMeter {
     this.bootSeq++;
     return this.emit(
       REC_BOOT,
-      bootBody({
-        fwHash: new Uint8Array(0),
-        suiteId: utf8(this.suite.id),
-        meterId: utf8(this.meterId),
-        vkM: this.vkM,
-        katOk: true,
-        production: false,
-        status: STATUS_OPERATING,
-        c: this.open?.c ?? this.nextC,
-        periodLabel: this.open?.periodLabel ?? 0,
-        n: this.open?.n ?? 0,
-        j: this.open?.n ?? 0,
-        closedC: this.closed ? this.closed.period.c : NONE,
-        tariffVersion: this.tariffVersion,
-      }),
+      bootBody(
+        new Uint8Array(0), utf8(this.suite.id), utf8(this.meterId), this.vkM, true, false, STATUS_OPERATING,
+        this.open?.c ?? this.nextC, this.open?.periodLabel ?? 0, this.open?.n ?? 0, this.open?.n ?? 0,
+        this.closed ? this.closed.period.c : NONE, this.tariffVersion,
+      ),
     ) as BootRecord;
   }
 

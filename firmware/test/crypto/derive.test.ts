@@ -59,41 +59,44 @@ describe('derive.ts (DESIGN.md "Exact derivations and encodings")', () => {
     const prev = randBytes('prev', 0, 32);
     const head = (tag: string) => cat(lpb(ascii(tag)), lpb(ascii(SUITE)));
 
-    const bill = billMessage({ meterId, c: 3, periodLabel: 202611, e: 2, R, tariffVersion: 9, prev });
+    const bill = billMessage(meterId, 3, 202611, 2, R, 9, prev);
     expect(hex(bill)).toBe(hex(cat(head('sipster/v1/bill'), lpb(ascii(meterId)), u32be(3), u32be(202611), u32be(2), R, u32be(9), prev)));
     expect(hex(bill)).toBe(hex(encodeBillMessage(suite, {
       meterId, c: 3, periodLabel: 202611, e: 2, R: suite.decodePoint(R), tariffVersion: 9, prev,
     })));
 
     const r = toBytes32(0x1234567890abcdefn);
-    const dispute = disputeMessage({ meterId, c: 3, n: 77, r, billMessage: bill });
+    const dispute = disputeMessage(meterId, 3, 77, r, bill);
     expect(hex(dispute)).toBe(hex(cat(head('sipster/v1/dispute'), lpb(ascii(meterId)), u32be(3), u32be(77), r, sha256(bill))));
     expect(hex(dispute)).toBe(hex(encodeDisputeMessage(suite, { meterId, c: 3, n: 77, r: fromBytes(r), billHash: sha256(bill) })));
 
-    const fault = faultMessage({ meterId, code: 5, c: 3, detail: 'state copy A corrupt' });
+    const fault = faultMessage(meterId, 5, 3, 'state copy A corrupt');
     expect(hex(fault)).toBe(hex(cat(head('sipster/v1/fault'), lpb(ascii(meterId)), u32be(5), u32be(3), lpb(ascii('state copy A corrupt')))));
     expect(hex(fault)).toBe(hex(encodeFaultMessage(suite, { meterId, code: 5, c: 3, detail: 'state copy A corrupt' })));
 
     const oldVkM = p256.getPublicKey(randBytes('old', 0, 32));
     const newVkM = p256.getPublicKey(randBytes('new', 0, 32));
-    const handover = handoverMessage({ meterId, oldVkM, lastC: 3, lastBillHash: sha256(bill), newVkM });
+    const handover = handoverMessage(meterId, oldVkM, 3, sha256(bill), newVkM);
     expect(hex(handover)).toBe(hex(cat(head('sipster/v1/handover'), lpb(ascii(meterId)), oldVkM, u32be(3), sha256(bill), newVkM)));
     expect(hex(handover)).toBe(hex(encodeHandoverMessage(suite, { meterId, oldVkM, lastC: 3, lastBillHash: sha256(bill), newVkM })));
   });
 
   it('refuses out-of-range counters, wrong field sizes and non-ASCII text instead of encoding them', () => {
     const R = p256.Point.BASE.toBytes(true);
-    const base = { meterId: 'm', c: 0, periodLabel: 1, e: 0, R, tariffVersion: 0, prev: new Uint8Array(32) };
-    expect(() => billMessage({ ...base, c: -1 })).toThrow();
-    expect(() => billMessage({ ...base, c: 2 ** 32 })).toThrow();
-    expect(() => billMessage({ ...base, e: 1.5 })).toThrow();
-    expect(() => billMessage({ ...base, R: R.subarray(1) })).toThrow();
-    expect(() => billMessage({ ...base, prev: new Uint8Array(31) })).toThrow();
-    expect(() => billMessage({ ...base, meterId: 'mé' })).toThrow();
+    const prev = new Uint8Array(32);
+    expect(billMessage('m', 0xffffffff, 1, 0, R, 0, prev)).toHaveLength(2 + 15 + 2 + 11 + 2 + 1 + 12 + 33 + 4 + 32);
+    expect(() => billMessage('m', -1, 1, 0, R, 0, prev)).toThrow();
+    expect(() => billMessage('m', 2 ** 32, 1, 0, R, 0, prev)).toThrow();
+    expect(() => billMessage('m', 0, 1, 1.5, R, 0, prev)).toThrow();
+    expect(() => billMessage('m', 0, NaN, 0, R, 0, prev)).toThrow();
+    expect(() => billMessage('m', 0, 1, 0, R, '7' as unknown as number, prev)).toThrow();
+    expect(() => billMessage('m', 0, 1, 0, R.subarray(1), 0, prev)).toThrow();
+    expect(() => billMessage('m', 0, 1, 0, R, 0, new Uint8Array(31))).toThrow();
+    expect(() => billMessage('mé', 0, 1, 0, R, 0, prev)).toThrow();
     expect(() => tokenRho(new Uint8Array(31), 0, 0)).toThrow();
     expect(() => tokenRho(new Uint8Array(32), 0, NaN)).toThrow();
     expect(() => periodSeed(new Uint8Array(32), new Uint8Array(32), 'm', new Uint8Array(65), 0)).toThrow();
-    expect(() => disputeMessage({ meterId: 'm', c: 0, n: 1, r: new Uint8Array(33), billMessage: new Uint8Array(1) })).toThrow();
-    expect(() => faultMessage({ meterId: 'm', code: 1, c: 0, detail: 'x'.repeat(70000) })).toThrow();
+    expect(() => disputeMessage('m', 0, 1, new Uint8Array(33), new Uint8Array(1))).toThrow();
+    expect(() => faultMessage('m', 1, 0, 'x'.repeat(70000))).toThrow();
   });
 });

@@ -21,10 +21,9 @@ const disputeMessage = encodeDisputeMessage(suite, { meterId: 'm-1', c: 4, n: 12
 const rBytes = suite.encodeScalar(3n);
 
 const payloads: Record<MeterRecord['kind'], Uint8Array> = {
-  boot: concat(recordHeader(REC_BOOT, 1, 0), bootBody({
-    fwHash: bytes(32, 9), suiteId: ascii('P256-SHA256'), meterId: ascii('m-1'), vkM: vk, katOk: true, production: true,
-    status: 0, c: 4, periodLabel: 99, n: 12, j: 11, closedC: 3, tariffVersion: 2,
-  })),
+  boot: concat(recordHeader(REC_BOOT, 1, 0), bootBody(
+    bytes(32, 9), ascii('P256-SHA256'), ascii('m-1'), vk, true, true, 0, 4, 99, 12, 11, 3, 2,
+  )),
   token: concat(recordHeader(REC_TOKEN, 1, 1), tokenBody(1, 4, 11, 4, 99, bytes(32, 7))),
   bill: concat(recordHeader(REC_BILL, 1, 2), billBody(0, billMessage, bytes(64, 2), rBytes, 12, disputeMessage, bytes(64, 3))),
   fault: concat(recordHeader(REC_FAULT, 1, 3), faultBody(1, encodeFaultMessage(suite, { meterId: 'm-1', code: 1, c: 4, detail: 'boot' }), bytes(64, 4))),
