@@ -10,7 +10,7 @@ const rb = new Float64Array(21);
 /** r = a*b/R mod p (r may alias a or b), column sums by E.convolve when the board has it */
 export function montP256(r: Fe, a: Fe, b: Fe): void {
   const conv = nativeConvolve;
-  let t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0, t8 = 0, t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, t14 = 0, t15 = 0, t16 = 0, t17 = 0, t18 = 0, t19 = 0, t20 = 0;
+  let t0: number, t1: number, t2: number, t3: number, t4: number, t5: number, t6: number, t7: number, t8: number, t9: number, t10: number, t11: number, t12: number, t13: number, t14: number, t15: number, t16: number, t17: number, t18: number, t19: number, t20: number;
   let t21 = 0;
   if (nativesOnly || conv !== undefined) { // nativesOnly: the flashed bundle, see native.ts
     rb[20] = b[0]; rb[19] = b[1]; rb[18] = b[2]; rb[17] = b[3]; rb[16] = b[4]; rb[15] = b[5]; rb[14] = b[6]; rb[13] = b[7]; rb[12] = b[8]; rb[11] = b[9]; rb[10] = b[10];
@@ -60,8 +60,7 @@ export function montP256(r: Fe, a: Fe, b: Fe): void {
     t19 = a9 * b10 + a10 * b9;
     t20 = a10 * b10;
   }
-  let m = 0;
-  m = t0 & M24; t1 += (t0 - m) * INV24; t4 += m; t8 += m; t9 += m * 16776960; t10 += m * 65535;
+  let m = t0 & M24; t1 += (t0 - m) * INV24; t4 += m; t8 += m; t9 += m * 16776960; t10 += m * 65535;
   m = t1 & M24; t2 += (t1 - m) * INV24; t5 += m; t9 += m; t10 += m * 16776960; t11 += m * 65535;
   m = t2 & M24; t3 += (t2 - m) * INV24; t6 += m; t10 += m; t11 += m * 16776960; t12 += m * 65535;
   m = t3 & M24; t4 += (t3 - m) * INV24; t7 += m; t11 += m; t12 += m * 16776960; t13 += m * 65535;

@@ -21,10 +21,9 @@ out.push('const INV24 = 1 / 16777216;');
 out.push('const rb = new Float64Array(21);');
 out.push('');
 const reduce = (): void => {
-  out.push('  let m = 0;');
   for (let i = 0; i < 11; i++) {
     const adds = sparse.map(([j, v]) => `t${i + j} += ${v === 1 ? 'm' : `m * ${v}`};`).join(' ');
-    out.push(`  m = t${i} & M24; t${i + 1} += (t${i} - m) * INV24; ${adds}`);
+    out.push(`  ${i === 0 ? 'let ' : ''}m = t${i} & M24; t${i + 1} += (t${i} - m) * INV24; ${adds}`);
   }
   for (let j = 0; j < 10; j++) out.push(`  m = t${11 + j} & M24; t${12 + j} += (t${11 + j} - m) * INV24; r[${j}] = m;`);
   out.push('  r[10] = t21;');
@@ -32,7 +31,8 @@ const reduce = (): void => {
 out.push('/** r = a*b/R mod p (r may alias a or b), column sums by E.convolve when the board has it */');
 out.push('export function montP256(r: Fe, a: Fe, b: Fe): void {');
 out.push('  const conv = nativeConvolve;');
-out.push(`  let ${Array.from({ length: 21 }, (_, k) => `t${k} = 0`).join(', ')};`);
+// No initial values for the columns: both branches assign every one (the board runs no dead stores).
+out.push(`  let ${Array.from({ length: 21 }, (_, k) => `t${k}: number`).join(', ')};`);
 out.push('  let t21 = 0;');
 out.push('  if (nativesOnly || conv !== undefined) { // nativesOnly: the flashed bundle, see native.ts');
 out.push(`    ${Array.from({ length: 11 }, (_, j) => `rb[${20 - j}] = b[${j}];`).join(' ')}`);
