@@ -15,16 +15,17 @@ declare const SIPSTER_ESPRUINO: boolean | undefined;
 export const nativesOnly: boolean = typeof SIPSTER_ESPRUINO !== 'undefined' && SIPSTER_ESPRUINO === true;
 
 /** E.convolve(a, b, off) = sum_i a[i] * b[(i + off) % b.length], native multiply-accumulate. */
-export const nativeConvolve: ((a: ArrayLike<number>, b: ArrayLike<number>, off: number) => number) | undefined =
-  typeof E !== 'undefined' && typeof E.convolve === 'function' ? E.convolve : undefined;
+export const nativeConvolve: ((a: ArrayLike<number>, b: ArrayLike<number>, off: number) => number) | undefined = nativesOnly
+  ? E.convolve // the flashed bundle runs on Espruino, where E exists (without convolve: undefined, the KAT fails)
+  : typeof E !== 'undefined' && typeof E.convolve === 'function' ? E.convolve : undefined;
 
 function findSha256(): ((data: Uint8Array) => ArrayBuffer) | undefined {
-  if (typeof E === 'undefined' || typeof require !== 'function') return undefined;
+  // The flashed bundle skips the probes: Espruino always has E and require.
+  if (!nativesOnly && (typeof E === 'undefined' || typeof require !== 'function')) return undefined;
   try {
-    const c = require('crypto');
-    if (c && typeof c.SHA256 === 'function') return c.SHA256;
+    return require('crypto').SHA256; // undefined where the module lacks it
   } catch (err) {
-    return undefined;
+    // no crypto module
   }
   return undefined;
 }
