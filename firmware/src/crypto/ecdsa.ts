@@ -148,69 +148,65 @@ export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array
   Fn.fromBytes(d, sk, 0);
   const nonces: (() => Uint8Array)[] = [];
   const es: Fe[] = [];
+  const ks: Uint8Array[] = [];
   const out: Uint8Array[] = [];
-  let pending: number[] = [];
   for (let i = 0; i < msgs.length; i++) {
     const e = extras[i];
     if (!(msgs[i] instanceof Uint8Array)) throw new Error('ecdsa: message must be bytes');
     if (e !== null && (!(e instanceof Uint8Array) || e.length !== 32)) throw new Error('ecdsa: extra entropy must be 32 bytes');
     const h = sha256(msgs[i]);
     nonces.push(rfc6979Nonces(sk, h, e));
+    ks.push(nonces[i]());
     const z = fe();
     Fn.fromBytesMod(z, h, 0);
     es.push(z);
     out.push(new Uint8Array(64));
     sInv[i] = fe();
-    pending.push(i);
   }
   const x = fe();
   const s = fe();
-  while (pending.length > 0) {
+  const k = fe();
+  for (;;) {
     const Rs: Point[] = [];
     const inv: Fe[] = [];
-    const ks: Fe[] = [];
-    for (let j = 0; j < pending.length; j++) {
-      const k = nonces[pending[j]]();
-      const R = mulBase(k);
-      Rs.push(R);
-      inv.push(R.z);
-      const kk = fe();
-      Fn.fromBytes(kk, k, 0);
-      ks.push(kk);
+    for (let i = 0; i < ks.length; i++) {
+      Rs.push(mulBase(ks[i]));
+      inv.push(Rs[i].z);
     }
     batchInvert(Fp, fpInv, inv);
-    // inv[j] (Z, then 1/Z) becomes k·t, t = e + r·d; r = 0 or t = 0 (probability ~2^-256) sends the message
-    // to the next round with its next nonce (1 stands in for it in the inversion)
-    const ts: (Fe | null)[] = [];
-    for (let j = 0; j < pending.length; j++) {
-      const sig = out[pending[j]];
-      Fp.sqr(x, inv[j]);
-      Fp.mul(x, Rs[j].x, x);
+    // inv[i] (Z, then 1/Z) becomes k·t, t = e + r·d. When r = 0 or t = 0 (probability ~2^-256),
+    // that message takes its next nonce and the batch is done again (RFC 6979 §3.2 h.3).
+    const ts: Fe[] = [];
+    let again = false;
+    for (let i = 0; i < ks.length; i++) {
+      const sig = out[i];
+      Fp.sqr(x, inv[i]);
+      Fp.mul(x, Rs[i].x, x);
       Fp.toBytes(x, sig, 0);
       const r = fe();
       Fn.fromBytesMod(r, sig, 0);
       Fn.toBytes(r, sig, 0);
       const t = fe();
       Fn.mul(t, r, d);
-      Fn.add(t, t, es[pending[j]]);
-      ts.push(Fn.isZero(r) || Fn.isZero(t) ? null : t);
-      if (ts[j] === null) inv[j].set(Fn.one);
-      else Fn.mul(inv[j], ks[j], t);
-    }
-    batchInvert(Fn, fnInv, inv);
-    const next: number[] = [];
-    for (let j = 0; j < pending.length; j++) {
-      const t = ts[j];
-      const sig = out[pending[j]];
-      const w = sInv[pending[j]];
-      if (t === null) {
-        next.push(pending[j]);
-        continue;
+      Fn.add(t, t, es[i]);
+      ts.push(t);
+      Fn.fromBytes(k, ks[i], 0);
+      Fn.mul(inv[i], k, t);
+      if (Fn.isZero(r) || Fn.isZero(t)) {
+        ks[i] = nonces[i]();
+        again = true;
       }
-      Fn.sqr(s, t);
-      Fn.mul(s, s, inv[j]);
-      Fn.sqr(w, ks[j]);
-      Fn.mul(w, w, inv[j]);
+    }
+    if (again) continue;
+    batchInvert(Fn, fnInv, inv);
+    for (let i = 0; i < ks.length; i++) {
+      const sig = out[i];
+      const w = sInv[i];
+      Fn.sqr(s, ts[i]);
+      Fn.mul(s, s, inv[i]);
+      Fn.fromBytes(k, ks[i], 0);
+      Fn.sqr(w, k);
+      Fn.mul(w, w, inv[i]);
       Fn.toBytes(s, sig, 32);
       if (greaterThan(sig, 32, HALF_N)) {
         Fn.neg(s, s);
@@ -218,9 +214,8 @@ export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array
         Fn.neg(w, w);
       }
     }
-    pending = next;
+    return out;
   }
-  return out;
 }
 
 /** ECDSA-P256-SHA256 signatures r ‖ s (low-s) of several messages under one key (as ecdsaSign gives each), inversions shared. */
