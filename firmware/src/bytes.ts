@@ -3,17 +3,12 @@
 export { bytesEqual as equal, bytesToHex as toHex, concatBytes as concat } from './crypto/hash.ts';
 export { hexBytes as fromHex } from './crypto/field.ts';
 
-export function u8(x: number): Uint8Array {
-  const b = new Uint8Array(1);
-  b[0] = x;
-  return b;
-}
+/** The empty byte string, shared: nothing can write into a zero-length array. */
+export const EMPTY = new Uint8Array(0);
 
-export function u32(x: number): Uint8Array {
-  const b = new Uint8Array(4);
-  b[0] = (x >>> 24) & 255; b[1] = (x >>> 16) & 255; b[2] = (x >>> 8) & 255; b[3] = x & 255;
-  return b;
-}
+export const u8 = (x: number): Uint8Array => new Uint8Array([x & 255]);
+
+export const u32 = (x: number): Uint8Array => new Uint8Array([(x >>> 24) & 255, (x >>> 16) & 255, (x >>> 8) & 255, x & 255]);
 
 export function readU32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;

@@ -60,14 +60,16 @@ function fixed(x: Uint8Array, len: number): Uint8Array {
   return x;
 }
 
-const SEED_SALT = ascii('sipster/v1/seed');
-const TOKEN_LABEL = ascii('sipster/v1/token');
+/** The protocol's tag prefix, version 1. */
+export const V1 = 'sipster/v1/';
+const SEED_SALT = ascii(V1 + 'seed');
+const TOKEN_LABEL = ascii(V1 + 'token');
 const TOKEN_DST = ascii('Sipster-v1-token-P256_XMD:SHA-256_SSWU_RO_');
 const BILL_DST = ascii('Sipster-v1-bill-' + SUITE_ID);
-const TAG_BILL = 'sipster/v1/bill';
-const TAG_DISPUTE = 'sipster/v1/dispute';
-const TAG_FAULT = 'sipster/v1/fault';
-const TAG_HANDOVER = 'sipster/v1/handover';
+const TAG_BILL = V1 + 'bill';
+const TAG_DISPUTE = V1 + 'dispute';
+const TAG_FAULT = V1 + 'fault';
+const TAG_HANDOVER = V1 + 'handover';
 
 /** Period seed from κ, 32 fresh RNG bytes and the meter identity. */
 export function periodSeed(kappa: Uint8Array, rnd32: Uint8Array, meterId: string, vkM: Uint8Array, c: number): Uint8Array {

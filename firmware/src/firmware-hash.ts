@@ -7,10 +7,11 @@
 // reproducible build (`npm run build`; `sha256sum dist/meter.min.js`). If the code did not come
 // from that file (e.g. sent to RAM over the REPL during development), the hash is reported empty.
 import { nativeSha256, storage } from './board.ts';
+import { EMPTY } from './bytes.ts';
 
 export const FIRMWARE_FILE = 'sipster.js';
 
 export function firmwareHash(): Uint8Array {
   const code = storage().read(FIRMWARE_FILE);
-  return code === undefined ? new Uint8Array(0) : nativeSha256(code);
+  return code === undefined ? EMPTY : nativeSha256(code);
 }

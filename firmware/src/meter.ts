@@ -4,7 +4,7 @@
 // commits to something is written (both A/B copies, read back) before any record about it leaves.
 // One meter per firmware run: its state is this module's variables (shorter on the board than an
 // object's properties), and boot() is the only entry point.
-import { ascii, equal, toHex } from './bytes.ts';
+import { ascii, EMPTY, equal, toHex } from './bytes.ts';
 import { fromBinary, hwRand, lockConsole, now, readFlashBytes, storage, watchPin } from './board.ts';
 import {
   ecdsaKeyFromSeed, ecdsaSignManyVerified, ecdsaVerify, opCounts, pointAdd, pointDecode, pointEncode, resetOpCounts, sha256,
@@ -209,7 +209,7 @@ function emitBoot(fw: Uint8Array): void {
   const p = prov;
   const cur = s ? s.cur : null;
   emit(REC_BOOT, bootBody(
-    fw, ascii(p ? p.suiteId : SUITE_ID), ascii(meterId), id ? id.vkM : new Uint8Array(0), katOk, p ? p.production : false, status,
+    fw, ascii(p ? p.suiteId : SUITE_ID), ascii(meterId), id ? id.vkM : EMPTY, katOk, p ? p.production : false, status,
     cur ? cur.c : 0, cur ? cur.periodLabel : 0, cur ? cur.n : 0, cur ? cur.j : 0, s && s.closed ? s.closed.c : NONE,
     cur ? cur.tariffVersion : 0,
   ));
@@ -221,7 +221,7 @@ function fault(code: number, detail: string): void {
   faulted = true;
   const msg = faultMessage(meterId, code, st ? st.cur.c : 0, detail);
   const sigs = sk && katOk ? sign([msg]) : null;
-  emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : new Uint8Array(0)));
+  emit(REC_FAULT, faultBody(code, msg, sigs ? sigs[0]! : EMPTY));
 }
 
 /** Hedged ECDSA over each message (inversions shared), all verified before use; null if the RNG or a signature failed. */
@@ -238,11 +238,7 @@ function sign(msgs: Uint8Array[]): Uint8Array[] | null {
 function timing(op: number, c: number, i: number, t0: number, t1?: number): void {
   if (!prov || !prov.timing) return;
   const micros = Math.min(NONE, Math.round(((t1 === undefined ? now() : t1) - t0) * 1e6));
-  const names: Uint8Array[] = [];
-  const counts: number[] = [];
-  const oc = opCounts as unknown as Record<string, number>;
-  for (const k in oc) { names.push(ascii(k)); counts.push(oc[k]!); }
-  emit(REC_TIMING, timingBody(op, c, i, micros, names, counts));
+  emit(REC_TIMING, timingBody(op, c, i, micros, opCounts as unknown as Record<string, number>));
 }
 
 /** One metered Wh. */
@@ -305,7 +301,7 @@ function checkpoint(): void {
   const cur = st!.cur;
   if (cur.j === j) return;
   cur.j = j;
-  cur.sJ = j === 0 ? new Uint8Array(0) : pointEncode(S!);
+  cur.sJ = j === 0 ? EMPTY : pointEncode(S!);
   sinceCheckpoint = 0;
   if (!save(0)) fault(FAULT_FLASH_WRITE, 'checkpoint');
 }

@@ -13,11 +13,11 @@
 // lp(suiteId) ‖ u32 version ‖ u32 count (1–48) ‖ count × (u32 startMinute (of the UTC day; the first
 // is 0, strictly increasing, < 1440) ‖ u32 microUnitsPerWh)
 import { ascii, equal, fromAscii, readFrom, take, takeEnd, takeLp, takeU32, takeU8 } from './bytes.ts';
-import { SUITE_ID } from './derive.ts';
+import { SUITE_ID, V1 } from './derive.ts';
 
 export const PROVISIONING_FILE = 'sip.prov';
 const MAGIC = ascii('SPV1');
-const TARIFF_TAG = ascii('sipster/v1/tariff');
+const TARIFF_TAG = ascii(V1 + 'tariff');
 
 export interface Provisioning {
   suiteId: string;

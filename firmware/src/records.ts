@@ -25,7 +25,7 @@
 //
 // Signed messages (bill, dispute, fault, handover) are DESIGN.md's `lp(tag) ‖ lp(suiteId) ‖ fields`,
 // signatures ECDSA P-256 r ‖ s, low-s, each verified by the meter before it leaves.
-import { concat, lp, u32, u8 } from './bytes.ts';
+import { ascii, concat, lp, u32, u8 } from './bytes.ts';
 
 export const REC_BOOT = 1;
 export const REC_TOKEN = 2;
@@ -92,10 +92,11 @@ export function faultBody(code: number, faultMessage: Uint8Array, sig: Uint8Arra
   return concat([u32(code), lp(faultMessage), lp(sig)]);
 }
 
-/** counts: alternating names and values from the crypto op counters. */
-export function timingBody(op: number, c: number, i: number, micros: number, names: Uint8Array[], counts: number[]): Uint8Array {
-  const parts = [u8(op), u32(c), u32(i), u32(micros), u8(names.length)];
-  for (let k = 0; k < names.length; k++) { parts.push(lp(names[k]!)); parts.push(u32(counts[k]!)); }
+/** counts: the crypto op counters by name, in their own order. */
+export function timingBody(op: number, c: number, i: number, micros: number, counts: Record<string, number>): Uint8Array {
+  const parts = [u8(op), u32(c), u32(i), u32(micros), u8(0)];
+  for (const name in counts) { parts.push(lp(ascii(name))); parts.push(u32(counts[name]!)); }
+  parts[4] = u8((parts.length - 5) / 2);
   return concat(parts);
 }
 

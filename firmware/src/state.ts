@@ -10,7 +10,7 @@
 //                      ‖ lp(billMessage) ‖ β (64) ‖ lp(disputeMessage) ‖ disputeSig (64)
 // BillGen writes the last bill first, then the state with the next period; a boot that finds the
 // last bill's c equal to the state's open c completes that switch (the bill is never re-signed).
-import { concat, lp, readFrom, take, takeEnd, takeLp, takeU32, takeU8, u32, u8 } from './bytes.ts';
+import { concat, EMPTY, lp, readFrom, take, takeEnd, takeLp, takeU32, takeU8, u32, u8 } from './bytes.ts';
 
 export interface Identity {
   kappa: Uint8Array;
@@ -47,7 +47,7 @@ export interface Period {
 
 /** A period that opens now: nothing issued, nothing folded. */
 export function newPeriod(c: number, periodLabel: number, e: number, tariffVersion: number, seed: Uint8Array): Period {
-  return { c: c, periodLabel: periodLabel, e: e, tariffVersion: tariffVersion, seed: seed, n: 0, j: 0, sJ: new Uint8Array(0), carried: 0 };
+  return { c: c, periodLabel: periodLabel, e: e, tariffVersion: tariffVersion, seed: seed, n: 0, j: 0, sJ: EMPTY, carried: 0 };
 }
 
 /** The last closed period, kept replayable until the next bill. */

@@ -46,7 +46,6 @@ export function load(store: ABStore): Uint8Array | null | false {
 
 /** Writes both copies and reads each back; false if flash did not hold what was written. */
 export function save(store: ABStore, body: Uint8Array): boolean {
-  if (body.length > 0xffff) throw new Error('state too large');
   store.seq = (store.seq + 1) >>> 0;
   const head = concat([MAGIC, u32(store.seq), new Uint8Array([body.length >> 8, body.length & 255]), body]);
   const bin = toBinary(head);

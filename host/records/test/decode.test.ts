@@ -27,7 +27,7 @@ const payloads: Record<MeterRecord['kind'], Uint8Array> = {
   token: concat(recordHeader(REC_TOKEN, 1, 1), tokenBody(1, 4, 11, 4, 99, bytes(32, 7))),
   bill: concat(recordHeader(REC_BILL, 1, 2), billBody(0, billMessage, bytes(64, 2), rBytes, 12, disputeMessage, bytes(64, 3))),
   fault: concat(recordHeader(REC_FAULT, 1, 3), faultBody(1, encodeFaultMessage(suite, { meterId: 'm-1', code: 1, c: 4, detail: 'boot' }), bytes(64, 4))),
-  timing: concat(recordHeader(REC_TIMING, 1, 4), timingBody(1, 4, 11, 1234, [ascii('mul'), ascii('inv')], [500, 1])),
+  timing: concat(recordHeader(REC_TIMING, 1, 4), timingBody(1, 4, 11, 1234, { mul: 500, inv: 1 })),
   handover: concat(recordHeader(REC_HANDOVER, 1, 5), handoverBody(encodeHandoverMessage(suite, { meterId: 'm-1', oldVkM: vk, lastC: 4, lastBillHash: billHash(billMessage), newVkM: vk }), bytes(64, 5))),
   replay: concat(recordHeader(REC_REPLAY, 1, 6), replayBody(1, 5, NONE, 13)),
 };
