@@ -49,12 +49,10 @@ export const now = (): number => getTime();
 /** SHA-256 of a (memory-mapped) flash string with the native hash, never copying it to RAM. */
 export const nativeSha256 = (binary: string): Uint8Array => new Uint8Array((require('crypto') as CryptoModule).SHA256(binary));
 
-/** Calls `cb` on each rising edge of the named pin (e.g. "D5", "BTN1"); false if no such pin. */
-export function watchPin(name: string, cb: () => void): boolean {
+/** Calls `cb` on each rising edge of the named pin (e.g. "D5", "BTN1"); a pin the board lacks is ignored. */
+export function watchPin(name: string, cb: () => void): void {
   const pin = global[name];
-  if (pin === undefined) return false;
-  setWatch(cb, pin, { repeat: true, edge: 'rising', debounce: 0 });
-  return true;
+  if (pin !== undefined) setWatch(cb, pin, { repeat: true, edge: 'rising', debounce: 0 });
 }
 
 /** The device the records go out on: the console's device at boot (USB on most boards). */

@@ -26,7 +26,7 @@
 //                              billed: lastC = 0xffffffff and lastBillHash all zero)
 // Each is signed with ECDSA-P256-SHA256 over the raw message bytes, r ‖ s, low-s.
 
-import { ascii, concat, lp, u32 } from './bytes.ts';
+import { ascii, concat, equal, lp, u32 } from './bytes.ts';
 import {
   hashToCurve,
   hashToScalar,
@@ -91,9 +91,7 @@ export function tokenPoint(rho: Uint8Array): Point {
 /** The bill blinding scalar r of a period (32 B); throws in the (negligible) case r = 0. */
 export function billScalar(seed: Uint8Array): Uint8Array {
   const r = hashToScalar(fixed(seed, 32), BILL_DST);
-  let nz = 0;
-  for (let i = 0; i < 32; i++) nz |= r[i];
-  if (nz === 0) throw new Error('derive: r = 0');
+  if (equal(r, new Uint8Array(32))) throw new Error('derive: r = 0');
   return r;
 }
 
@@ -109,9 +107,7 @@ export function billPoint(S: Point, r: Uint8Array): Uint8Array {
 
 /** lp(tag) ‖ lp(suiteId) ‖ lp(meterId) ‖ fields: every signed message starts with the meterId. */
 function signedMessage(tag: string, meterId: string, fields: Uint8Array[]): Uint8Array {
-  const parts = [lpc(ascii(tag)), lpc(ascii(SUITE_ID)), lpc(ascii(meterId))];
-  for (let i = 0; i < fields.length; i++) parts.push(fields[i]);
-  return concat(parts);
+  return concat([lpc(ascii(tag)), lpc(ascii(SUITE_ID)), lpc(ascii(meterId))].concat(fields));
 }
 
 export function billMessage(

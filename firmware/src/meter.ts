@@ -226,13 +226,10 @@ function fault(code: number, detail: string): void {
 
 /** Hedged ECDSA over each message (inversions shared), all verified before use; null if the RNG or a signature failed. */
 function sign(msgs: Uint8Array[]): Uint8Array[] | null {
-  const extras: Uint8Array[] = [];
-  for (let k = 0; k < msgs.length; k++) {
-    const extra = rng(32);
-    if (!extra) return null;
-    extras.push(extra);
-  }
-  return ecdsaSignManyVerified(sk!, id!.vkM, msgs, extras);
+  const extras = msgs.map(() => rng(32));
+  // A failed RNG stays failed, so the last draw tells whether every one was good.
+  if (!extras[extras.length - 1]) return null;
+  return ecdsaSignManyVerified(sk!, id!.vkM, msgs, extras as Uint8Array[]);
 }
 
 function timing(op: number, c: number, i: number, t0: number, t1?: number): void {

@@ -63,9 +63,9 @@ export function parseProvisioning(b: Uint8Array): Provisioning {
   };
   takeEnd();
   parseTariff(p);
-  if (p.suiteId !== SUITE_ID) throw new Error('unsupported suite');
-  if (!printable(p.meterId)) throw new Error('bad meterId');
-  if (p.epochLength < 1 || p.periodSeconds < 1) throw new Error('bad schedule');
+  if (p.suiteId !== SUITE_ID || !printable(p.meterId) || p.epochLength < 1 || p.periodSeconds < 1) {
+    throw new Error('unsupported suite, bad meterId or bad schedule');
+  }
   return p;
 }
 
