@@ -40,16 +40,20 @@ export function lp(x: Uint8Array): Uint8Array {
 }
 
 /**
- * Sequential reader over one byte string with fixed-width and length-prefixed fields: readFrom(b),
- * then take/takeU8/takeU32/takeLp in layout order, then takeEnd(). One decoding at a time (every
- * decoder runs to its end synchronously), so the cursor is this module's, not an object's.
+ * Sequential reader over one byte string with fixed-width and length-prefixed fields:
+ * decode(b, fields) where fields() reads with take/takeU8/takeU32/takeLp in layout order. One
+ * decoding at a time (every decoder runs to its end synchronously), so the cursor is this module's.
  */
 let src: Uint8Array;
 let at: number;
 
-export function readFrom(b: Uint8Array): void {
+/** What fields() reads from b; throws unless the fields cover b exactly. */
+export function decode<T>(b: Uint8Array, fields: () => T): T {
   src = b;
   at = 0;
+  const v = fields();
+  if (at !== src.length) throw new Error('trailing bytes');
+  return v;
 }
 
 /** The next n bytes, copied: decoded fields are kept after the buffer they came from is gone. */
@@ -64,7 +68,4 @@ export const takeU32 = (): number => readU32(take(4), 0);
 export function takeLp(): Uint8Array {
   const h = take(2);
   return take((h[0]! << 8) | h[1]!);
-}
-export function takeEnd(): void {
-  if (at !== src.length) throw new Error('trailing bytes');
 }

@@ -145,21 +145,19 @@ function bootState(): number {
   if (!katOk) return FAULT_KAT;
   if (!ecdsaVerify(p.ucKey, p.tariffMessage, p.tariffSig)) return FAULT_PROVISIONING;
   if (!rngStartup(rng)) return FAULT_RNG_HEALTH;
-  const idl = load(idStore);
-  if (idl === false) return FAULT_IDENTITY_CORRUPT;
-  if (!idl) {
+  let idBody = load(idStore);
+  if (idBody === false) return FAULT_IDENTITY_CORRUPT;
+  if (!idBody) {
     const kappa = rng(32);
     let keySeed: Uint8Array | null;
     let key: { sk: Uint8Array; pk: Uint8Array } | null;
     do { keySeed = rng(32); key = keySeed ? keyFromSeed(keySeed) : null; } while (keySeed && !key);
     if (!kappa || !keySeed || !key) return FAULT_RNG_HEALTH;
-    id = { kappa: kappa, keySeed: keySeed, vkM: key.pk };
-    if (!saveAB(idStore, encodeIdentity(id))) return FAULT_FLASH_WRITE;
-  } else {
-    try { id = decodeIdentity(idl); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
-    // Rewriting both copies repairs one that went bad since the last boot.
-    if (!saveAB(idStore, idl)) return FAULT_FLASH_WRITE;
+    idBody = encodeIdentity(kappa, keySeed, key.pk);
   }
+  try { id = decodeIdentity(idBody); } catch (err) { return FAULT_IDENTITY_CORRUPT; }
+  // Writing both copies stores a new identity, or repairs one that went bad since the last boot.
+  if (!saveAB(idStore, idBody)) return FAULT_FLASH_WRITE;
   const key = keyFromSeed(id.keySeed);
   if (!key || !equal(key.pk, id.vkM)) return FAULT_IDENTITY_CORRUPT;
   sk = key.sk;
@@ -320,11 +318,10 @@ function closePeriod(final: boolean): void {
   const sigs = sign([msg, dmsg]);
   timing(OP_SIGN, cur.c, cur.n, ts);
   if (!sigs) { fault(FAULT_SIGNATURE, 'bill'); return; }
-  const closed: Closed = {
-    c: cur.c, periodLabel: cur.periodLabel, e: cur.e, n: cur.n, final: finalPending, seed: cur.seed,
-    r: r, billMessage: msg, beta: sigs[0]!, disputeMessage: dmsg, disputeSig: sigs[1]!,
-  };
-  if (!saveAB(billStore, encodeClosed(closed))) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
+  const bill = encodeClosed(cur, finalPending, r, msg, sigs[0]!, dmsg, sigs[1]!);
+  if (!saveAB(billStore, bill)) { fault(FAULT_FLASH_WRITE, 'bill'); return; }
+  // In RAM as it is stored, so a replay sends the very bytes a reboot would.
+  const closed = decodeClosed(bill);
   s.closed = closed;
   if (!switchPeriod(closed)) { fault(FAULT_RNG_HEALTH, 'seed'); return; }
   if (!save(prov!.timing ? 2 : 1)) { fault(FAULT_FLASH_WRITE, 'bill'); return; }

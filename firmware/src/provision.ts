@@ -12,7 +12,7 @@
 // tariff = the protocol core's signed tariff (host/protocol/tariff.ts): lp("sipster/v1/tariff") ‖
 // lp(suiteId) ‖ u32 version ‖ u32 count (1–48) ‖ count × (u32 startMinute (of the UTC day; the first
 // is 0, strictly increasing, < 1440) ‖ u32 microUnitsPerWh)
-import { ascii, equal, fromAscii, readFrom, take, takeEnd, takeLp, takeU32, takeU8 } from './bytes.ts';
+import { ascii, equal, fromAscii, decode, take, takeLp, takeU32, takeU8 } from './bytes.ts';
 import { SUITE_ID, V1 } from './derive.ts';
 
 export const PROVISIONING_FILE = 'sip.prov';
@@ -41,27 +41,27 @@ export interface Provisioning {
 
 /** The provisioning record, checked; throws if it is malformed or not for this meter's suite. */
 export function parseProvisioning(b: Uint8Array): Provisioning {
-  readFrom(b);
-  if (!equal(take(4), MAGIC)) throw new Error('not a provisioning record');
-  const p: Provisioning = {
-    suiteId: fromAscii(takeLp()),
-    meterId: fromAscii(takeLp()),
-    production: takeU8() === 1,
-    epochLength: takeU32(),
-    periodSeconds: takeU32(),
-    periodOrigin: takeU32(),
-    pulsePin: fromAscii(takeLp()),
-    replayPin: fromAscii(takeLp()),
-    finalBillPin: fromAscii(takeLp()),
-    testLoadMs: takeU32(),
-    timing: takeU8() === 1,
-    ucKey: take(33),
-    tariffMessage: takeLp(),
-    tariffSig: take(64),
-    tariffVersion: 0,
-    slots: new Uint32Array(0),
-  };
-  takeEnd();
+  const p = decode(b, (): Provisioning => {
+    if (!equal(take(4), MAGIC)) throw new Error('not a provisioning record');
+    return {
+      suiteId: fromAscii(takeLp()),
+      meterId: fromAscii(takeLp()),
+      production: takeU8() === 1,
+      epochLength: takeU32(),
+      periodSeconds: takeU32(),
+      periodOrigin: takeU32(),
+      pulsePin: fromAscii(takeLp()),
+      replayPin: fromAscii(takeLp()),
+      finalBillPin: fromAscii(takeLp()),
+      testLoadMs: takeU32(),
+      timing: takeU8() === 1,
+      ucKey: take(33),
+      tariffMessage: takeLp(),
+      tariffSig: take(64),
+      tariffVersion: 0,
+      slots: new Uint32Array(0),
+    };
+  });
   parseTariff(p);
   if (p.suiteId !== SUITE_ID || !printable(p.meterId) || p.epochLength < 1 || p.periodSeconds < 1) {
     throw new Error('unsupported suite, bad meterId or bad schedule');
@@ -100,17 +100,17 @@ function printable(s: string): boolean {
 
 /** The signed tariff's version and slots into p (its signature is checked at boot with ucKey). */
 function parseTariff(p: Provisioning): void {
-  readFrom(p.tariffMessage);
-  if (!equal(takeLp(), TARIFF_TAG) || fromAscii(takeLp()) !== p.suiteId) throw new Error('bad tariff header');
-  p.tariffVersion = takeU32();
-  const k = takeU32();
-  if (k < 1 || k > 48) throw new Error('tariff needs 1-48 bands');
-  const slots = new Uint32Array(2 * k);
-  for (let s = 0; s < k; s++) {
-    slots[2 * s] = takeU32();
-    slots[2 * s + 1] = takeU32();
-    if (s === 0 ? slots[0] !== 0 : slots[2 * s]! <= slots[2 * s - 2]! || slots[2 * s]! >= 1440) throw new Error('bad tariff slots');
-  }
-  takeEnd();
-  p.slots = slots;
+  decode(p.tariffMessage, () => {
+    if (!equal(takeLp(), TARIFF_TAG) || fromAscii(takeLp()) !== p.suiteId) throw new Error('bad tariff header');
+    p.tariffVersion = takeU32();
+    const k = takeU32();
+    if (k < 1 || k > 48) throw new Error('tariff needs 1-48 bands');
+    const slots = new Uint32Array(2 * k);
+    for (let s = 0; s < k; s++) {
+      slots[2 * s] = takeU32();
+      slots[2 * s + 1] = takeU32();
+      if (s === 0 ? slots[0] !== 0 : slots[2 * s]! <= slots[2 * s - 2]! || slots[2 * s]! >= 1440) throw new Error('bad tariff slots');
+    }
+    p.slots = slots;
+  });
 }

@@ -10,7 +10,7 @@
 //                      ‖ lp(billMessage) ‖ β (64) ‖ lp(disputeMessage) ‖ disputeSig (64)
 // BillGen writes the last bill first, then the state with the next period; a boot that finds the
 // last bill's c equal to the state's open c completes that switch (the bill is never re-signed).
-import { concat, EMPTY, lp, readFrom, take, takeEnd, takeLp, takeU32, takeU8, u32, u8 } from './bytes.ts';
+import { concat, EMPTY, lp, decode, take, takeLp, takeU32, takeU8, u32, u8 } from './bytes.ts';
 
 export interface Identity {
   kappa: Uint8Array;
@@ -18,15 +18,12 @@ export interface Identity {
   vkM: Uint8Array;
 }
 
-export function encodeIdentity(id: Identity): Uint8Array {
-  return concat([id.kappa, id.keySeed, id.vkM]);
+export function encodeIdentity(kappa: Uint8Array, keySeed: Uint8Array, vkM: Uint8Array): Uint8Array {
+  return concat([kappa, keySeed, vkM]);
 }
 
 export function decodeIdentity(b: Uint8Array): Identity {
-  readFrom(b);
-  const id = { kappa: take(32), keySeed: take(32), vkM: take(33) };
-  takeEnd();
-  return id;
+  return decode(b, () => ({ kappa: take(32), keySeed: take(32), vkM: take(33) }));
 }
 
 /** The open billing period. */
@@ -90,26 +87,24 @@ export function encodeState(s: MeterState): Uint8Array {
   ]);
 }
 
-export function encodeClosed(k: Closed): Uint8Array {
+/** The last bill of period p, as BillGen made it. */
+export function encodeClosed(
+  p: Period, final: boolean, r: Uint8Array, billMessage: Uint8Array, beta: Uint8Array, disputeMessage: Uint8Array, disputeSig: Uint8Array,
+): Uint8Array {
   return concat([
-    u32(k.c), u32(k.periodLabel), u32(k.e), u32(k.n), u8(k.final ? 1 : 0), k.seed, k.r,
-    lp(k.billMessage), k.beta, lp(k.disputeMessage), k.disputeSig,
+    u32(p.c), u32(p.periodLabel), u32(p.e), u32(p.n), u8(final ? 1 : 0), p.seed, r, lp(billMessage), beta, lp(disputeMessage), disputeSig,
   ]);
 }
 
 export function decodeClosed(b: Uint8Array): Closed {
-  readFrom(b);
-  const k = {
+  return decode(b, () => ({
     c: takeU32(), periodLabel: takeU32(), e: takeU32(), n: takeU32(), final: takeU8() === 1, seed: take(32), r: take(32),
     billMessage: takeLp(), beta: take(64), disputeMessage: takeLp(), disputeSig: take(64),
-  };
-  takeEnd();
-  return k;
+  }));
 }
 
 export function decodeState(b: Uint8Array): MeterState {
-  readFrom(b);
-  const s: MeterState = {
+  return decode(b, (): MeterState => ({
     bootSeq: takeU32(), recordSeq: takeU32(), status: takeU8(),
     cur: {
       c: takeU32(), periodLabel: takeU32(), e: takeU32(), tariffVersion: takeU32(), seed: take(32),
@@ -117,7 +112,5 @@ export function decodeState(b: Uint8Array): MeterState {
     },
     prev: take(32),
     closed: null,
-  };
-  takeEnd();
-  return s;
+  }));
 }
