@@ -129,20 +129,13 @@ function combEntry(t: Uint32Array, j: number): void {
   }
 }
 
-/** comb column i of scalar k: bit (32t + i) of k as bit t */
+/** comb column i of scalar k: bit (32t + i) of k as bit t (a loop: ~1 ms more per product on the board than unrolled, 85 B less code) */
 function combIndex(k: Uint8Array, i: number): number {
   const sh = i & 7;
   const b = 31 - (i >> 3);
-  return (
-    ((k[b] >> sh) & 1) |
-    (((k[b - 4] >> sh) & 1) << 1) |
-    (((k[b - 8] >> sh) & 1) << 2) |
-    (((k[b - 12] >> sh) & 1) << 3) |
-    (((k[b - 16] >> sh) & 1) << 4) |
-    (((k[b - 20] >> sh) & 1) << 5) |
-    (((k[b - 24] >> sh) & 1) << 6) |
-    (((k[b - 28] >> sh) & 1) << 7)
-  );
+  let j = 0;
+  for (let t = 7; t >= 0; t--) j = j * 2 + ((k[b - 4 * t] >> sh) & 1);
+  return j;
 }
 
 /** r = k·P, P given by its comb table t of v combs: 32/v - 1 doublings, <= 32 additions. */
