@@ -207,7 +207,7 @@ function emitBoot(fw: Uint8Array): void {
   const p = prov;
   const cur = s ? s.cur : null;
   emit(REC_BOOT, bootBody(
-    fw, ascii(p ? p.suiteId : SUITE_ID), ascii(meterId), id ? id.vkM : EMPTY, katOk, p ? p.production : false, status,
+    fw, ascii(SUITE_ID), ascii(meterId), id ? id.vkM : EMPTY, katOk, p ? p.production : false, status,
     cur ? cur.c : 0, cur ? cur.periodLabel : 0, cur ? cur.n : 0, cur ? cur.j : 0, s && s.closed ? s.closed.c : NONE,
     cur ? cur.tariffVersion : 0,
   ));

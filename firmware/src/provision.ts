@@ -12,7 +12,7 @@
 // tariff = the protocol core's signed tariff (host/protocol/tariff.ts): lp("sipster/v1/tariff") ‖
 // lp(suiteId) ‖ u32 version ‖ u32 count (1–48) ‖ count × (u32 startMinute (of the UTC day; the first
 // is 0, strictly increasing, < 1440) ‖ u32 microUnitsPerWh)
-import { ascii, equal, fromAscii, decode, take, takeLp, takeU32, takeU8 } from './bytes.ts';
+import { ascii, decode, equal, fromAscii, take, takeLp, takeU32, takeU8 } from './bytes.ts';
 import { SUITE_ID, V1 } from './derive.ts';
 
 export const PROVISIONING_FILE = 'sip.prov';
@@ -20,7 +20,6 @@ const MAGIC = ascii('SPV1');
 const TARIFF_TAG = ascii(V1 + 'tariff');
 
 export interface Provisioning {
-  suiteId: string;
   meterId: string;
   production: boolean;
   epochLength: number;
@@ -42,9 +41,9 @@ export interface Provisioning {
 /** The provisioning record, checked; throws if it is malformed or not for this meter's suite. */
 export function parseProvisioning(b: Uint8Array): Provisioning {
   const p = decode(b, (): Provisioning => {
-    if (!equal(take(4), MAGIC)) throw new Error('not a provisioning record');
+    // This firmware reads only records (and tariffs) for its own suite.
+    if (!equal(take(4), MAGIC) || fromAscii(takeLp()) !== SUITE_ID) throw new Error('not a provisioning record for this suite');
     return {
-      suiteId: fromAscii(takeLp()),
       meterId: fromAscii(takeLp()),
       production: takeU8() === 1,
       epochLength: takeU32(),
@@ -63,9 +62,7 @@ export function parseProvisioning(b: Uint8Array): Provisioning {
     };
   });
   parseTariff(p);
-  if (p.suiteId !== SUITE_ID || !printable(p.meterId) || p.epochLength < 1 || p.periodSeconds < 1) {
-    throw new Error('unsupported suite, bad meterId or bad schedule');
-  }
+  if (!printable(p.meterId) || p.epochLength < 1 || p.periodSeconds < 1) throw new Error('bad meterId or schedule');
   return p;
 }
 
@@ -101,7 +98,7 @@ function printable(s: string): boolean {
 /** The signed tariff's version and slots into p (its signature is checked at boot with ucKey). */
 function parseTariff(p: Provisioning): void {
   decode(p.tariffMessage, () => {
-    if (!equal(takeLp(), TARIFF_TAG) || fromAscii(takeLp()) !== p.suiteId) throw new Error('bad tariff header');
+    if (!equal(takeLp(), TARIFF_TAG) || fromAscii(takeLp()) !== SUITE_ID) throw new Error('bad tariff header');
     p.tariffVersion = takeU32();
     const k = takeU32();
     if (k < 1 || k > 48) throw new Error('tariff needs 1-48 bands');
