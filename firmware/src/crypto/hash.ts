@@ -1,7 +1,7 @@
 // SHA-256 (the board's native require("crypto").SHA256 when present, else FIPS 180-4 in
 // plain JS; the flashed bundle has only the native one: native.ts), HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869). Espruino subset only.
 
-import { nativeSha256, nativesOnly } from './native.ts';
+import { nativeConcat, nativeSha256, nativesOnly } from './native.ts';
 
 const K = [
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -100,6 +100,7 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 /** Concatenate byte strings (no spread on the board). */
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (nativesOnly) return nativeConcat(parts);
   let n = 0;
   for (let i = 0; i < parts.length; i++) n += parts[i].length;
   const out = new Uint8Array(n);

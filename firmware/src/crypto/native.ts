@@ -32,3 +32,11 @@ function findSha256(): ((data: Uint8Array) => ArrayBuffer) | undefined {
 
 /** require("crypto").SHA256(data) -> ArrayBuffer on Espruino. */
 export const nativeSha256: ((data: Uint8Array) => ArrayBuffer) | undefined = findSha256();
+
+/**
+ * The flashed bundle's concatenation: E.toUint8Array flattens arrays and typed arrays natively
+ * (Espruino's jsvIterateCallback: "array/arraybuffer -> call itself on each element").
+ */
+export function nativeConcat(parts: ArrayLike<number>[]): Uint8Array {
+  return E.toUint8Array(parts);
+}

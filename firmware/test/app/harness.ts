@@ -31,6 +31,23 @@ export interface BoardOptions {
 
 const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1');
 
+/**
+ * The bytes E.toUint8Array(...args) makes, as Espruino's jsvIterateCallback walks its arguments:
+ * a number is one byte, a string one byte per char, arrays and typed arrays are walked element by
+ * element (nested ones too), {data, count} repeats data; anything else is a TypeError there.
+ * Values from the firmware's vm context fail instanceof, hence isView and isArray.
+ */
+function espruinoBytes(v: unknown, out: number[] = []): number[] {
+  if (typeof v === 'number') out.push(v & 255);
+  else if (typeof v === 'string') for (let i = 0; i < v.length; i++) out.push(v.charCodeAt(i) & 255);
+  else if (Array.isArray(v) || ArrayBuffer.isView(v)) for (const x of v as ArrayLike<unknown> & Iterable<unknown>) espruinoBytes(x, out);
+  else if (typeof v === 'object' && v !== null && typeof (v as { count?: unknown }).count === 'number' && 'data' in v) {
+    const rep = v as { data: unknown; count: number };
+    for (let k = 0; k < rep.count; k++) espruinoBytes(rep.data, out);
+  } else throw new TypeError(`E.toUint8Array: cannot iterate ${typeof v}`);
+  return out;
+}
+
 export class VirtualBoard {
   /** Flash: Storage file name -> binary string. Survives restarts. */
   readonly flash = new Map<string, string>();
@@ -129,7 +146,7 @@ export class VirtualBoard {
         hwRand: this.opts.hwRand ?? (() => randomBytes(4).readInt32LE(0)),
         CRC32: (s: string) => crc32(latin1(s)),
         toString: (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString('latin1'),
-        toUint8Array: (s: string) => board.bytesOf(latin1(s)),
+        toUint8Array: (...args: unknown[]) => board.bytesOf(Uint8Array.from(espruinoBytes(args))),
         getConsole: () => board.console.device ?? undefined,
         setConsole: (d: string | null) => { board.console.device = d; },
         lockConsole: () => { board.console.locked = true; },
