@@ -37,6 +37,4 @@ export const nativeSha256: ((data: Uint8Array) => ArrayBuffer) | undefined = fin
  * The flashed bundle's concatenation: E.toUint8Array flattens arrays and typed arrays natively
  * (Espruino's jsvIterateCallback: "array/arraybuffer -> call itself on each element").
  */
-export function nativeConcat(parts: ArrayLike<number>[]): Uint8Array {
-  return E.toUint8Array(parts);
-}
+export const nativeConcat = (parts: ArrayLike<number>[]): Uint8Array => E.toUint8Array(parts);

@@ -27,8 +27,6 @@ export function feHex(hex: string): Fe {
 
 /** curve coefficient b (a = -3) */
 export const CURVE_B = feHex('5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b');
-const GX = feHex('6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296');
-const GY = feHex('4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5');
 
 export function pointZero(): Point {
   return new Point();
@@ -48,9 +46,10 @@ function pointFromAffine(r: Point, x: Fe, y: Fe): void {
   r.inf = false;
 }
 
+/** B; made on each call, so the flashed bundle (which only needs B's flash table) drops its coordinates. */
 export function generator(): Point {
   const g = new Point();
-  pointFromAffine(g, GX, GY);
+  pointFromAffine(g, feHex('6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296'), feHex('4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5'));
   return g;
 }
 
