@@ -1,5 +1,7 @@
 // Byte helpers for the firmware (Espruino-safe: no spread, no Array.from, no TextEncoder).
 // Concatenation, comparison and hex are the crypto's own (one copy in the bundle).
+import { concatBytes } from './crypto/hash.ts';
+
 export { bytesEqual as equal, bytesToHex as toHex, concatBytes as concat } from './crypto/hash.ts';
 export { hexBytes as fromHex } from './crypto/field.ts';
 
@@ -32,12 +34,7 @@ export function fromAscii(b: Uint8Array): string {
 }
 
 /** lp(x) = u16 length ‖ x. */
-export function lp(x: Uint8Array): Uint8Array {
-  const out = new Uint8Array(2 + x.length);
-  out[0] = x.length >> 8; out[1] = x.length & 255;
-  out.set(x, 2);
-  return out;
-}
+export const lp = (x: Uint8Array): Uint8Array => concatBytes([new Uint8Array([x.length >> 8, x.length & 255]), x]);
 
 /**
  * Sequential reader over one byte string with fixed-width and length-prefixed fields:

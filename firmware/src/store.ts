@@ -5,7 +5,7 @@
 // and neither is valid, the state is corrupt (the caller fails closed).
 //
 // Image: "SIP1" ‖ u32 seq ‖ u16 bodyLength ‖ body ‖ u32 crc32(everything before).
-import { ascii, concat, equal, readU32, u32 } from './bytes.ts';
+import { ascii, concat, equal, lp, readU32, u32 } from './bytes.ts';
 import { crc32, fromBinary, storage, toBinary } from './board.ts';
 
 const MAGIC = ascii('SIP1');
@@ -47,7 +47,7 @@ export function load(store: ABStore): Uint8Array | null | false {
 /** Writes both copies and reads each back; false if flash did not hold what was written. */
 export function save(store: ABStore, body: Uint8Array): boolean {
   store.seq = (store.seq + 1) >>> 0;
-  const head = concat([MAGIC, u32(store.seq), new Uint8Array([body.length >> 8, body.length & 255]), body]);
+  const head = concat([MAGIC, u32(store.seq), lp(body)]);
   const bin = toBinary(head);
   const image = bin + toBinary(u32(crc32(bin)));
   const s = storage();
