@@ -110,7 +110,7 @@ const ram = {
   meterVariables: vars(heldState(), seen),
   stateBytesPerCopy: ramBoard.flash.get('sip.st.a')!.length,
   boardVariablesSmall: 2500,
-  note: 'meter state only (heldState(): the variables of meter.ts, counted as one object with a property each: state, identity, provisioning, fold point, output); code runs from flash; the comb table of B is memory-mapped from flash',
+  note: 'meter state only (heldState(): the variables of meter.ts, counted as one object with a property each: state, identity, provisioning, fold point, next recordSeq; not reached: the RNG health-test closure (6 small integers) and the output device, the runtime\'s own); code runs from flash; the comb table of B is memory-mapped from flash',
 };
 
 const ms = (t: TimingRecord[]): number[] => t.map((x) => x.micros / 1000);
