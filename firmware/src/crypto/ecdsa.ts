@@ -111,20 +111,20 @@ function hashModN(h: Uint8Array): Uint8Array {
 
 /** RFC 6979 HMAC-DRBG nonce generator; extra (may be null) is appended to the seed. */
 export function rfc6979Nonces(sk: Uint8Array, h: Uint8Array, extra: Uint8Array | null): () => Uint8Array {
-  const seed = concatBytes(extra === null ? [sk, hashModN(h)] : [sk, hashModN(h), extra]);
+  const seed = concatBytes([sk, hashModN(h), extra === null ? [] : extra]);
   let k: Uint8Array = new Uint8Array(32);
   let v: Uint8Array = new Uint8Array(32);
   v.fill(1);
   // steps d-g of RFC 6979 §3.2: K = HMAC_K(V ‖ b ‖ seed), V = HMAC_K(V) for b = 0, then 1
   for (let b = 0; b < 2; b++) {
-    k = hmacSha256(k, concatBytes([v, new Uint8Array([b]), seed]));
+    k = hmacSha256(k, concatBytes([v, [b], seed]));
     v = hmacSha256(k, v);
   }
   let first = true;
   return function next(): Uint8Array {
     for (;;) {
       if (!first) {
-        k = hmacSha256(k, concatBytes([v, new Uint8Array([0])]));
+        k = hmacSha256(k, concatBytes([v, [0]]));
         v = hmacSha256(k, v);
       }
       first = false;

@@ -14,12 +14,12 @@ import { CURVE_B, Point, addTail, feHex } from './point.ts';
 
 export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number): Uint8Array {
   const ell = Math.ceil(len / 32);
-  if (ell > 255 || len > 65535 || dst.length > 255) throw new Error('xmd: length out of range');
+  // ell <= 255 also keeps len below 65535 (RFC 9380's other bound)
+  if (ell > 255 || dst.length > 255) throw new Error('xmd: length out of range');
   const dstPrime = new Uint8Array(dst.length + 1);
   dstPrime.set(dst, 0);
   dstPrime[dst.length] = dst.length;
-  const lib = new Uint8Array([(len >> 8) & 255, len & 255, 0]);
-  const b0 = sha256(concatBytes([new Uint8Array(64), msg, lib, dstPrime]));
+  const b0 = sha256(concatBytes([new Uint8Array(64), msg, [(len >> 8) & 255, len & 255, 0], dstPrime]));
   const out = new Uint8Array(len);
   let prev: Uint8Array = new Uint8Array(32);
   for (let i = 1; i <= ell; i++) {

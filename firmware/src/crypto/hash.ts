@@ -98,7 +98,7 @@ export function sha256(data: Uint8Array): Uint8Array {
   return sha256Js(data);
 }
 
-function concatJs(parts: Uint8Array[]): Uint8Array {
+function concatJs(parts: ArrayLike<number>[]): Uint8Array {
   let n = 0;
   for (let i = 0; i < parts.length; i++) n += parts[i].length;
   const out = new Uint8Array(n);
@@ -110,8 +110,8 @@ function concatJs(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Concatenate byte strings (no spread on the board; the flashed bundle has E.toUint8Array do it natively). */
-export const concatBytes: (parts: Uint8Array[]) => Uint8Array = nativesOnly ? nativeConcat : concatJs;
+/** Concatenate byte strings (or arrays of byte values; no spread on the board: the flashed bundle has E.toUint8Array do it natively). */
+export const concatBytes: (parts: ArrayLike<number>[]) => Uint8Array = nativesOnly ? nativeConcat : concatJs;
 
 /** Lowercase hex of a byte string. */
 export function bytesToHex(u8: Uint8Array): string {
