@@ -123,7 +123,7 @@ function start(): void {
   if (p.pulsePin) watchPin(p.pulsePin, pulseCb);
   if (p.replayPin) watchPin(p.replayPin, guarded(replay));
   if (p.finalBillPin) watchPin(p.finalBillPin, guarded(finalBill));
-  if (p.testLoadMs > 0) setInterval(pulseCb, p.testLoadMs);
+  if (p.testLoadMs) setInterval(pulseCb, p.testLoadMs);
   const cur = st!.cur;
   S = cur.sJ.length ? pointDecode(cur.sJ) : null;
   j = cur.j;
@@ -135,7 +135,7 @@ function start(): void {
 function bootState(): number {
   const raw = storage().read(PROVISIONING_FILE);
   try {
-    prov = raw === undefined ? null : parseProvisioning(fromBinary(raw));
+    prov = raw ? parseProvisioning(fromBinary(raw)) : null;
   } catch (err) {
     prov = null;
   }
@@ -292,11 +292,11 @@ function foldStep(): void {
   if (closing) closePeriod(finalPending);
 }
 
+/** (j, S_j) into the state, CHECKPOINT_EVERY terms after the last one (so j > cur.j >= 0 here). */
 function checkpoint(): void {
   const cur = st!.cur;
-  if (cur.j === j) return;
   cur.j = j;
-  cur.sJ = j === 0 ? EMPTY : pointEncode(S!);
+  cur.sJ = pointEncode(S!);
   sinceCheckpoint = 0;
   if (!save(0)) fault(FAULT_FLASH_WRITE, 'checkpoint');
 }
@@ -355,7 +355,7 @@ function finalBill(): void {
 function handover(): void {
   const s = st!;
   const raw = storage().read(SUCCESSOR_FILE);
-  if (raw === undefined || raw.length !== 33 || !s.closed) return;
+  if (!raw || raw.length !== 33 || !s.closed) return;
   const msg = handoverMessage(meterId, id!.vkM, s.closed.c, s.prev, fromBinary(raw));
   const sigs = sign([msg]);
   if (sigs) emit(REC_HANDOVER, handoverBody(msg, sigs[0]!));

@@ -81,7 +81,7 @@ export function epochOf(p: Provisioning, label: number): number {
 
 /** Micro-units owed for one Wh metered at Unix time t. */
 export function rateAt(p: Provisioning, t: number): number {
-  const minute = Math.floor((t - 86400 * Math.floor(t / 86400)) / 60);
+  const minute = Math.floor((t % 86400) / 60); // t >= 0: Unix time
   const slots = p.slots;
   let rate = slots[1]!;
   for (let k = 2; k < slots.length; k += 2) if (slots[k]! <= minute) rate = slots[k + 1]!;

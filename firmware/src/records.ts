@@ -72,7 +72,7 @@ export function bootBody(
   c: number, periodLabel: number, n: number, j: number, closedC: number, tariffVersion: number,
 ): Uint8Array {
   return concat([
-    lp(fwHash), lp(suiteId), lp(meterId), lp(vkM), u8(katOk ? 1 : 0), u8(production ? 1 : 0), u8(status),
+    lp(fwHash), lp(suiteId), lp(meterId), lp(vkM), u8(+katOk), u8(+production), u8(status),
     u32(c), u32(periodLabel), u32(n), u32(j), u32(closedC), u32(tariffVersion),
   ]);
 }

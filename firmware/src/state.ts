@@ -92,7 +92,7 @@ export function encodeClosed(
   p: Period, final: boolean, r: Uint8Array, billMessage: Uint8Array, beta: Uint8Array, disputeMessage: Uint8Array, disputeSig: Uint8Array,
 ): Uint8Array {
   return concat([
-    u32(p.c), u32(p.periodLabel), u32(p.e), u32(p.n), u8(final ? 1 : 0), p.seed, r, lp(billMessage), beta, lp(disputeMessage), disputeSig,
+    u32(p.c), u32(p.periodLabel), u32(p.e), u32(p.n), u8(+final), p.seed, r, lp(billMessage), beta, lp(disputeMessage), disputeSig,
   ]);
 }
 

@@ -19,7 +19,7 @@ export interface ABStore {
 export const abStore = (file: string): ABStore => ({ file: file, seq: 0 });
 
 function parse(image: string | undefined): { seq: number; body: Uint8Array } | null {
-  if (image === undefined || image.length < 14) return null;
+  if (!image || image.length < 14) return null;
   const b = fromBinary(image);
   const len = (b[8]! << 8) | b[9]!;
   if (!equal(b.subarray(0, 4), MAGIC) || b.length !== 14 + len) return null;
