@@ -176,20 +176,24 @@ describe('meter firmware in Node', () => {
     expect(rs.filter((r) => r.kind === 'token' || r.kind === 'bill')).toEqual([]);
   });
 
-  it('a board without RAM for the own-key table still boots, meters and bills (verifying without it)', async () => {
-    const { board, code } = await provisionedBoard();
-    board.failWrites = (name) => name === 'sip.vkt';
-    board.boot(code);
-    for (let k = 0; k < 4; k++) { board.edge('D5'); board.settle(); }
-    board.advance(PERIOD_SECONDS * 1000);
-    const rs = records(board.output);
-    expect(board.flash.has('sip.vkt')).toBe(false);
-    expect(board.errors).toEqual([]);
-    const boot = of(rs, 'boot')[0]!;
-    const bill = of(rs, 'bill')[0]!;
-    expect(bill.n).toBe(2);
-    verifySignature(boot.vkM!, bill.billMessage, bill.beta);
-    selfCheck(SUITE, of(rs, 'token').map((t) => t.rho), bill.r, bill.bill.R);
+  it('the flashed crypto has no table builder: without the table of B in flash, or with a corrupted one, the KAT fails and nothing is issued', async () => {
+    for (const table of [undefined, 'corrupt'] as const) {
+      const { board, code } = await provisionedBoard();
+      if (table === undefined) board.flash.delete('sip.base');
+      else {
+        const t = Buffer.from(board.flash.get('sip.base')!, 'latin1');
+        t[4321] ^= 1;
+        board.flash.set('sip.base', t.toString('latin1'));
+      }
+      board.boot(code);
+      board.edge('D5'); board.edge('D5');
+      board.advance(PERIOD_SECONDS * 1000);
+      const rs = records(board.output);
+      expect(of(rs, 'boot')[0]).toMatchObject({ katOk: false, status: 'fault' });
+      expect(of(rs, 'fault')[0]).toMatchObject({ reason: 'kat-failed', signature: null });
+      expect(rs.filter((r) => r.kind === 'token' || r.kind === 'bill')).toEqual([]);
+      expect(board.errors).toEqual([]);
+    }
   });
 
   it('a stuck hardware RNG fails the start-up health test: no identity, no seed, a fault record', async () => {
