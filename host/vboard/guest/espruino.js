@@ -295,7 +295,31 @@
     for (var i = 0; i < arguments.length; i++) s += toBinary(arguments[i]);
     return s;
   };
-  E.toUint8Array = function () { return binToU8(E.toString.apply(null, arguments)); };
+  // As Espruino's jsvIterateCallback walks them: numbers are bytes, strings one byte per char,
+  // arrays and typed arrays element by element (nested too), {data, count} repeated. Byte arrays
+  // are kept whole and copied with set(): the firmware concatenates every record and state image
+  // with E.toUint8Array, natively on a board, and this must not make the emulator much slower.
+  function byteChunks(data, out) {
+    if (typeof data === 'number') out.push(data & 255);
+    else if (data instanceof Uint8Array) out.push(data);
+    else if (typeof data === 'string') out.push(binToU8(data));
+    else if (data instanceof ArrayBuffer) out.push(new Uint8Array(data));
+    else if (Array.isArray(data) || isView(data)) for (var k = 0; k < data.length; k++) byteChunks(data[k], out);
+    else out.push(binToU8(toBinary(data)));
+  }
+  E.toUint8Array = function () {
+    var chunks = [];
+    for (var i = 0; i < arguments.length; i++) byteChunks(arguments[i], chunks);
+    var n = 0;
+    for (var c = 0; c < chunks.length; c++) n += typeof chunks[c] === 'number' ? 1 : chunks[c].length;
+    var u = new Uint8Array(n);
+    var at = 0;
+    for (var d = 0; d < chunks.length; d++) {
+      if (typeof chunks[d] === 'number') u[at++] = chunks[d];
+      else { u.set(chunks[d], at); at += chunks[d].length; }
+    }
+    return u;
+  };
   E.toArrayBuffer = function (s) { return binToU8(toBinary(s)).buffer; };
   E.toFlatString = E.toString;
   E.toJS = function (v) { return JSON.stringify(v); };

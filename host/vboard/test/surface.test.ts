@@ -56,6 +56,11 @@ describe('the guest exposes exactly the Espruino 2v29 surface', () => {
     expect(await term.eval('E.sum(new Float64Array([1.5,2.5]))')).toBe('4');
   });
 
+  it('E.toUint8Array walks its arguments as Espruino does: numbers, strings, nested arrays and typed arrays by element, {data,count}', async () => {
+    expect(await term.eval('E.toUint8Array([new Uint8Array([1,2]), [3, [4, 256 + 5]], "AB"], 6, {data: [7], count: 2}, new Uint16Array([264])).join(",")'))
+      .toBe(JSON.stringify('1,2,3,4,5,65,66,6,7,7,8'));
+  });
+
   it('reports process.env like the board (VERSION 2v29) for espruino-tools', async () => {
     const env = (await json('process.env')) as Record<string, unknown>;
     expect(env.VERSION).toBe('2v29');
