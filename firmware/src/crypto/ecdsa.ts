@@ -165,13 +165,15 @@ export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array
   }
   const x = fe();
   const s = fe();
-  const k = fe();
   for (;;) {
     const Rs: Point[] = [];
     const inv: Fe[] = [];
+    const kf: Fe[] = [];
     for (let i = 0; i < ks.length; i++) {
       Rs.push(mulBase(ks[i]));
       inv.push(Rs[i].z);
+      kf.push(fe());
+      Fn.fromBytes(kf[i], ks[i], 0);
     }
     batchInvert(Fp, fpInv, inv);
     // inv[i] (Z, then 1/Z) becomes k·t, t = e + r·d. When r = 0 or t = 0 (probability ~2^-256),
@@ -190,8 +192,7 @@ export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array
       Fn.mul(t, r, d);
       Fn.add(t, t, es[i]);
       ts.push(t);
-      Fn.fromBytes(k, ks[i], 0);
-      Fn.mul(inv[i], k, t);
+      Fn.mul(inv[i], kf[i], t);
       if (Fn.isZero(r) || Fn.isZero(t)) {
         ks[i] = nonces[i]();
         again = true;
@@ -204,8 +205,7 @@ export function signMany(sk: Uint8Array, msgs: Uint8Array[], extras: (Uint8Array
       const w = sInv[i];
       Fn.sqr(s, ts[i]);
       Fn.mul(s, s, inv[i]);
-      Fn.fromBytes(k, ks[i], 0);
-      Fn.sqr(w, k);
+      Fn.sqr(w, kf[i]);
       Fn.mul(w, w, inv[i]);
       Fn.toBytes(s, sig, 32);
       if (greaterThan(sig, 32, HALF_N)) {
@@ -235,9 +235,10 @@ export function ecdsaSignManyVerified(sk: Uint8Array, pk33: Uint8Array, msgs: Ui
   const sInv: Fe[] = [];
   const sigs = signMany(sk, msgs, extras, sInv);
   if (!(pk33 instanceof Uint8Array)) return null;
-  if (checkedPair === null || !bytesEqual(pairDigest(sk, pk33), checkedPair)) {
+  const digest = pairDigest(sk, pk33);
+  if (checkedPair === null || !bytesEqual(digest, checkedPair)) {
     if (!bytesEqual(pointEncode(mulBase(sk)), pk33)) return null;
-    checkedPair = pairDigest(sk, pk33);
+    checkedPair = digest;
   }
   return verifyMany(pk33, msgs, sigs, sInv, sk) ? sigs : null;
 }
