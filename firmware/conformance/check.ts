@@ -5,7 +5,7 @@ import { parse } from 'acorn';
 import { featureWorks, loadRuntimeData, type RuntimeData } from './data.ts';
 
 export interface Violation {
-  /** language.txt feature name, or one of: global, member, module, for-let-closure, unmeasured. */
+  /** language.txt feature name, or one of: global, member, module, for-let-closure, var-before-declaration, typed-array-slice, unmeasured. */
   readonly rule: string;
   readonly message: string;
   readonly line: number;
@@ -42,6 +42,8 @@ class Scope {
   readonly names = new Set<string>();
   /** Bindings initialised with require('module'), to check their members. */
   readonly modules = new Map<string, string>();
+  /** In a function: where each name bound only by `var` is first declared (Espruino binds it there, not at entry). */
+  readonly varDeclaredAt = new Map<string, number>();
   constructor(readonly parent: Scope | null) {}
   lookup(name: string): Scope | null {
     for (let s: Scope | null = this; s; s = s.parent) if (s.names.has(name)) return s;
@@ -88,6 +90,21 @@ function hoistVars(node: N, scope: Scope): void {
     }
     if (c.type === 'FunctionDeclaration') scope.names.add((c.id as N).name as string);
     if (!FUNCTION_TYPES.has(c.type)) hoistVars(c, scope);
+  }
+}
+
+/** Start of the first `var` statement (outside nested functions) of each name not already bound by a parameter. */
+function varPositions(node: N, scope: Scope, bound: Set<string>): void {
+  for (const c of children(node)) {
+    if (c.type === 'VariableDeclaration' && c.kind === 'var') {
+      for (const d of c.declarations as N[]) {
+        for (const name of patternNames(d.id as N, [])) {
+          if (!bound.has(name) && !scope.varDeclaredAt.has(name)) scope.varDeclaredAt.set(name, c.start);
+        }
+      }
+    }
+    if (c.type === 'FunctionDeclaration') bound.add((c.id as N).name as string);
+    if (!FUNCTION_TYPES.has(c.type)) varPositions(c, scope, bound);
   }
 }
 
@@ -236,7 +253,9 @@ class Checker {
         for (const p of node.params as N[]) for (const name of patternNames(p, [])) fn.names.add(name);
         const body = node.body as N;
         if (body.type === 'BlockStatement') {
+          const bound = new Set(fn.names);
           hoistVars(body, fn);
+          varPositions(body, fn, bound);
           declareLexical(body.body as N[], fn);
           for (const p of node.params as N[]) this.visitPattern(p, fn);
           for (const s of body.body as N[]) this.visit(s, fn);
@@ -289,6 +308,9 @@ class Checker {
         if (node.init) this.visit(node.init as N, scope);
         return;
       case 'MemberExpression':
+        if (this.memberName(node) === 'slice') {
+          this.report(node, 'typed-array-slice', 'x.slice(): Espruino returns a plain Array from a typed array\'s slice; copy with new Uint8Array(x.subarray(a, b)) (strings: substring)');
+        }
         this.checkMember(node, scope);
         this.visit(node.object as N, scope);
         if (node.computed) this.visit(node.property as N, scope);
@@ -318,9 +340,15 @@ class Checker {
         }
         break;
       }
-      case 'Identifier':
-        if (!scope.lookup(node.name as string)) this.checkGlobal(node, node.name as string);
+      case 'Identifier': {
+        const name = node.name as string;
+        const found = scope.lookup(name);
+        if (!found) this.checkGlobal(node, name);
+        else if ((found.varDeclaredAt.get(name) ?? -1) > node.start) {
+          this.report(node, 'var-before-declaration', `${name} is used before its var declaration: Espruino does not hoist var, so this reaches the enclosing scope's ${name}`);
+        }
         return;
+      }
     }
     for (const c of children(node)) this.visit(c, scope);
   }

@@ -57,7 +57,7 @@ export function decode<T>(b: Uint8Array, fields: () => T): T {
 export function take(n: number): Uint8Array {
   if (at + n > src.length) throw new Error('truncated');
   at += n;
-  return src.slice(at - n, at);
+  return new Uint8Array(src.subarray(at - n, at));
 }
 
 export const takeU8 = (): number => take(1)[0]!;

@@ -24,7 +24,7 @@ function parse(image: string | undefined): { seq: number; body: Uint8Array } | n
   const len = (b[8]! << 8) | b[9]!;
   if (!equal(b.subarray(0, 4), MAGIC) || b.length !== 14 + len) return null;
   if (crc32(image.substring(0, 10 + len)) !== readU32(b, 10 + len)) return null;
-  return { seq: readU32(b, 4), body: b.slice(10, 10 + len) };
+  return { seq: readU32(b, 4), body: b.subarray(10, 10 + len) };
 }
 
 /** The body of the valid copy with the highest sequence number; null if none was ever stored; false if the store is corrupt. */

@@ -1,5 +1,6 @@
 // Boots the freshly flashed board and reads its boot record: the device itself reports the hash of
 // the code it runs, its meter id, its public key vkM and its known-answer tests.
+import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { BootRecord } from '../records/decode.ts';
 import { ResilientPort } from '../serial/port.ts';
@@ -15,20 +16,41 @@ export interface Expected {
   readonly production: boolean;
 }
 
-/** Sends load() to the console (the board boots its new code) and waits for the boot record. */
+/**
+ * Waits until the board has executed everything sent before (it prints a fresh marker once its
+ * input queue reaches it), then sends load() (the board boots its new code) and waits for the boot
+ * record. A slow board may still be taking in an upload that the tool finished sending (a network
+ * console has no flow control): a Ctrl-C then would interrupt the upload's last Storage writes.
+ */
 export async function bootAndReadBootRecord(port: string, timeoutMs: number): Promise<BootRecord> {
   const p = new ResilientPort({ path: port });
   const reader = new RecordReader();
-  p.on('data', (d: Buffer) => reader.push(d));
+  const marker = `SIPSTER-SYNC-${randomBytes(6).toString('hex')}`;
+  let seen = '';
+  let synced: () => void = () => undefined;
+  const sync = new Promise<void>((resolve) => (synced = resolve));
+  p.on('data', (d: Buffer) => {
+    reader.push(d);
+    seen = (seen + d.toString('latin1')).slice(-256);
+    if (seen.includes(marker)) synced();
+  });
   p.start();
   try {
     await p.waitOpen(timeoutMs);
+    await p.write(`\x10print(${JSON.stringify(marker.slice(0, 13))}+${JSON.stringify(marker.slice(13))})\n`);
+    await withTimeout(sync, timeoutMs, 'the board did not finish taking the upload');
     const booted = reader.waitFor((r) => r.record.kind === 'boot', timeoutMs);
     await p.write('\x03\x10load()\n');
     return (await booted).record as BootRecord;
   } finally {
     await p.close();
   }
+}
+
+function withTimeout(p: Promise<void>, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ConfirmError(`${what} within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** Every mismatch between the boot record and what was flashed; empty when all is as expected. */

@@ -14,11 +14,11 @@ import type { CutPlan, VirtualBoard } from './board.ts';
 import type { Link } from './link.ts';
 import type { PtyConsole } from './pty.ts';
 
-class BadRequest extends Error {}
+export class BadRequest extends Error {}
 
 const MAX_BODY = 4096;
 
-function num(body: Record<string, unknown>, key: string, opts: { min?: number; max?: number; optional?: boolean; integer?: boolean } = {}): number | undefined {
+export function num(body: Record<string, unknown>, key: string, opts: { min?: number; max?: number; optional?: boolean; integer?: boolean } = {}): number | undefined {
   const v = body[key];
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadRequest(`${key} must be a finite number`);
@@ -58,12 +58,48 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-export async function serveControl(board: VirtualBoard, link: Link, pty: PtyConsole | undefined, port = 0): Promise<ControlServer> {
+/**
+ * The rig's HTTP server: GET /status, and POST routes whose JSON body `post` validates and acts on
+ * (a BadRequest is a 400, anything else a 500), answered with the status after the action.
+ */
+export async function serveRig(port: number, status: () => unknown, post: (url: string, body: Record<string, unknown>) => Promise<unknown>): Promise<ControlServer> {
   const handle = async (req: IncomingMessage): Promise<unknown> => {
     const url = req.url ?? '/';
-    if (req.method === 'GET' && url === '/status') return status(board, pty);
+    if (req.method === 'GET' && url === '/status') return status();
     if (req.method !== 'POST') throw new BadRequest(`no ${req.method} ${url}`);
-    const body = await readJson(req);
+    return post(url, await readJson(req));
+  };
+  const server: Server = createServer((req, res: ServerResponse) => {
+    handle(req).then(
+      (out) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(out));
+      },
+      (e: unknown) => {
+        const bad = e instanceof BadRequest;
+        res.writeHead(bad ? 400 : 500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: (e as Error).message }));
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('control server has no port');
+  return {
+    url: `http://127.0.0.1:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function serveControl(board: VirtualBoard, link: Link, pty: PtyConsole | undefined, port = 0): Promise<ControlServer> {
+  return serveRig(port, () => status(board, pty), async (url, body) => {
     switch (url) {
       case '/pin':
         if (typeof body.level !== 'boolean') throw new BadRequest('level must be true or false');
@@ -117,34 +153,7 @@ export async function serveControl(board: VirtualBoard, link: Link, pty: PtyCons
       default:
         throw new BadRequest(`no POST ${url}`);
     }
-  };
-  const server: Server = createServer((req, res: ServerResponse) => {
-    handle(req).then(
-      (out) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(out));
-      },
-      (e: unknown) => {
-        const bad = e instanceof BadRequest;
-        res.writeHead(bad ? 400 : 500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: (e as Error).message }));
-      },
-    );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  const addr = server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('control server has no port');
-  return {
-    url: `http://127.0.0.1:${addr.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 export interface BoardStatus {

@@ -1,7 +1,13 @@
 // The board's USB link as the host sees it: every attached transport (TCP console clients, the
 // pseudo-terminal relay) receives what the board sends, and what any of them sends reaches the
 // board's input, as several programs sharing one serial cable would.
-import type { VirtualBoard } from './board.ts';
+
+/** What a link needs of a board: its console output, its console input, and being told a host connected. */
+export interface ConsoleBoard {
+  on(event: 'data', listener: (d: Buffer) => void): unknown;
+  input(data: Buffer): void;
+  hostConnected(): void;
+}
 
 export interface LinkEnd {
   write(data: Buffer): void;
@@ -13,7 +19,7 @@ export class Link {
   private noisyWrites = 0;
   private noiseSeed = 1;
 
-  constructor(private readonly board: VirtualBoard) {
+  constructor(private readonly board: ConsoleBoard) {
     board.on('data', (d: Buffer) => {
       const out = this.noisyWrites > 0 ? this.corrupt(d) : d;
       for (const end of this.ends) end.write(out);

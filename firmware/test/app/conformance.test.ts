@@ -58,6 +58,11 @@ describe('conformance checker rejects each missing feature', () => {
     ['missing module member', 'var s = require("Storage"); s.readFile("x");', 'member'],
     ['for-let closure capture', 'for (let i = 0; i < 3; i++) setTimeout(function () { print(i); }, 1);', 'for-let-closure'],
     ['ES module syntax', 'export var x = 1;', 'parse'],
+    // measured.md item 7: terser's inlining emits exactly this shape (`return (t = e, f(t)); var t`).
+    ['var used before its declaration', 'function f(e) { return (t = e, t + 1); var t; }', 'var-before-declaration'],
+    ['var read before its declaration in a loop body', 'function f() { for (;;) { if (x) return x; var x = 1; } }', 'var-before-declaration'],
+    // measured.md item 8: a typed array's slice is a plain Array on Espruino.
+    ['typed-array slice', 'var u = new Uint8Array(4); var v = u.slice(1, 3);', 'typed-array-slice'],
   ];
   for (const [name, code, rule] of banned) {
     it(`rejects ${name}`, () => {
@@ -76,6 +81,9 @@ describe('conformance checker rejects each missing feature', () => {
       function g(Map) { return new Map(); }
       for (let i = 0; i < 3; i++) print(i);
       var n = null ?? 1; if (typeof BigInt === "undefined") print(n);
+      function k(a) { a = 2; var b = a; b++; function m() { return b; } return m(); var a; }
+      function q() { var r = 1; return function () { var r2 = r; return r2; }; }
+      var w = u.subarray(1, 3); var s2 = "abc".substring(1);
     `;
     expect(checkConformance(ok)).toEqual([]);
   });
