@@ -42,10 +42,11 @@ export async function startUc(db: string, schedule: DemoSchedule): Promise<DemoU
 }
 
 /** `sipster provision`: meter.json with the UC's schedule and log key, and the tariff it signed and published. */
-export async function provisionMeter(uc: DemoUc, meterId: string, out: string, pins: { pulse: string; replay: string; finalBill: string }, microUnitsPerWh: number): Promise<void> {
+export async function provisionMeter(uc: DemoUc, meterId: string, out: string, pins: { pulse: string; replay: string; finalBill: string }, microUnitsPerWh: number, testLoadMs = 0): Promise<void> {
   const { stdout } = await promisify(execFile)(process.execPath, [
     SIPSTER, 'provision', '--db', uc.db, '--meter-id', meterId, '--out', out, '--rate', String(microUnitsPerWh),
     '--pulse-pin', pins.pulse, '--replay-pin', pins.replay, '--final-bill-pin', pins.finalBill, '--timing', '--log-level', 'warn',
+    ...(testLoadMs ? ['--test-load-ms', String(testLoadMs)] : []),
   ], { timeout: 120_000 });
   const printed = JSON.parse(stdout.trim().split('\n').pop()!) as { logVk?: string };
   if (printed.logVk !== toHex(uc.logVk)) throw new Error('sipster provision used another parameters-log key than the UC serves');

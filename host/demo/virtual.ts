@@ -14,14 +14,11 @@ import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { Progress } from '../cli/progress.ts';
 import { flashMeter } from '../flash/flash.ts';
-import { createLogger, type Logger } from '../mint/log.ts';
 import { MICRO_UNITS_PER_UNIT } from '../protocol/tariff.ts';
 import type { BillRecord, BootRecord, MeterRecord } from '../records/decode.ts';
 import { Listener } from '../serial/listener.ts';
 import type { ReceivedRecord } from '../serial/records.ts';
-import type { Db } from '../store/db.ts';
 import { openStore } from '../store/open.ts';
-import { WalletDaemon } from '../wallet/daemon.ts';
 import { walletStatus } from '../wallet/status.ts';
 import { UcClient } from '../wallet/uc-client.ts';
 import { paymentWindow, periodStart, settlementWindow } from '../wallet/windows.ts';
@@ -30,6 +27,7 @@ import { BoardClock, type ClockReading } from './board-clock.ts';
 import { Condition, Steps } from './steps.ts';
 import { boardTimings, formatOp } from './timings.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
+import { startDemoWallet } from './wallet.ts';
 
 const METER_ID = 'DEMO-METER-0001';
 /** One unit per Wh all day: one metering pulse is one token. */
@@ -162,55 +160,9 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
 
   const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, schedule, METER_ID, boot.vkM!));
 
-  // The wallet daemon: fed every record from the board's port, in arrival order, exactly once.
-  let paid = 0;
-  let settled = false;
-  let withdrawn = 0;
-  let walletError: string | undefined;
-  const print = createLogger('wallet', 'info', (line) => say(`  ${line}`));
-  const walletLog: Logger = {
-    debug: (msg) => {
-      if (msg === 'token paid') {
-        paid++;
-        changed.poke();
-      }
-    },
-    info: (msg, f) => {
-      if (msg === 'period settled') settled = true;
-      if (msg === 'withdrew e-cash') withdrawn += Number(f?.coins ?? 0);
-      if (msg !== 'wallet running') print.info(msg, f);
-      changed.poke();
-    },
-    warn: (msg, f) => print.warn(msg, f),
-    error: (msg, f) => {
-      walletError ??= msg;
-      print.error(msg, f);
-      changed.poke();
-    },
-  };
-  const db = await steps.run('starting the wallet daemon on the board\'s serial port', async () => {
-    const d: Db = await openStore(join(dir, 'wallet.sqlite'));
-    steps.defer('wallet store', () => d.close());
-    const w = await WalletDaemon.open({
-      db: d, log: walletLog, meterId: METER_ID, ucUrl: uc.url, mintUrl: uc.url, accountToken, logVk: uc.logVk,
-      withdrawAmount: 100, bufferTarget: 100, withdrawIntervalMs: 5_000, retryMs: 2_000, now: clock.now,
-    });
-    let chain = Promise.resolve();
-    const ingest = (r: ReceivedRecord): void => {
-      chain = chain.then(() => w.ingest(r.record, r.payload)).catch((err) => walletLog.error('cannot store a meter record', { error: (err as Error).message }));
-    };
-    link.records.forEach(ingest);
-    link.reader.on('record', ingest);
-    w.run(100);
-    steps.defer('wallet daemon', async () => {
-      await w.stop();
-      await chain;
-    });
-    return d;
-  });
-  const walletOk = (): void => {
-    if (walletError) throw new Error(`the wallet reported: ${walletError}`);
-  };
+  const wallet = await steps.run('starting the wallet daemon on the board\'s serial port', () =>
+    startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, accountToken, logVk: uc.logVk, now: clock.now, link, changed, say }));
+  const paid = wallet.paid;
 
   const c = boot.c;
   const tokensOf = (): number => new Set(records().flatMap((r) => (r.kind === 'token' && r.c === c ? [r.i] : []))).size;
@@ -250,7 +202,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   await steps.run(`paying each token with one e-cash coin at a random instant of the payment window (board clock at ${speed}×)`, async () => {
     await anchor(rig.post('/clock', { speed }));
     const bar = new Progress('  payments', units);
-    const tick = (): void => bar.update(Math.min(units, paid));
+    const tick = (): void => bar.update(Math.min(units, paid()));
     let slowed = false;
     const watch = setInterval(() => {
       void (async () => {
@@ -258,16 +210,16 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
         await anchor(rig.status());
         // Window over with payments still queued (a loaded machine): they are all due now; the
         // settlement window runs at 1× (half an hour) so they never turn the bill into debt.
-        if (!slowed && paid < units && clock.now() >= pw.to) {
+        if (!slowed && paid() < units && clock.now() >= pw.to) {
           slowed = true;
-          const queued = units - paid;
+          const queued = units - paid();
           await anchor(rig.post('/clock', { speed: 1 }));
           say(`\n  payment window over with ${queued} payments queued: board clock back to 1×`);
         }
       })().catch(() => undefined);
     }, 500);
     try {
-      await changed.wait(() => (noFault(), walletOk(), paid >= units), 180_000 + units * 1000, `the wallet to pay ${units} tokens (${paid} paid)`);
+      await changed.wait(() => (noFault(), wallet.ok(), paid() >= units), 180_000 + units * 1000, `the wallet to pay ${units} tokens (${paid()} paid)`);
       tick();
     } finally {
       clearInterval(watch);
@@ -280,12 +232,12 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
     await anchor(rig.post('/clock', { speed: 1 }));
     const now = clock.now();
     if (now < sw.from) await anchor(rig.advance(sw.from - now + 500));
-    await changed.wait(() => (noFault(), walletOk(), settled), 120_000, 'the wallet to settle the period');
+    await changed.wait(() => (noFault(), wallet.ok(), wallet.settled()), 120_000, 'the wallet to settle the period');
   });
   const tSettle = performance.now() - tSettle0;
 
   // What each side holds now.
-  const ws = await walletStatus(db, 'off');
+  const ws = await walletStatus(wallet.db, 'off');
   const ucView = await new UcClient({ ucUrl: uc.url, payUrl: uc.url, accountToken }).status(METER_ID);
   const ucStore = await openStore(uc.db);
   let ucPaid = 0;
@@ -302,7 +254,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   say('');
   say('Summary');
   say(`  units metered     ${units} pulses → ${tokensOf()} tokens on the board's serial port${replays ? ` (lost on the line: ${link.faults.length} bad frame${link.faults.length === 1 ? '' : 's'} dropped; ${replays} replay${replays > 1 ? 's' : ''} filled the gap)` : ''}; bill n = ${bill.n}, c = ${c}, epoch ${bill.bill.e}`);
-  say(`  payments          ${period?.paid ?? 0} one-unit payments, every receipt verified (DLEQ) under the pinned epoch key; coins withdrawn ${withdrawn}, spent ${ws.coins.spent}, left ${ws.coins.available}`);
+  say(`  payments          ${period?.paid ?? 0} one-unit payments, every receipt verified (DLEQ) under the pinned epoch key; coins withdrawn ${wallet.withdrawn()}, spent ${ws.coins.spent}, left ${ws.coins.available}`);
   say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
   say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; privacy OFF in the demo: no relay between wallet and UC)`);
   say(`  board timings     token online ${formatOp(t.get('token-online'))}`);

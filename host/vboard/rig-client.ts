@@ -69,8 +69,18 @@ export interface VirtualBoardProcess {
 }
 
 /** Starts `sipster vboard` with its flash in `flashPath` and its device at `devicePath`. */
-export async function spawnVirtualBoard(flashPath: string, devicePath: string, extraArgs: readonly string[] = []): Promise<VirtualBoardProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'sipster.mjs'), 'vboard', '--json', '--flash', flashPath, '--device', devicePath, ...extraArgs], {
+export function spawnVirtualBoard(flashPath: string, devicePath: string, extraArgs: readonly string[] = []): Promise<VirtualBoardProcess> {
+  return spawnBoard(['vboard', '--json', '--flash', flashPath, '--device', devicePath, ...extraArgs]);
+}
+
+/** Starts `sipster espruino-linux` (the user's build of Espruino's Linux interpreter) working in `dir`. */
+export function spawnInterpreterBoard(dir: string, espruino: string): Promise<VirtualBoardProcess> {
+  return spawnBoard(['espruino-linux', '--json', '--dir', dir, '--espruino', espruino]);
+}
+
+/** Runs a `sipster` board command that prints {device, console, control} as its first JSON line. */
+async function spawnBoard(args: readonly string[]): Promise<VirtualBoardProcess> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin', 'sipster.mjs'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const info = await new Promise<{ device: string; console: string; control: string }>((resolve, reject) => {
@@ -80,7 +90,7 @@ export async function spawnVirtualBoard(flashPath: string, devicePath: string, e
       const nl = buf.indexOf('\n');
       if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)) as { device: string; console: string; control: string });
     });
-    child.once('exit', (code) => reject(new Error(`sipster vboard exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`sipster ${args[0]} exited with ${code}`)));
   });
   return {
     device: info.device,
