@@ -49,7 +49,7 @@ const RESERVED = reservedProperties();
 // `new`); unused parameters may go (keep_fargs: false): nothing in the firmware reads a function's length.
 const terserOptions = {
   ecma: 2015,
-  compress: { ecma: 2015, passes: 3, inline: 1, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false, unsafe_arrows: true },
+  compress: { ecma: 2015, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false, unsafe_arrows: true },
   mangle: { toplevel: true },
   format: { ecma: 2015, comments: false, ascii_only: true, semicolons: true },
 };
@@ -84,6 +84,36 @@ function constToLet(code, ast) {
   return out + code.slice(at);
 }
 
+/**
+ * Espruino binds a `var` where its statement runs, not at function entry (measured.md item 7), and
+ * terser's inlining ends functions with the declarations it needed: `return (t = e, f(t)); var t`.
+ * Each such trailing `var` without initialisers moves to the top of its function body (the same
+ * bytes); the conformance check rejects any other use before declaration.
+ */
+function hoistTrailingVars(code, ast) {
+  // Edits in source order: insert each declaration at its body's start, cut it from the end.
+  const edits = [];
+  (function walk(node) {
+    if (Array.isArray(node)) { for (const n of node) walk(n); return; }
+    if (node === null || typeof node !== 'object' || typeof node.type !== 'string') return;
+    if (/Function/.test(node.type) && node.body.type === 'BlockStatement') {
+      const last = node.body.body.at(-1);
+      if (last && last.type === 'VariableDeclaration' && last.kind === 'var' && last.declarations.every((d) => d.init === null)) {
+        const decl = code.slice(last.start, last.end);
+        edits.push({ at: node.body.start + 1, insert: decl.endsWith(';') ? decl : decl + ';' }, { at: last.start, cut: last.end });
+      }
+    }
+    for (const key of Object.keys(node)) if (key !== 'type') walk(node[key]);
+  })(ast);
+  let out = '';
+  let from = 0;
+  for (const e of edits.sort((a, b) => a.at - b.at)) {
+    out += code.slice(from, e.at) + (e.insert ?? '');
+    from = e.cut ?? e.at;
+  }
+  return out + code.slice(from);
+}
+
 /** Terser on the finished chunk; a chunk's own exports (a library build of it) keep their names. */
 function minifyChunk() {
   return {
@@ -92,7 +122,7 @@ function minifyChunk() {
       const properties = { builtins: true, keep_quoted: true, reserved: RESERVED.concat(chunk.exports) };
       const source = constToLet(code, this.parse(code)).replace(ERROR_TEXT, 'new Error()');
       const result = await minify(source, { ...terserOptions, mangle: { ...terserOptions.mangle, properties } });
-      return { code: result.code, map: null };
+      return { code: hoistTrailingVars(result.code, this.parse(result.code)), map: null };
     },
   };
 }

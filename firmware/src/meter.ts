@@ -118,13 +118,18 @@ function start(): void {
   timing(OP_BOOT_KAT, 0, 0, t0, katEnd);
   if (code !== 0) { fault(code, 'boot'); return; }
   if (status === STATUS_RETIRED) { handover(); return; }
+  const cur = st!.cur;
+  // What a power cut can have kept from leaving, re-sent (flagged replay): the open period's last
+  // token (a token leaves after the state that counts it) or, before that period's first token,
+  // the last bill (it leaves after the state that closes its period).
+  if (cur.n) emitToken(FLAG_REPLAY, cur, cur.n - 1);
+  else if (st!.closed) emitBill(FLAG_REPLAY, st!.closed);
   const p = prov!;
   const pulseCb = guarded(pulse);
   if (p.pulsePin) watchPin(p.pulsePin, pulseCb);
   if (p.replayPin) watchPin(p.replayPin, guarded(replay));
   if (p.finalBillPin) watchPin(p.finalBillPin, guarded(finalBill));
   if (p.testLoadMs) setInterval(pulseCb, p.testLoadMs);
-  const cur = st!.cur;
   S = cur.sJ.length ? pointDecode(cur.sJ) : null;
   j = cur.j;
   fold();
@@ -166,7 +171,7 @@ function bootState(): number {
   let s: MeterState;
   if (!stl) {
     // No state was ever stored, so no seed was ever used: period 0 starts here.
-    const cur = openPeriod(0, Math.max(0, periodLabelAt(p, now())));
+    const cur = openPeriod(0, 0);
     if (!cur) return FAULT_RNG_HEALTH;
     s = newState(cur);
   } else {
@@ -182,13 +187,16 @@ function bootState(): number {
   if (s.closed && s.closed.c === s.cur.c && !switchPeriod(s.closed)) return FAULT_RNG_HEALTH;
   s.bootSeq = (s.bootSeq + 1) >>> 0;
   numberRecords(s.bootSeq, s.recordSeq);
-  if (!save(p.timing ? 2 : 1)) return FAULT_FLASH_WRITE;
+  // The boot record, the KAT's timing record, and the resend of what a cut may have held back (start()).
+  if (!save(+p.timing + (s.cur.n || s.closed ? 2 : 1))) return FAULT_FLASH_WRITE;
   status = s.status === STATUS_RETIRED ? STATUS_RETIRED : STATUS_OPERATING;
   return 0;
 }
 
-function openPeriod(c: number, label: number): Period | null {
+/** Period c, labelled by the clock's period but never below `minLabel` (labels strictly increase). */
+function openPeriod(c: number, minLabel: number): Period | null {
   const p = prov!;
+  const label = Math.max(periodLabelAt(p, now()), minLabel);
   const rnd = rng(32);
   if (!rnd) return null;
   const seed = periodSeed(id!.kappa, rnd, meterId, id!.vkM, c);
@@ -338,7 +346,7 @@ function closePeriod(final: boolean): void {
 /** After the bill of `closed` is stored: chain to it and open the next period (false if the RNG failed). */
 function switchPeriod(closed: Closed): boolean {
   const s = st!;
-  const next = openPeriod(closed.c + 1, Math.max(periodLabelAt(prov!, now()), closed.periodLabel + 1));
+  const next = openPeriod(closed.c + 1, closed.periodLabel + 1);
   if (!next) return false;
   s.prev = sha256(closed.billMessage);
   s.cur = next;

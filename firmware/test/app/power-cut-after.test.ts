@@ -10,4 +10,9 @@ describe('power cut (after)', () => {
     expect(writes).toBeGreaterThan(25);
     for (let k = 1; k <= writes; k++) checkRecords(await cutAt(k, 'after'));
   });
+
+  it('at every state write, without the troubleshooting signal: the boot re-sends the token or bill the cut held back', async () => {
+    const writes = await writesWithoutCut();
+    for (let k = 1; k <= writes; k++) checkRecords(await cutAt(k, 'after', false));
+  });
 });
