@@ -54,6 +54,17 @@ export interface JsonServerOptions {
   readonly log: Logger;
 }
 
+/**
+ * The client went away before its request body was complete (it closed or reset the connection):
+ * the client's doing, not a fault of the service, so it is neither answered nor logged as an error.
+ */
+class ClientAborted extends Error {
+  constructor() {
+    super('client aborted the request');
+    this.name = 'ClientAborted';
+  }
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
@@ -78,7 +89,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => {
       if (!failed) resolve(Buffer.concat(chunks));
     });
+    // A body cut short by the client surfaces as 'aborted' and an 'error' (ECONNRESET "aborted").
+    const abort = (): void => {
+      if (!failed) {
+        failed = true;
+        reject(new ClientAborted());
+      }
+    };
+    req.on('aborted', abort);
     req.on('error', (err) => {
+      if (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return abort();
       if (!failed) {
         failed = true;
         reject(err);
@@ -130,7 +150,9 @@ export function createJsonServer(opts: JsonServerOptions): Server {
       const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, headers: req.headers });
       send(res, 200, result);
     } catch (err) {
-      if (err instanceof ApiError) {
+      if (err instanceof ClientAborted) {
+        status = 499; // nginx's "client closed request": nothing to answer, the socket is gone
+      } else if (err instanceof ApiError) {
         status = err.status;
         // After a too-large body the rest of the stream is unread: close rather than keep-alive.
         send(res, err.status, { detail: err.detail, code: err.code }, err.status === 413);
