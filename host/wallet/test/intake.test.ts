@@ -27,7 +27,7 @@ describe('wallet run --records on a flood of markers', () => {
     const child = spawn(process.execPath, [
       sipster, 'wallet', 'run', '--db', join(dir, 'w.sqlite'), '--uc', 'http://127.0.0.1:9', '--log-vk', toHex(meter.vkM),
       '--meter-id', meter.meterId, '--records', file, '--tick-ms', '600000',
-    ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SIPSTER_WALLET_ACCOUNT_TOKEN: 'ab'.repeat(32) } });
+    ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SIPSTER_ACCOUNT_TOKEN: 'ab'.repeat(32) } });
     let log = '';
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     await new Promise<void>((resolve, reject) => {
