@@ -12,6 +12,7 @@ export const HttpCode = {
   notFound: 90003,
   methodNotAllowed: 90004,
   unsupportedMedia: 90005,
+  rateLimited: 90006,
   internal: 90000,
 } as const;
 
@@ -35,7 +36,11 @@ export interface Request {
   readonly query: URLSearchParams;
   /** Parsed JSON body (undefined for GET). */
   readonly body: unknown;
+  /** The body's bytes as received (a signed webhook's signature covers these). */
+  readonly rawBody?: Buffer;
   readonly headers: IncomingMessage['headers'];
+  /** The client's address (for per-client limits). */
+  readonly remote: string;
 }
 
 export interface Route {
@@ -136,10 +141,11 @@ export function createJsonServer(opts: JsonServerOptions): Server {
       const route = matching.find((r) => r.method === req.method);
       if (!route) throw new ApiError(405, HttpCode.methodNotAllowed, 'method not allowed');
       let body: unknown;
+      let raw: Buffer | undefined;
       if (route.method === 'POST') {
         const type = String(req.headers['content-type'] ?? 'application/json');
         if (!/^application\/json\b/i.test(type)) throw new ApiError(415, HttpCode.unsupportedMedia, 'body must be application/json');
-        const raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
+        raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
@@ -147,7 +153,7 @@ export function createJsonServer(opts: JsonServerOptions): Server {
         }
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
-      const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, headers: req.headers });
+      const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, rawBody: raw, headers: req.headers, remote: req.socket.remoteAddress ?? '' });
       send(res, 200, result);
     } catch (err) {
       if (err instanceof ClientAborted) {

@@ -19,8 +19,13 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/**
+ * `uc serve` on `db`. Its mint gives e-cash away (--payments test) unless `extraArgs` choose
+ * another payment backend: these processes serve tests, benchmarks and the demo, never households.
+ */
 export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
-  const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...extraArgs], {
+  const payments = extraArgs.includes('--payments') ? [] : ['--payments', 'test'];
+  const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...payments, ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

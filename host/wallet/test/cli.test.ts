@@ -73,7 +73,7 @@ describe('sipster uc serve + uc register-meter + wallet run + wallet status', ()
     const origin = Math.floor(Date.now() / 1000) - 3 * period;
     const ucDb = join(dir, 'uc.sqlite');
     const uc = await start(
-      ['uc', 'serve', '--db', ucDb, '--port', '0', '--period-seconds', String(period), '--origin-unix', String(origin), '--epoch-length', '1000', '--epochs-ahead', '0'],
+      ['uc', 'serve', '--db', ucDb, '--port', '0', '--payments', 'test', '--period-seconds', String(period), '--origin-unix', String(origin), '--epoch-length', '1000', '--epochs-ahead', '0'],
       /serving url=(\S+)/,
     );
     const url = uc.match[1]!;
