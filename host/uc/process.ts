@@ -10,6 +10,8 @@ export interface UcProcess {
   readonly child: ChildProcess;
   /** Resolves with the exit signal or code once the process is gone. */
   readonly exited: Promise<string>;
+  /** What it has logged so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startUcProcess(db: string, env: Record<string, string> = {
     url,
     child,
     exited,
+    log: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
