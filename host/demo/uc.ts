@@ -30,7 +30,8 @@ const genesisArgs = (s: DemoSchedule): string[] => [
 ];
 
 export async function startUc(db: string, schedule: DemoSchedule): Promise<DemoUc> {
-  const uc = await withTimeout(startUcProcess(db, {}, genesisArgs(schedule)), 120_000, 'the UC to listen');
+  // The demo has no payment provider: its mint is the test one, which gives e-cash away.
+  const uc = await withTimeout(startUcProcess(db, {}, [...genesisArgs(schedule), '--payments', 'test']), 120_000, 'the UC to listen');
   try {
     const served = (await (await fetch(`${uc.url}/v1/params`)).json()) as { logVk?: string };
     if (typeof served.logVk !== 'string' || !/^0[23][0-9a-f]{64}$/.test(served.logVk)) throw new Error('the UC announces no parameters-log key');

@@ -1,13 +1,29 @@
-// Payment backends for NUT-04 bolt11 quotes. Sipster runs without Lightning: the test backend
-// issues placeholder invoices and reports them paid, either at once (autoPay) or once `pay` is
-// called. A real deployment would put a Lightning node or a bank transfer behind this interface.
+// Payment backends for NUT-04 bolt11 quotes. Sipster runs without Lightning. A utility's mint is
+// paid by the household through a payment provider: the provider backend issues a payment
+// reference naming the quote, and the quote becomes PAID only when the provider's signed webhook
+// says so (host/mint/webhook.ts, Mint.applyPayment). The test backend issues placeholder invoices
+// and reports them paid, at once (autoPay: e-cash for free, for tests and the demo only) or once
+// `pay` is called.
 import { randomBytes } from 'node:crypto';
 
 export interface PaymentBackend {
   readonly name: string;
-  /** A payment request for `amount` units of `unit`. */
-  createInvoice(amount: number, unit: string): Promise<string>;
+  /** A payment request for `amount` units of `unit`, for the quote `quote`. */
+  createInvoice(amount: number, unit: string, quote: string): Promise<string>;
   isPaid(request: string): Promise<boolean>;
+}
+
+/** Quotes are paid by the provider's webhook alone: nothing here ever reports a payment. */
+export class ProviderPaymentBackend implements PaymentBackend {
+  readonly name = 'provider';
+
+  async createInvoice(amount: number, unit: string, quote: string): Promise<string> {
+    return `sipster-pay:${quote}?amount=${amount}&unit=${unit}`;
+  }
+
+  async isPaid(): Promise<boolean> {
+    return false;
+  }
 }
 
 export class TestPaymentBackend implements PaymentBackend {

@@ -12,6 +12,7 @@ export const HttpCode = {
   notFound: 90003,
   methodNotAllowed: 90004,
   unsupportedMedia: 90005,
+  rateLimited: 90006,
   internal: 90000,
 } as const;
 
@@ -35,7 +36,11 @@ export interface Request {
   readonly query: URLSearchParams;
   /** Parsed JSON body (undefined for GET). */
   readonly body: unknown;
+  /** The body's bytes as received (a signed webhook's signature covers these). */
+  readonly rawBody?: Buffer;
   readonly headers: IncomingMessage['headers'];
+  /** The client's address (for per-client limits). */
+  readonly remote: string;
 }
 
 export interface Route {
@@ -52,6 +57,17 @@ export interface JsonServerOptions {
   /** Largest accepted request body in bytes. */
   readonly maxBodyBytes: number;
   readonly log: Logger;
+}
+
+/**
+ * The client went away before its request body was complete (it closed or reset the connection):
+ * the client's doing, not a fault of the service, so it is neither answered nor logged as an error.
+ */
+class ClientAborted extends Error {
+  constructor() {
+    super('client aborted the request');
+    this.name = 'ClientAborted';
+  }
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -78,7 +94,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => {
       if (!failed) resolve(Buffer.concat(chunks));
     });
+    // A body cut short by the client surfaces as 'aborted' and an 'error' (ECONNRESET "aborted").
+    const abort = (): void => {
+      if (!failed) {
+        failed = true;
+        reject(new ClientAborted());
+      }
+    };
+    req.on('aborted', abort);
     req.on('error', (err) => {
+      if (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return abort();
       if (!failed) {
         failed = true;
         reject(err);
@@ -116,10 +141,11 @@ export function createJsonServer(opts: JsonServerOptions): Server {
       const route = matching.find((r) => r.method === req.method);
       if (!route) throw new ApiError(405, HttpCode.methodNotAllowed, 'method not allowed');
       let body: unknown;
+      let raw: Buffer | undefined;
       if (route.method === 'POST') {
         const type = String(req.headers['content-type'] ?? 'application/json');
         if (!/^application\/json\b/i.test(type)) throw new ApiError(415, HttpCode.unsupportedMedia, 'body must be application/json');
-        const raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
+        raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
@@ -127,10 +153,12 @@ export function createJsonServer(opts: JsonServerOptions): Server {
         }
       }
       const params = route.pattern.exec(url.pathname)!.slice(1);
-      const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, headers: req.headers });
+      const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, rawBody: raw, headers: req.headers, remote: req.socket.remoteAddress ?? '' });
       send(res, 200, result);
     } catch (err) {
-      if (err instanceof ApiError) {
+      if (err instanceof ClientAborted) {
+        status = 499; // nginx's "client closed request": nothing to answer, the socket is gone
+      } else if (err instanceof ApiError) {
         status = err.status;
         // After a too-large body the rest of the stream is unread: close rather than keep-alive.
         send(res, err.status, { detail: err.detail, code: err.code }, err.status === 413);

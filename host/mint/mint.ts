@@ -10,11 +10,12 @@ import { randomBytes } from 'node:crypto';
 import { createBlindSignature, createDLEQProof, createNewMintKeys, pointFromHex } from '@cashu/cashu-ts';
 import type { Db, Sql } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
-import { mintSchema } from '../store/schema/mint.ts';
+import { mintPaymentsSchema, mintSchema } from '../store/schema/mint.ts';
 import type { PaymentBackend } from './backend.ts';
 import { checkProof, decodeCompressed } from './coin-check.ts';
 import { NutCode, nutError } from './errors.ts';
 import type { Field } from './validate.ts';
+import { TOLERANCE_S, type PaymentEvent } from './webhook.ts';
 
 type Point = ReturnType<typeof pointFromHex>;
 
@@ -29,7 +30,7 @@ export interface MintOptions {
   maxMintAmount?: number;
   maxInputs?: number;
   maxOutputs?: number;
-  /** Seconds a quote may stay unpaid. */
+  /** Seconds a quote may stay unpaid; after that it expires and is deleted. */
   quoteTtlSeconds?: number;
   now?: () => number;
 }
@@ -120,6 +121,8 @@ export class Mint {
   private readonly keysets = new Map<string, Keyset>();
   readonly unit: string;
   private readonly opts: Required<Omit<MintOptions, 'unit'>>;
+  /** When expired unpaid quotes (and payment events too old to replay) were last deleted. */
+  private sweptAt = -Infinity;
 
   private constructor(
     private readonly db: Db,
@@ -142,6 +145,7 @@ export class Mint {
   /** Opens the mint on a store: creates its tables, loads keysets, creates the first keyset. */
   static async open(db: Db, backend: PaymentBackend, options: MintOptions = {}): Promise<Mint> {
     await migrate(db, mintSchema);
+    await migrate(db, mintPaymentsSchema);
     const mint = new Mint(db, backend, options);
     await mint.loadKeysets();
     if (![...mint.keysets.values()].some((k) => k.active && k.unit === mint.unit)) {
@@ -187,6 +191,11 @@ export class Mint {
       name: this.opts.name,
       version: 'sipster-mint/0.1.0',
       description: this.opts.description,
+      // Not NUT-06: how quotes get paid, so nobody mistakes a test mint for a real one.
+      payments:
+        this.backend.name === 'test'
+          ? { backend: 'test', warning: 'TEST payment backend: every quote is PAID without payment; this e-cash is worthless' }
+          : { backend: this.backend.name, webhook: '/v1/payments/webhook' },
       nuts: {
         '4': { methods: [{ method: 'bolt11', unit: this.unit, min_amount: 1, max_amount: this.opts.maxMintAmount }], disabled: false },
         '5': { methods: [], disabled: true },
@@ -360,9 +369,11 @@ export class Mint {
   async createMintQuote(amount: number, unit: string): Promise<MintQuote> {
     if (unit !== this.unit) throw nutError(NutCode.unitNotSupported, `unit ${unit} is not supported (this mint issues ${this.unit})`);
     if (amount < 1 || amount > this.opts.maxMintAmount) throw nutError(NutCode.amountOutsideLimit, `amount must be between 1 and ${this.opts.maxMintAmount}`);
-    const request = await this.backend.createInvoice(amount, unit);
+    await this.sweep();
+    const id = randomBytes(16).toString('hex');
+    const request = await this.backend.createInvoice(amount, unit, id);
     const quote: MintQuote = {
-      quote: randomBytes(16).toString('hex'),
+      quote: id,
       request,
       amount,
       unit,
@@ -379,6 +390,38 @@ export class Mint {
       this.opts.now(),
     ]);
     return quote;
+  }
+
+  /** Deletes expired unpaid quotes and payment event ids too old to replay, at most once a minute. */
+  private async sweep(): Promise<void> {
+    const now = this.opts.now();
+    if (now - this.sweptAt < 60_000) return;
+    this.sweptAt = now;
+    await this.db.run("DELETE FROM mint_quotes WHERE state = 'UNPAID' AND expiry < ?", [Math.floor(now / 1000)]);
+    await this.db.run('DELETE FROM mint_payment_events WHERE received_at < ?', [now - 2 * TOLERANCE_S * 1000]);
+  }
+
+  /**
+   * A payment the provider confirmed (an authentic, fresh webhook): the quote it names becomes
+   * PAID if it is UNPAID, unexpired, and of exactly this amount and unit. The event id is stored
+   * in the same transaction, so a replayed event changes nothing. Returns what happened.
+   */
+  async applyPayment(event: PaymentEvent): Promise<'paid' | 'duplicate'> {
+    const now = this.opts.now();
+    return this.db.tx(async (q) => {
+      const [seen] = await q.all('SELECT 1 AS x FROM mint_payment_events WHERE id = ?', [event.id]);
+      if (seen) return 'duplicate';
+      const [row] = await q.all<{ amount: number; unit: string; state: string; expiry: number }>('SELECT amount, unit, state, expiry FROM mint_quotes WHERE id = ?', [event.quote]);
+      if (!row) throw nutError(NutCode.quoteUnknown, 'quote is not known', 404);
+      if (Number(row.amount) !== event.amount || row.unit !== event.unit) {
+        throw nutError(NutCode.amountOutsideLimit, `payment of ${event.amount} ${event.unit} does not match the quote (${row.amount} ${row.unit})`);
+      }
+      if (row.state !== 'UNPAID') throw nutError(NutCode.quoteAlreadyIssued, `quote is already ${row.state}`, 409);
+      if (Number(row.expiry) * 1000 <= now) throw nutError(NutCode.quoteExpired, 'quote is expired');
+      await q.run('INSERT INTO mint_payment_events (id, quote, received_at) VALUES (?, ?, ?)', [event.id, event.quote, now]);
+      await q.run("UPDATE mint_quotes SET state = 'PAID' WHERE id = ? AND state = 'UNPAID'", [event.quote]);
+      return 'paid';
+    });
   }
 
   /** The quote, with UNPAID refreshed from the payment backend. */

@@ -1,10 +1,12 @@
 // The mint's HTTP API: the Cashu v1 endpoints a cashu-ts wallet calls, each body validated
 // against its schema before the mint sees it.
 import type { Server } from 'node:http';
-import { createJsonServer, type Route } from './http.ts';
+import { ApiError, createJsonServer, HttpCode, type Route } from './http.ts';
 import type { Logger } from './log.ts';
 import { readOutput, readProof, type Mint } from './mint.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { body } from './validate.ts';
+import { verifyWebhook, WEBHOOK_PATH } from './webhook.ts';
 
 /** Largest request body: 1000 outputs or proofs of ~200 bytes each, with room to spare. */
 export const MINT_MAX_BODY_BYTES = 512 * 1024;
@@ -12,8 +14,29 @@ export const MINT_MAX_BODY_BYTES = 512 * 1024;
 const KEYSET_ID = /^(00[0-9a-f]{14}|01[0-9a-f]{64})$/;
 const QUOTE_ID = /^[0-9a-f]{32}$/;
 
-export function mintRoutes(mint: Mint): Route[] {
+export interface MintRouteOptions {
+  /** The payment provider's webhook secret: serves WEBHOOK_PATH, where signed events pay quotes. */
+  readonly webhookSecret?: string;
+  /** Mint quotes one client may create per minute (default 60). */
+  readonly quotesPerMinute?: number;
+  readonly now?: () => number;
+}
+
+export function mintRoutes(mint: Mint, options: MintRouteOptions = {}): Route[] {
+  const now = options.now ?? Date.now;
+  const quotes = new RateLimiter(options.quotesPerMinute ?? 60, undefined, now);
+  const secret = options.webhookSecret;
   return [
+    ...(secret === undefined
+      ? []
+      : [
+          {
+            method: 'POST' as const,
+            pattern: new RegExp(`^${WEBHOOK_PATH}$`),
+            maxBodyBytes: 16 * 1024,
+            handler: async (req) => ({ status: await mint.applyPayment(verifyWebhook(secret, req, now())) }),
+          } satisfies Route,
+        ]),
     { method: 'GET', pattern: /^\/v1\/info$/, handler: async () => mint.info() },
     { method: 'GET', pattern: /^\/v1\/keys$/, handler: async () => mint.keys() },
     {
@@ -26,6 +49,7 @@ export function mintRoutes(mint: Mint): Route[] {
       method: 'POST',
       pattern: /^\/v1\/mint\/quote\/bolt11$/,
       handler: async (req) => {
+        if (!quotes.take(req.remote)) throw new ApiError(429, HttpCode.rateLimited, 'too many mint quotes from this client; retry later');
         const b = body(req.body);
         b.object();
         const amount = b.get('amount').int(1, 2 ** 52);
@@ -85,6 +109,6 @@ export function mintRoutes(mint: Mint): Route[] {
   ];
 }
 
-export function createMintServer(mint: Mint, log: Logger): Server {
-  return createJsonServer({ name: 'mint', routes: mintRoutes(mint), maxBodyBytes: MINT_MAX_BODY_BYTES, log });
+export function createMintServer(mint: Mint, log: Logger, options: MintRouteOptions = {}): Server {
+  return createJsonServer({ name: 'mint', routes: mintRoutes(mint, options), maxBodyBytes: MINT_MAX_BODY_BYTES, log });
 }

@@ -6,7 +6,8 @@ import { StreamVerifier, type Check } from './verify.ts';
 
 export class Listener {
   readonly port: ResilientPort;
-  readonly reader = new RecordReader();
+  // Tests and tools read a run back whole: keep every record.
+  readonly reader = new RecordReader({ history: Infinity });
   readonly verifier = new StreamVerifier();
   readonly faults: LinkFault[] = [];
   readonly failures: Check[] = [];

@@ -4,7 +4,13 @@
 // again, a stale pty buffer) is dropped; a jump in recordSeq is reported as a gap (records lost
 // while unplugged: the meter replays them on the troubleshooting signal, as fresh records flagged
 // replay). A recordSeq reused with a different payload (after a power cut before the counter was
-// persisted) is a new record, kept and reported as a rewind.
+// persisted) is a new record, kept and reported as a rewind. Numbers are not authenticated (anyone
+// on the line can reuse one), so a rewind is passed on, never trusted to replace what came first:
+// the wallet decides on content (host/wallet).
+//
+// Memory is bounded whatever the link carries: the highest recordSeq, and the digests of the last
+// WINDOW records (a repeat older than that is delivered again as a rewind, which every consumer
+// already takes idempotently).
 import { createHash } from 'node:crypto';
 
 export type SequenceVerdict =
@@ -19,10 +25,19 @@ export interface SequencerStats {
   rewinds: number;
 }
 
+/** Records remembered for duplicate detection: far more than a device's output buffer re-sends. */
+export const WINDOW = 4096;
+
 export class Sequencer {
   readonly stats: SequencerStats = { accepted: 0, duplicates: 0, gaps: 0, missing: 0, rewinds: 0 };
+  /** Digest by "bootSeq:recordSeq", oldest first (a Map keeps insertion order). */
   private readonly seen = new Map<string, string>();
   private highest = -1;
+
+  /** Records currently remembered (at most WINDOW). */
+  get remembered(): number {
+    return this.seen.size;
+  }
 
   accept(bootSeq: number, recordSeq: number, payload: Uint8Array): SequenceVerdict {
     const key = `${bootSeq}:${recordSeq}`;
@@ -32,7 +47,7 @@ export class Sequencer {
       this.stats.duplicates++;
       return { kind: 'duplicate' };
     }
-    this.seen.set(key, digest);
+    this.remember(key, digest);
     this.stats.accepted++;
     let verdict: SequenceVerdict = { kind: 'new' };
     if (this.highest >= 0 && recordSeq > this.highest + 1) {
@@ -46,5 +61,11 @@ export class Sequencer {
     }
     if (recordSeq > this.highest) this.highest = recordSeq;
     return verdict;
+  }
+
+  private remember(key: string, digest: string): void {
+    this.seen.delete(key); // re-inserted as the newest
+    this.seen.set(key, digest);
+    if (this.seen.size > WINDOW) this.seen.delete(this.seen.keys().next().value!);
   }
 }

@@ -10,6 +10,8 @@ export interface UcProcess {
   readonly child: ChildProcess;
   /** Resolves with the exit signal or code once the process is gone. */
   readonly exited: Promise<string>;
+  /** What it has logged so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -19,8 +21,13 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/**
+ * `uc serve` on `db`. Its mint gives e-cash away (--payments test) unless `extraArgs` choose
+ * another payment backend: these processes serve tests, benchmarks and the demo, never households.
+ */
 export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
-  const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...extraArgs], {
+  const payments = extraArgs.includes('--payments') ? [] : ['--payments', 'test'];
+  const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...payments, ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -44,6 +51,7 @@ export async function startUcProcess(db: string, env: Record<string, string> = {
     url,
     child,
     exited,
+    log: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

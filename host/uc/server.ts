@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import { ApiError, createJsonServer, type Request, type Route } from '../mint/http.ts';
 import type { Logger } from '../mint/log.ts';
 import { readProof, type Mint } from '../mint/mint.ts';
-import { MINT_MAX_BODY_BYTES, mintRoutes } from '../mint/server.ts';
+import { MINT_MAX_BODY_BYTES, mintRoutes, type MintRouteOptions } from '../mint/server.ts';
 import { body, type Field } from '../mint/validate.ts';
 import { toHex } from '../protocol/index.ts';
 import { toApiError, UcCode } from './errors.ts';
@@ -130,7 +130,7 @@ export function ucRoutes(uc: UcService): Route[] {
 }
 
 /** The UC's API, and the mint's Cashu API beside it when the UC runs the mint on the same store. */
-export function createUcServer(uc: UcService, log: Logger, mint?: Mint): Server {
-  const routes = [...ucRoutes(uc), ...(mint ? mintRoutes(mint) : [])];
+export function createUcServer(uc: UcService, log: Logger, mint?: Mint, mintOptions?: MintRouteOptions): Server {
+  const routes = [...ucRoutes(uc), ...(mint ? mintRoutes(mint, mintOptions) : [])];
   return createJsonServer({ name: 'uc', routes, maxBodyBytes: mint ? MINT_MAX_BODY_BYTES : UC_MAX_BODY_BYTES, log });
 }

@@ -7,7 +7,15 @@
 // every UC or mint failure is handled alike: the identical request is retried later.
 //
 // `tick()` does whatever is due at the daemon's clock; `run()` calls it on a timer.
-import { randomBytes } from 'node:crypto';
+//
+// The serial line is not authenticated: anyone on it can inject records, reuse sequence numbers
+// and put a forgery ahead of the real record. So the wallet believes a bill only once both its
+// signatures verify under the meter's key from the UC's signed parameters log (whichever copy
+// arrived first), and it believes tokens only through the signed bill: it pays each token it is
+// given (a forged one costs at most the one coin paid for it), keeps a second, different token
+// for the same (c, i) aside, and settles a period with the tokens that open its bill's
+// self-check, reporting any token the bill does not open as forged.
+import { createHash, randomBytes } from 'node:crypto';
 import { Wallet, type Proof } from '@cashu/cashu-ts';
 import type { Logger } from '../mint/log.ts';
 import {
@@ -21,13 +29,15 @@ import {
   verifyReceipt,
   decodeBillMessage,
   billHash,
+  meterKeyFor,
+  verifySignature,
   type ParamsEntry,
   type PinnedParams,
 } from '../protocol/index.ts';
-import type { MeterRecord } from '../records/decode.ts';
+import { decodeRecord, type BillRecord, type MeterRecord } from '../records/decode.ts';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
-import { walletSchema } from '../store/schema/wallet.ts';
+import { walletCandidatesSchema, walletSchema } from '../store/schema/wallet.ts';
 import { UcClient, UcHttpError } from './uc-client.ts';
 import { paymentWindow, randomInstant, settlementWindow } from './windows.ts';
 
@@ -87,6 +97,25 @@ interface PeriodRow {
 
 const u8 = (b: Uint8Array): Uint8Array => new Uint8Array(b);
 
+/** Most combinations of alternate tokens tried against one bill's self-check. */
+const MAX_TOKEN_COMBINATIONS = 64;
+
+/** Why a bill record is not the meter's (undefined: both signatures verify and bind this bill). */
+function billForgery(rec: BillRecord, vkM: Uint8Array): string | undefined {
+  try {
+    verifySignature(vkM, rec.billMessage, rec.beta);
+  } catch {
+    return 'bill signature does not verify';
+  }
+  try {
+    verifySignature(vkM, rec.disputeMessage, rec.disputeSig);
+  } catch {
+    return 'dispute signature does not verify';
+  }
+  if (toHex(rec.dispute.billHash) !== toHex(billHash(rec.billMessage))) return 'dispute message names another bill';
+  return undefined;
+}
+
 export class WalletDaemon {
   private params: PinnedParams | undefined;
   private readonly uc: UcClient;
@@ -96,6 +125,8 @@ export class WalletDaemon {
   private nextWithdrawAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** A bill waits for a meter key the pinned log lacks: fetch the log again (not before this time). */
+  private repinAt: number | undefined;
 
   private constructor(private readonly o: WalletOptions) {
     this.uc = new UcClient({ ucUrl: o.ucUrl, payUrl: o.relayUrl ?? o.ucUrl, accountToken: o.accountToken });
@@ -105,6 +136,7 @@ export class WalletDaemon {
 
   static async open(o: WalletOptions): Promise<WalletDaemon> {
     await migrate(o.db, walletSchema);
+    await migrate(o.db, walletCandidatesSchema);
     const w = new WalletDaemon(o);
     const rows = await o.db.all<{ log_vk: Uint8Array; entries: string }>('SELECT log_vk, entries FROM w_params WHERE id = 1');
     if (rows[0] && toHex(u8(rows[0].log_vk)) === toHex(o.logVk)) w.params = verifyParamsLog(JSON.parse(rows[0].entries) as ParamsEntry[], o.logVk);
@@ -142,20 +174,20 @@ export class WalletDaemon {
       ]);
       if (n === 0) {
         const [row] = await db.all<{ rho: Uint8Array }>('SELECT rho FROM w_tokens WHERE c = ? AND i = ?', [record.c, record.i]);
-        if (toHex(u8(row!.rho)) !== toHex(record.rho)) this.o.log.error('meter fault: two different tokens for one (c, i)', { c: record.c, i: record.i });
+        if (toHex(u8(row!.rho)) !== toHex(record.rho)) await this.keepAlternate(record.c, record.i, record.e, record.periodLabel, record.rho);
       } else {
         this.o.log.debug('token received', { c: record.c, i: record.i, payAt: new Date(payAt).toISOString() });
+        const [period] = await db.all<{ n: number }>('SELECT n FROM w_periods WHERE c = ?', [record.c]);
+        if (period && record.i >= Number(period.n)) await this.markForged(record.c, Number(period.n));
       }
     } else if (record.kind === 'bill') {
       if (record.bill.meterId !== this.o.meterId) {
         this.o.log.error('bill of another meter ignored', { meterId: record.bill.meterId });
         return;
       }
-      const n = await db.run(
-        "INSERT INTO w_periods (c, period_label, e, n, bill_message, beta, r, dispute_message, dispute_signature, state, next_attempt, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, ?) ON CONFLICT DO NOTHING",
-        [record.bill.c, record.bill.periodLabel, record.bill.e, record.n, record.billMessage, record.beta, record.suite.encodeScalar(record.r), record.disputeMessage, record.disputeSig, this.now()],
-      );
-      if (n) this.o.log.info('bill received', { c: record.bill.c, periodLabel: record.bill.periodLabel });
+      // Judged once the parameters log (with the meter's key) is pinned: see promoteBills.
+      const digest = createHash('sha256').update(payload).digest();
+      await db.run('INSERT INTO w_bill_candidates (digest, c, payload, received_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [digest, record.bill.c, payload, this.now()]);
     } else if (record.kind === 'handover') {
       await db.run("INSERT INTO w_handovers (message, signature, state) VALUES (?, ?, 'pending') ON CONFLICT DO NOTHING", [record.handoverMessage, record.signature]);
     } else if (record.kind === 'fault' && fresh) {
@@ -185,6 +217,7 @@ export class WalletDaemon {
   /** Does everything due now: pin, withdraw, pay, check, settle, hand over. */
   async tick(): Promise<void> {
     if (!(await this.pin())) return;
+    await this.promoteBills();
     await this.withdrawIfDue();
     await this.payDue();
     await this.settleDue();
@@ -194,12 +227,14 @@ export class WalletDaemon {
   /** Fetches and verifies the parameters log when it is not pinned yet or lacks a needed epoch. */
   private async pin(): Promise<boolean> {
     const needed = await this.o.db.all<{ e: number }>('SELECT DISTINCT e FROM w_tokens');
-    if (this.params && needed.every((r) => this.params!.epochKeys.has(r.e))) return true;
+    const repin = this.repinAt !== undefined && this.now() >= this.repinAt;
+    if (this.params && !repin && needed.every((r) => this.params!.epochKeys.has(r.e))) return true;
     try {
       const { entries } = await this.uc.params();
       const pinned = verifyParamsLog(entries, this.o.logVk);
       if (this.params && pinned.length < this.params.length) throw new Error('the UC served a shorter log than the one pinned');
       this.params = pinned;
+      this.repinAt = undefined;
       await this.o.db.run('INSERT INTO w_params (id, log_vk, entries, fetched_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET log_vk = excluded.log_vk, entries = excluded.entries, fetched_at = excluded.fetched_at', [
         this.o.logVk,
         JSON.stringify(entries),
@@ -210,6 +245,106 @@ export class WalletDaemon {
       this.o.log.warn('cannot fetch or verify the parameters log; will retry', { error: (err as Error).message });
     }
     return this.params !== undefined;
+  }
+
+  /**
+   * Bill records received become periods once both signatures verify under the meter's key for
+   * their counter in the pinned log; forgeries are dropped and reported. The first bill that
+   * verifies is the period's, whatever arrived before it.
+   */
+  private async promoteBills(): Promise<void> {
+    const db = this.o.db;
+    const candidates = await db.all<{ digest: Uint8Array; payload: Uint8Array }>('SELECT digest, payload FROM w_bill_candidates ORDER BY received_at');
+    for (const cand of candidates) {
+      const rec = decodeRecord(u8(cand.payload)) as BillRecord;
+      const { c, periodLabel } = rec.bill;
+      const key = meterKeyFor(this.params!, this.o.meterId, c);
+      if (!key) {
+        // The log pinned may predate the meter's registration: look again later.
+        this.repinAt ??= this.retryAt();
+        continue;
+      }
+      const forged = billForgery(rec, key.vkM);
+      if (forged) {
+        this.o.log.error('forged bill rejected: it is not signed by this meter', { c, reason: forged });
+      } else {
+        const fresh = await db.run(
+          "INSERT INTO w_periods (c, period_label, e, n, bill_message, beta, r, dispute_message, dispute_signature, state, next_attempt, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', 0, ?) ON CONFLICT DO NOTHING",
+          [c, periodLabel, rec.bill.e, rec.n, rec.billMessage, rec.beta, rec.suite.encodeScalar(rec.r), rec.disputeMessage, rec.disputeSig, this.now()],
+        );
+        if (fresh) {
+          this.o.log.info('bill received', { c, periodLabel });
+          await this.markForged(c, rec.n);
+        } else {
+          const [held] = await db.all<{ bill_message: Uint8Array }>('SELECT bill_message FROM w_periods WHERE c = ?', [c]);
+          if (toHex(u8(held!.bill_message)) !== toHex(rec.billMessage)) this.o.log.error('meter fault: two different signed bills for one period; the first is kept', { c });
+        }
+      }
+      await db.run('DELETE FROM w_bill_candidates WHERE digest = ?', [cand.digest]);
+    }
+  }
+
+  /** Tokens numbered n or more in a period billed for n units are not the meter's. */
+  private async markForged(c: number, n: number): Promise<void> {
+    const extra = await this.o.db.all<{ i: number; state: string }>("SELECT i, state FROM w_tokens WHERE c = ? AND i >= ? AND state <> 'forged'", [c, n]);
+    for (const t of extra) {
+      await this.o.db.run("UPDATE w_tokens SET state = 'forged' WHERE c = ? AND i = ?", [c, t.i]);
+      this.o.log.error('forged token: its index is beyond the signed bill\'s count', { c, i: t.i, billed: n, coinLost: t.state === 'paid' });
+    }
+  }
+
+  /** A second, different token for (c, i): kept aside for the bill's self-check to decide. */
+  private async keepAlternate(c: number, i: number, e: number, periodLabel: number, rho: Uint8Array): Promise<void> {
+    const fresh = await this.o.db.run('INSERT INTO w_token_alternates (c, i, e, period_label, rho) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [c, i, e, periodLabel, rho]);
+    if (!fresh) return;
+    this.o.log.error('two different tokens for one (c, i): one is not the meter\'s; the signed bill will tell which', { c, i });
+    await this.o.db.run("UPDATE w_periods SET state = 'received', detail = NULL WHERE c = ? AND state = 'self-check-failed'", [c]);
+  }
+
+  /**
+   * After a failed self-check: the combination of held and alternate tokens that opens the bill,
+   * if there is one. The tokens it replaces were forged (each cost at most the coin paid for it);
+   * the right ones take their place, unpaid, and are paid as late tokens.
+   */
+  private async resolveForgedTokens(p: PeriodRow, tokens: TokenRow[], r: bigint, R: Parameters<typeof selfCheck>[3]): Promise<boolean> {
+    const alts = await this.o.db.all<{ i: number; e: number; period_label: number; rho: Uint8Array }>('SELECT i, e, period_label, rho FROM w_token_alternates WHERE c = ? AND i < ? ORDER BY i', [p.c, p.n]);
+    if (!alts.length) return false;
+    const choices = tokens.map((t) => [{ e: t.e, period_label: t.period_label, rho: u8(t.rho) }, ...alts.filter((a) => Number(a.i) === Number(t.i)).map((a) => ({ ...a, rho: u8(a.rho) }))]);
+    const combinations = choices.reduce((k, ch) => k * ch.length, 1);
+    if (combinations > MAX_TOKEN_COMBINATIONS) {
+      this.o.log.error('too many conflicting tokens to find the ones the bill opens; dispute needed', { c: p.c, combinations });
+      return false;
+    }
+    for (let k = 1; k < combinations; k++) {
+      let rest = k;
+      const pick = choices.map((ch) => {
+        const j = rest % ch.length;
+        rest = Math.floor(rest / ch.length);
+        return ch[j]!;
+      });
+      try {
+        selfCheck(this.params!.suite, pick.map((x) => x.rho), r, R);
+      } catch (err) {
+        if (err instanceof SipsterError) continue;
+        throw err;
+      }
+      for (const [idx, t] of tokens.entries()) {
+        const real = pick[idx]!;
+        if (toHex(real.rho) === toHex(u8(t.rho))) continue;
+        await this.o.db.tx(async (q) => {
+          await q.run('INSERT INTO w_token_alternates (c, i, e, period_label, rho) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [t.c, t.i, t.e, t.period_label, t.rho]);
+          await q.run('DELETE FROM w_token_alternates WHERE c = ? AND i = ? AND rho = ?', [t.c, t.i, real.rho]);
+          // A coin bound to an unpaid forgery stays bound: the next attempt finds it spent or not.
+          await q.run(
+            "UPDATE w_tokens SET e = ?, period_label = ?, rho = ?, state = 'unpaid', receipt = NULL, coin = CASE WHEN state = 'paid' THEN NULL ELSE coin END, pay_at = ? WHERE c = ? AND i = ?",
+            [real.e, real.period_label, real.rho, this.now(), t.c, t.i],
+          );
+        });
+        this.o.log.error('forged token replaced by the one the signed bill opens', { c: p.c, i: t.i, coinLost: t.state === 'paid' });
+      }
+      return true;
+    }
+    return false;
   }
 
   private async availableCoins(): Promise<number> {
@@ -379,7 +514,7 @@ export class WalletDaemon {
     const params = this.params!;
     const periods = await this.o.db.all<PeriodRow>("SELECT * FROM w_periods WHERE state IN ('received', 'missing-tokens', 'ready', 'debt') AND next_attempt <= ? ORDER BY c", [this.now()]);
     for (const p of periods) {
-      const tokens = await this.o.db.all<TokenRow>('SELECT * FROM w_tokens WHERE c = ? ORDER BY i', [p.c]);
+      const tokens = await this.o.db.all<TokenRow>('SELECT * FROM w_tokens WHERE c = ? AND i < ? ORDER BY i', [p.c, p.n]);
       const { bill } = decodeBillMessage(u8(p.bill_message));
       const r = params.suite.decodeScalar(u8(p.r));
       if (p.state === 'debt' && tokens.length < p.n) continue;
@@ -394,6 +529,7 @@ export class WalletDaemon {
           selfCheck(params.suite, tokens.map((t) => u8(t.rho)), r, bill.R);
         } catch (err) {
           if (!(err instanceof SipsterError)) throw err;
+          if (await this.resolveForgedTokens(p, tokens, r, bill.R)) continue;
           await this.setPeriod(p.c, 'self-check-failed', err.message);
           this.o.log.error('self-check failed: the tokens held do not open the bill; dispute needed', { c: p.c });
           continue;
@@ -466,7 +602,7 @@ export class WalletDaemon {
   async dispute(c: number): Promise<{ credited: number; owed: number }> {
     const [p] = await this.o.db.all<PeriodRow>('SELECT * FROM w_periods WHERE c = ?', [c]);
     if (!p) throw new SipsterError('period-mismatch', `no bill held for period ${c}`);
-    const tokens = await this.o.db.all<TokenRow>('SELECT rho FROM w_tokens WHERE c = ? ORDER BY i', [c]);
+    const tokens = await this.o.db.all<TokenRow>('SELECT rho FROM w_tokens WHERE c = ? AND i < ? ORDER BY i', [c, p.n]);
     const result = await this.uc.dispute(u8(p.bill_message), u8(p.beta), u8(p.dispute_message), u8(p.dispute_signature), tokens.map((t) => u8(t.rho)));
     await this.setPeriod(c, 'disputed', `credited ${result.credited}, owed ${result.owed}`);
     return result;

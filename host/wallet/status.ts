@@ -7,7 +7,8 @@ import { walletSchema } from '../store/schema/wallet.ts';
 export interface WalletStatus {
   readonly privacy: 'on' | 'off';
   readonly coins: Readonly<Record<string, number>>;
-  readonly tokens: { readonly unpaid: number; readonly paid: number };
+  /** forged: tokens the signed bill showed were not the meter's (never paid, or a coin lost each). */
+  readonly tokens: { readonly unpaid: number; readonly paid: number; readonly forged?: number };
   readonly periods: readonly { c: number; periodLabel: number; n: number; paid: number; state: string; detail: string | null }[];
   readonly debts: readonly number[];
 }
@@ -16,9 +17,10 @@ export async function walletStatus(db: Db, privacy: 'on' | 'off'): Promise<Walle
   await migrate(db, walletSchema);
   const coins: Record<string, number> = { available: 0, reserved: 0, spent: 0, lost: 0 };
   for (const r of await db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM w_coins GROUP BY state')) coins[r.state] = Number(r.n);
-  const tokens = { unpaid: 0, paid: 0 };
+  const tokens: { unpaid: number; paid: number; forged?: number } = { unpaid: 0, paid: 0 };
   for (const r of await db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM w_tokens GROUP BY state')) {
     if (r.state === 'paid') tokens.paid = Number(r.n);
+    else if (r.state === 'forged') tokens.forged = Number(r.n);
     else tokens.unpaid += Number(r.n);
   }
   const periods = await db.all<{ c: number; period_label: number; n: number; state: string; detail: string | null }>('SELECT c, period_label, n, state, detail FROM w_periods ORDER BY c');
@@ -37,7 +39,7 @@ export function formatStatus(s: WalletStatus): string {
   const lines = [
     `privacy:  ${s.privacy === 'on' ? 'on (payments go through the relay)' : 'OFF (no relay configured: the UC sees where payments come from)'}`,
     `balance:  ${s.coins.available} coins available, ${s.coins.reserved} bound to pending payments, ${s.coins.spent} spent${s.coins.lost ? `, ${s.coins.lost} lost` : ''}`,
-    `tokens:   ${s.tokens.unpaid} unpaid, ${s.tokens.paid} paid`,
+    `tokens:   ${s.tokens.unpaid} unpaid, ${s.tokens.paid} paid${s.tokens.forged ? `, ${s.tokens.forged} forged (not the meter's)` : ''}`,
     `debts:    ${s.debts.length ? s.debts.map((c) => `period ${c}`).join(', ') : 'none'}`,
     'periods:',
     ...(s.periods.length ? s.periods.map((p) => `  c=${p.c} label=${p.periodLabel} units=${p.n} paid=${p.paid} ${p.state}${p.detail ? ` (${p.detail})` : ''}`) : ['  none yet']),

@@ -5,12 +5,13 @@
 // options are valid, so --help and option errors answer at once.
 import cluster from 'node:cluster';
 import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
-import { describeOptions, parseCommandOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { describeOptions, OptionError, parseCommandOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 import type { SuiteId } from '../../protocol/suite.ts';
 import type { UcGenesis } from '../../uc/service.ts';
 
 async function load() {
-  const [{ TestPaymentBackend }, http, { Mint }, protocol, store, { faultHookFromEnv }, { createUcServer }, { UcService }] = await Promise.all([
+  const [{ ProviderPaymentBackend }, http, { Mint }, protocol, store, { faultHookFromEnv }, { createUcServer }, { UcService }] = await Promise.all([
     import('../../mint/backend.ts'),
     import('../../mint/http.ts'),
     import('../../mint/mint.ts'),
@@ -20,7 +21,7 @@ async function load() {
     import('../../uc/server.ts'),
     import('../../uc/service.ts'),
   ]);
-  return { TestPaymentBackend, ...http, Mint, ...protocol, ...store, faultHookFromEnv, createUcServer, UcService };
+  return { ProviderPaymentBackend, ...http, Mint, ...protocol, ...store, faultHookFromEnv, createUcServer, UcService };
 }
 
 export const summary = 'run the utility company service (sipster uc serve|register-meter --help)';
@@ -45,6 +46,7 @@ const serveOptions: OptionSpec[] = [
   { name: 'epochs-ahead', env: 'SIPSTER_UC_EPOCHS_AHEAD', kind: 'int', default: 2, min: 0, max: 100, help: 'epoch keys published ahead of the current epoch' },
   { name: 'no-mint', env: 'SIPSTER_UC_NO_MINT', kind: 'boolean', default: false, help: 'do not serve the Cashu mint API beside the UC' },
   { name: 'workers', env: 'SIPSTER_UC_WORKERS', kind: 'int', default: 1, min: 1, max: 64, help: 'processes serving the port, all on the one store (use the core count)' },
+  ...paymentOptions,
   ...genesisOptions,
 ];
 
@@ -60,7 +62,10 @@ const usage = `usage: sipster uc serve [options]
 
 serve: the UC's HTTP API (parameters log, anonymous pay, receipt lookup, settle, dispute,
 handover, status) and, on the same store, the Cashu mint, so that a coin's redemption and its
-receipt commit in one transaction. A new store is initialised from the genesis options.
+receipt commit in one transaction. A new store is initialised from the genesis options. The
+mint's quotes are paid by a payment provider's signed webhooks (--payments provider); only
+tests and demos use --payments test, which gives e-cash away. Without --no-mint, --payments is
+required.
 
 serve options:
 ${describeOptions(serveOptions)}
@@ -146,7 +151,7 @@ async function register(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger('uc', v['log-level'] as LogLevel);
-  const { decodeVerifyingKey, fromHex, openStoreOrLog, Mint, TestPaymentBackend, UcService, SUITE_IDS } = await load();
+  const { decodeVerifyingKey, fromHex, openStoreOrLog, Mint, ProviderPaymentBackend, UcService, SUITE_IDS } = await load();
   if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('register-meter', SUITE_IDS);
   try {
     decodeVerifyingKey(fromHex((v.vk as string).toLowerCase(), 33));
@@ -157,7 +162,7 @@ async function register(argv: string[]): Promise<number> {
   const db = await openStoreOrLog(v.db as string, log);
   if (!db) return 1;
   try {
-    const mint = await Mint.open(db, new TestPaymentBackend(true));
+    const mint = await Mint.open(db, new ProviderPaymentBackend()); // no quote is made here
     const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), log });
     const token = await uc.registerMeter(v['meter-id'] as string, fromHex((v.vk as string).toLowerCase(), 33));
     process.stdout.write(`${JSON.stringify({ meterId: v['meter-id'], accountToken: token, logVk: Buffer.from(uc.logVk).toString('hex') })}\n`);
@@ -173,8 +178,17 @@ async function register(argv: string[]): Promise<number> {
 async function serve(argv: string[]): Promise<number> {
   const v = parse(serveOptions, argv, 'serve');
   if (typeof v === 'number') return v;
+  let payments: Payments | undefined;
+  try {
+    if (!v['no-mint']) payments = paymentsFrom(v);
+  } catch (err) {
+    if (!(err instanceof OptionError)) throw err;
+    process.stderr.write(`sipster uc serve: ${err.message}\n`);
+    return 2;
+  }
   const log = createLogger('uc', v['log-level'] as LogLevel);
-  const { openStoreOrLog, describeLocation, faultHookFromEnv, Mint, TestPaymentBackend, UcService, epochOf, createUcServer, listen, close, SUITE_IDS } = await load();
+  if (payments?.warning && cluster.isPrimary) log.warn(payments.warning);
+  const { openStoreOrLog, describeLocation, faultHookFromEnv, Mint, ProviderPaymentBackend, UcService, epochOf, createUcServer, listen, close, SUITE_IDS } = await load();
   if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('serve', SUITE_IDS);
   const location = v.db as string;
   const db = await openStoreOrLog(location, log);
@@ -187,7 +201,8 @@ async function serve(argv: string[]): Promise<number> {
     await db.close();
     return 2;
   }
-  const mint = await Mint.open(db, new TestPaymentBackend(true));
+  // Without the mint's API (--no-mint) no quote can be made, so none is ever paid.
+  const mint = await Mint.open(db, payments?.backend ?? new ProviderPaymentBackend());
   const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), faults, log });
   // Publish the current epoch's key and the next ones ahead of use.
   const p = uc.params;
@@ -202,10 +217,11 @@ async function serve(argv: string[]): Promise<number> {
     logVk: Buffer.from(uc.logVk).toString('hex'),
     epochs: [...uc.params.epochKeys.keys()].join(','),
     mint: v['no-mint'] ? 'off' : `on (unit ${mint.unit})`,
+    payments: payments?.description ?? 'none (no mint API)',
     workers,
   });
   if (workers > 1 && cluster.isPrimary) return supervise(workers, db, log, describe);
-  const server = createUcServer(uc, log, v['no-mint'] ? undefined : mint);
+  const server = createUcServer(uc, log, v['no-mint'] ? undefined : mint, { webhookSecret: payments?.webhookSecret, quotesPerMinute: payments?.quotesPerMinute });
   let port: number;
   try {
     port = await listen(server, v.port as number, v.host as string);

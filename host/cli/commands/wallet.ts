@@ -17,7 +17,8 @@ const base: OptionSpec[] = [
 const connection: OptionSpec[] = [
   { name: 'uc', env: 'SIPSTER_WALLET_UC', kind: 'string', pattern: URL_RE, help: "the UC's URL (required)" },
   { name: 'mint', env: 'SIPSTER_WALLET_MINT', kind: 'string', pattern: URL_RE, help: 'the mint URL (default: the UC URL, which co-hosts it)' },
-  { name: 'account-token', env: 'SIPSTER_WALLET_ACCOUNT_TOKEN', kind: 'string', pattern: /^[0-9a-f]{64}$/, help: 'account token from `sipster uc register-meter` (required)' },
+  { name: 'account-token-file', env: 'SIPSTER_ACCOUNT_TOKEN_FILE', kind: 'string', help: 'file holding the account token from `sipster uc register-meter` (required, or the token in SIPSTER_ACCOUNT_TOKEN)' },
+  { name: 'account-token', env: 'SIPSTER_ACCOUNT_TOKEN', kind: 'string', pattern: /^[0-9a-f]{64}$/, help: 'the account token itself; on the command line it is visible in ps, so prefer the file or the environment' },
   { name: 'log-vk', env: 'SIPSTER_WALLET_LOG_VK', kind: 'string', pattern: /^0[23][0-9a-f]{64}$/, help: "the UC's parameters-log key, obtained out of band (required)" },
   { name: 'meter-id', env: 'SIPSTER_WALLET_METER_ID', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, help: 'this household\'s meter id (required)' },
 ];
@@ -49,6 +50,19 @@ function missing(v: OptionValues, names: string[], cmd: string): boolean {
   const absent = names.filter((n) => v[n] === undefined);
   if (absent.length) process.stderr.write(`sipster wallet ${cmd}: missing ${absent.map((n) => `--${n}`).join(', ')}\n`);
   return absent.length > 0;
+}
+
+/** Puts the token from --account-token-file (or the environment) into v['account-token']; false after printing an error. */
+async function withAccountToken(v: OptionValues, argv: string[], log: Logger, cmd: string): Promise<boolean> {
+  const { resolveAccountToken } = await import('../../wallet/account-token.ts');
+  try {
+    v['account-token'] = resolveAccountToken(v['account-token'] as string | undefined, v['account-token-file'] as string | undefined, argv, log);
+    if (v['account-token'] === undefined) process.stderr.write(`sipster wallet ${cmd}: missing --account-token-file (or SIPSTER_ACCOUNT_TOKEN)\n`);
+    return v['account-token'] !== undefined;
+  } catch (err) {
+    process.stderr.write(`sipster wallet ${cmd}: ${(err as Error).message}\n`);
+    return false;
+  }
 }
 
 async function open(v: OptionValues, log: Logger): Promise<Db | undefined> {
@@ -98,8 +112,9 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'dispute') {
     const v = parse([...base, ...connection, ...disputeOnly], rest, 'dispute');
     if (typeof v === 'number') return v;
-    if (missing(v, ['uc', 'account-token', 'log-vk', 'meter-id', 'c'], 'dispute')) return 2;
     const log = createLogger('wallet', v['log-level'] as LogLevel);
+    if (!(await withAccountToken(v, rest, log, 'dispute'))) return 2;
+    if (missing(v, ['uc', 'log-vk', 'meter-id', 'c'], 'dispute')) return 2;
     const db = await open(v, log);
     if (!db) return 1;
     try {
@@ -120,8 +135,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const v = parse([...base, ...connection, ...runOnly], rest, 'run');
   if (typeof v === 'number') return v;
-  if (missing(v, ['uc', 'account-token', 'log-vk', 'meter-id'], 'run')) return 2;
   const log = createLogger('wallet', v['log-level'] as LogLevel);
+  if (!(await withAccountToken(v, rest, log, 'run'))) return 2;
+  if (missing(v, ['uc', 'log-vk', 'meter-id'], 'run')) return 2;
   const db = await open(v, log);
   if (!db) return 1;
   const daemon = await daemonFor(v, db, log);

@@ -31,7 +31,7 @@ describe('sipster mint serve', () => {
   });
 
   it('exits 1 with a readable message when the store is unreachable', () => {
-    const res = runSync(['serve', '--port', '0'], { SIPSTER_MINT_DB: 'postgres://nobody@127.0.0.1:1/none' });
+    const res = runSync(['serve', '--port', '0', '--payments', 'test'], { SIPSTER_MINT_DB: 'postgres://nobody@127.0.0.1:1/none' });
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/ERROR +mint: cannot open store/);
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
@@ -39,7 +39,7 @@ describe('sipster mint serve', () => {
 
   it('serves cashu-ts from a config file and stops cleanly on SIGTERM', async () => {
     const config = join(dir, 'mint.json');
-    writeFileSync(config, JSON.stringify({ db: join(dir, 'cli.sqlite'), port: 0, 'log-level': 'debug' }));
+    writeFileSync(config, JSON.stringify({ db: join(dir, 'cli.sqlite'), port: 0, 'log-level': 'debug', payments: 'test' }));
     const child = spawn(process.execPath, [sipster, 'mint', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {

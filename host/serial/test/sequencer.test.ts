@@ -22,3 +22,14 @@ describe('Sequencer', () => {
     expect(s.stats.rewinds).toBe(1);
   });
 });
+
+describe('Sequencer memory', () => {
+  it('remembers at most WINDOW records; a repeat older than that comes back as a rewind, not a crash or a loss', async () => {
+    const { WINDOW } = await import('../sequencer.ts');
+    const s = new Sequencer();
+    for (let k = 0; k < 3 * WINDOW; k++) s.accept(1, k, p(k));
+    expect(s.remembered).toBe(WINDOW);
+    expect(s.accept(1, 3 * WINDOW - 1, p(3 * WINDOW - 1))).toEqual({ kind: 'duplicate' });
+    expect(s.accept(1, 0, p(0))).toEqual({ kind: 'new', rewind: true });
+  });
+});

@@ -40,3 +40,19 @@ export const mintSchema: Schema = {
        created_at BIGINT NOT NULL)`,
   ],
 };
+
+// Payments confirmed by the provider's webhooks (a separate schema: a store made before it gains
+// the table without a migration of the first).
+export const mintPaymentsSchema: Schema = {
+  name: 'mint-payments',
+  version: 1,
+  statements: [
+    // Every webhook event applied, by the provider's event id: a replayed event changes nothing.
+    `CREATE TABLE mint_payment_events (
+       id TEXT PRIMARY KEY,
+       quote TEXT NOT NULL,
+       received_at BIGINT NOT NULL)`,
+    // Expired unpaid quotes are swept by expiry.
+    'CREATE INDEX mint_quotes_state_expiry ON mint_quotes (state, expiry)',
+  ],
+};

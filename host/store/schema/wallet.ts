@@ -80,3 +80,28 @@ export const walletSchema: Schema = {
        state TEXT NOT NULL)`,
   ],
 };
+
+// Records the serial line could have forged, kept until the wallet can judge them (a separate
+// schema, so a store made before it gains these tables without a migration of the first).
+export const walletCandidatesSchema: Schema = {
+  name: 'wallet-candidates',
+  version: 1,
+  statements: [
+    // Bill records as received, by SHA-256 of the payload: a bill becomes a period (w_periods)
+    // only once its signatures verify under the meter's key in the pinned parameters log.
+    `CREATE TABLE w_bill_candidates (
+       digest BLOB PRIMARY KEY,
+       c BIGINT NOT NULL,
+       payload BLOB NOT NULL,
+       received_at BIGINT NOT NULL)`,
+    // A second, different token for a (c, i) already held: one of the two is not the meter's.
+    // The period's signed bill decides which (its self-check opens only with the right ones).
+    `CREATE TABLE w_token_alternates (
+       c BIGINT NOT NULL,
+       i BIGINT NOT NULL,
+       e BIGINT NOT NULL,
+       period_label BIGINT NOT NULL,
+       rho BLOB NOT NULL,
+       PRIMARY KEY (c, i, rho))`,
+  ],
+};

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { Wallet, type Proof } from '@cashu/cashu-ts';
 import { TestPaymentBackend } from '../../mint/backend.ts';
 import { close, listen } from '../../mint/http.ts';
-import { createLogger, silentLogger } from '../../mint/log.ts';
+import { createLogger, silentLogger, type Logger } from '../../mint/log.ts';
 import { Mint } from '../../mint/mint.ts';
 import { drbg } from '../../meter/drbg.ts';
 import { ReferenceMeter } from '../../meter/reference-meter.ts';
@@ -31,12 +31,12 @@ export interface RunningUc {
   stop(): Promise<void>;
 }
 
-/** A UC with its mint on the store at `location`, on `port` (0: any free port). */
-export async function serveUc(location: string, genesis: UcGenesis = genesisFor(), port = 0): Promise<RunningUc> {
+/** A UC with its mint on the store at `location`, on `port` (0: any free port); `log` gets the HTTP layer's lines. */
+export async function serveUc(location: string, genesis: UcGenesis = genesisFor(), port = 0, log?: Logger): Promise<RunningUc> {
   const db = await openStore(location);
   const mint = await Mint.open(db, new TestPaymentBackend(true));
   const uc = await UcService.open(db, mint, { genesis, epochs: [0, 1, 2], log: silentLogger });
-  const server: Server = createUcServer(uc, process.env.SIPSTER_TEST_LOG ? createLogger('uc', 'debug') : silentLogger, mint);
+  const server: Server = createUcServer(uc, log ?? (process.env.SIPSTER_TEST_LOG ? createLogger('uc', 'debug') : silentLogger), mint);
   const bound = await listen(server, port);
   return {
     url: `http://127.0.0.1:${bound}`,
