@@ -5,6 +5,7 @@
  * @hpke/core's (RFC 9180); this file adds the message layout, the labels and the response keys
  * (HKDF from @noble/hashes).
  */
+import type { webcrypto } from 'node:crypto';
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256, type RecipientContext, type SenderContext } from '@hpke/core';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
@@ -91,7 +92,7 @@ const supportsMandatorySuite = (c: KeyConfig): boolean =>
 /** A gateway key: the secret, and the configuration it publishes (the mandatory suite alone). */
 export interface GatewayKey {
   readonly config: KeyConfig;
-  readonly privateKey: CryptoKey;
+  readonly privateKey: webcrypto.CryptoKey;
 }
 
 export async function gatewayKey(keyId: number, secret: Uint8Array): Promise<GatewayKey> {
@@ -124,7 +125,7 @@ export interface ClientContext {
  * Encapsulates a Binary HTTP request to `config`'s key. `ephemeral` fixes the HPKE ephemeral key
  * pair (known-answer tests only); by default every call draws a fresh one.
  */
-export async function encapsulateRequest(config: KeyConfig, request: Uint8Array, ephemeral?: CryptoKeyPair): Promise<{ encapsulated: Uint8Array; client: ClientContext }> {
+export async function encapsulateRequest(config: KeyConfig, request: Uint8Array, ephemeral?: webcrypto.CryptoKeyPair): Promise<{ encapsulated: Uint8Array; client: ClientContext }> {
   if (!supportsMandatorySuite(config)) throw new OhttpError('unsupported-suite', 'the key configuration does not offer DHKEM(X25519, HKDF-SHA256) with HKDF-SHA256 and AES-128-GCM');
   const hdr = header(config.keyId);
   let context: SenderContext;

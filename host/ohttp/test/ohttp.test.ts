@@ -1,5 +1,6 @@
 // Oblivious HTTP encapsulation against RFC 9458 Appendix A (key configuration, request and
 // response, byte for byte), and the refusals of a tampered, misdirected or malformed message.
+import type { webcrypto } from 'node:crypto';
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { describe, expect, it } from 'vitest';
 import { decodeRequest, decodeResponse } from '../bhttp.ts';
@@ -33,7 +34,7 @@ const A = {
   encapsulatedResponse: 'c789e7151fcba46158ca84b04464910d86f9013e404feea014e7be4a441f234f857fbd',
 };
 
-async function ephemeral(): Promise<CryptoKeyPair> {
+async function ephemeral(): Promise<webcrypto.CryptoKeyPair> {
   const kem = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() }).kem;
   return { privateKey: await kem.importKey('raw', hex(A.skE).buffer, false), publicKey: await kem.importKey('raw', hex(A.pkE).buffer, true) };
 }
