@@ -1,6 +1,6 @@
 /**
- * Oblivious HTTP (RFC 9458): key configurations (Section 3), and the HPKE encapsulation of a
- * Binary HTTP request to a gateway's key and of its response (Section 4), in RFC 9458's
+ * Oblivious HTTP (RFC 9458): the HPKE encapsulation of a Binary HTTP request to a gateway's key
+ * (its configuration: key-config.ts) and of its response (Section 4), in RFC 9458's
  * mandatory suite only: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM. HPKE itself is
  * @hpke/core's (RFC 9180); this file adds the message layout, the labels and the response keys
  * (HKDF from @noble/hashes).
@@ -10,84 +10,22 @@ import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256, type Recipie
 import { x25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { AEAD_AES_128_GCM, KDF_HKDF_SHA256, KEM_X25519_HKDF_SHA256, NPK, OhttpError, sipsterKeyConfig, supportsMandatorySuite, u16, type KeyConfig } from './key-config.ts';
 
-export const KEM_X25519_HKDF_SHA256 = 0x0020;
-export const KDF_HKDF_SHA256 = 0x0001;
-export const AEAD_AES_128_GCM = 0x0001;
+export { decodeKeyConfig, encodeKeyConfig, OhttpError, type KeyConfig, type OhttpErrorCode } from './key-config.ts';
 
 export const REQUEST_MEDIA_TYPE = 'message/ohttp-req';
 export const RESPONSE_MEDIA_TYPE = 'message/ohttp-res';
 
-const NPK = 32; // X25519 public key and enc
 const NK = 16; // AES-128-GCM key
 const NN = 12; // AES-128-GCM nonce
 const RESPONSE_NONCE = Math.max(NN, NK);
 const TAG = 16;
 const HEADER = 7; // key id (8) ‖ kem (16) ‖ kdf (16) ‖ aead (16)
 
-export type OhttpErrorCode = 'bad-key-config' | 'unsupported-suite' | 'malformed' | 'unknown-key' | 'decrypt-failed' | 'replay';
-
-export class OhttpError extends Error {
-  constructor(
-    readonly code: OhttpErrorCode,
-    message: string,
-  ) {
-    super(`oblivious HTTP: ${message}`);
-    this.name = 'OhttpError';
-  }
-}
-
-export interface SymmetricAlgorithm {
-  readonly kdfId: number;
-  readonly aeadId: number;
-}
-
-export interface KeyConfig {
-  readonly keyId: number;
-  readonly kemId: number;
-  readonly publicKey: Uint8Array;
-  readonly algorithms: readonly SymmetricAlgorithm[];
-}
-
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
 const ascii = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
-const u16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
 const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
-
-// ---- key configurations -------------------------------------------------------------------------
-
-export function encodeKeyConfig(c: KeyConfig): Uint8Array {
-  if (!Number.isInteger(c.keyId) || c.keyId < 0 || c.keyId > 0xff) throw new RangeError(`key id out of range: ${c.keyId}`);
-  if (c.publicKey.length !== NPK) throw new RangeError('X25519 public key must be 32 bytes');
-  if (c.algorithms.length < 1) throw new RangeError('a key configuration names at least one symmetric algorithm');
-  const out = new Uint8Array(HEADER - 4 + NPK + 2 + 4 * c.algorithms.length);
-  const v = new DataView(out.buffer);
-  v.setUint8(0, c.keyId);
-  v.setUint16(1, c.kemId);
-  out.set(c.publicKey, 3);
-  v.setUint16(3 + NPK, 4 * c.algorithms.length);
-  c.algorithms.forEach((a, k) => {
-    v.setUint16(5 + NPK + 4 * k, a.kdfId);
-    v.setUint16(7 + NPK + 4 * k, a.aeadId);
-  });
-  return out;
-}
-
-/** One key configuration, exactly (no trailing bytes); only the X25519 KEM is known. */
-export function decodeKeyConfig(b: Uint8Array): KeyConfig {
-  if (b.length < 3) throw new OhttpError('bad-key-config', 'key configuration too short');
-  const kemId = u16(b, 1);
-  if (kemId !== KEM_X25519_HKDF_SHA256) throw new OhttpError('unsupported-suite', `KEM 0x${kemId.toString(16).padStart(4, '0')} is not DHKEM(X25519, HKDF-SHA256)`);
-  if (b.length < 3 + NPK + 2) throw new OhttpError('bad-key-config', 'key configuration too short');
-  const len = u16(b, 3 + NPK);
-  if (len < 4 || len % 4 !== 0) throw new OhttpError('bad-key-config', `symmetric algorithms length ${len} is not a positive multiple of 4`);
-  if (b.length !== 5 + NPK + len) throw new OhttpError('bad-key-config', `key configuration is ${b.length} bytes, its lengths say ${5 + NPK + len}`);
-  const algorithms = Array.from({ length: len / 4 }, (_, k) => ({ kdfId: u16(b, 5 + NPK + 4 * k), aeadId: u16(b, 7 + NPK + 4 * k) }));
-  return { keyId: b[0]!, kemId, publicKey: b.slice(3, 3 + NPK), algorithms };
-}
-
-const supportsMandatorySuite = (c: KeyConfig): boolean =>
-  c.kemId === KEM_X25519_HKDF_SHA256 && c.algorithms.some((a) => a.kdfId === KDF_HKDF_SHA256 && a.aeadId === AEAD_AES_128_GCM);
 
 /** A gateway key: the secret, and the configuration it publishes (the mandatory suite alone). */
 export interface GatewayKey {
@@ -97,8 +35,7 @@ export interface GatewayKey {
 
 export async function gatewayKey(keyId: number, secret: Uint8Array): Promise<GatewayKey> {
   if (secret.length !== 32) throw new RangeError('X25519 secret must be 32 bytes');
-  const config: KeyConfig = { keyId, kemId: KEM_X25519_HKDF_SHA256, publicKey: x25519.getPublicKey(secret), algorithms: [{ kdfId: KDF_HKDF_SHA256, aeadId: AEAD_AES_128_GCM }] };
-  return { config, privateKey: await suite.kem.importKey('raw', secret.slice().buffer, false) };
+  return { config: sipsterKeyConfig(keyId, x25519.getPublicKey(secret)), privateKey: await suite.kem.importKey('raw', secret.slice().buffer, false) };
 }
 
 // ---- requests -------------------------------------------------------------------------------------
