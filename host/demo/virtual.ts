@@ -286,7 +286,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
 
   // What each side holds now.
   const ws = await walletStatus(db, 'off');
-  const ucView = await new UcClient({ ucUrl: uc.url, payUrl: uc.url, accountToken }).status(METER_ID);
+  const ucView = await new UcClient({ ucUrl: uc.url, accountToken }).status(METER_ID);
   const ucStore = await openStore(uc.db);
   let ucPaid = 0;
   let ucRedeemed = 0;

@@ -33,7 +33,7 @@ export interface Request {
   /** Captures of the route pattern. */
   readonly params: readonly string[];
   readonly query: URLSearchParams;
-  /** Parsed JSON body (undefined for GET). */
+  /** Parsed JSON body (undefined for GET); the raw bytes for a route with its own `mediaType`. */
   readonly body: unknown;
   readonly headers: IncomingMessage['headers'];
 }
@@ -44,6 +44,31 @@ export interface Route {
   readonly handler: (req: Request) => Promise<unknown>;
   /** Overrides the server's body limit for this route. */
   readonly maxBodyBytes?: number;
+  /** A POST body of this media type, passed as bytes (default: application/json, parsed). */
+  readonly mediaType?: string;
+}
+
+/** A handler's answer sent as bytes of its own media type instead of JSON. */
+export class BinaryBody {
+  constructor(
+    readonly mediaType: string,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+/** A request as `answer` sees it: from a socket, or decapsulated from an Oblivious HTTP message. */
+export interface Incoming {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  /** The body, refused (413) past `limit` bytes. */
+  read(limit: number): Promise<Uint8Array>;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 export interface JsonServerOptions {
@@ -88,21 +113,60 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
-  const text = JSON.stringify(body);
+  const binary = body instanceof BinaryBody;
+  const bytes = binary ? body.bytes : Buffer.from(JSON.stringify(body));
   res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+    'content-type': binary ? body.mediaType : 'application/json',
+    'content-length': bytes.length,
     'cache-control': 'no-store',
     ...(close ? { connection: 'close' } : {}),
   });
-  res.end(text);
+  res.end(bytes);
+}
+
+const mediaTypeOf = (header: string | undefined): string => (header ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+
+/**
+ * Routes one request and runs its handler: the status and body to send. An ApiError becomes its
+ * {detail, code}; anything else a generic 500, its stack trace in the log only.
+ */
+export async function answer(routes: readonly Route[], maxBodyBytes: number, log: Logger, req: Incoming): Promise<Answer> {
+  try {
+    const matching = routes.filter((r) => r.pattern.test(req.path));
+    if (matching.length === 0) throw new ApiError(404, HttpCode.notFound, 'no such endpoint');
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) throw new ApiError(405, HttpCode.methodNotAllowed, 'method not allowed');
+    let body: unknown;
+    if (route.method === 'POST') {
+      const wanted = route.mediaType ?? 'application/json';
+      if (mediaTypeOf(req.headers['content-type']) !== wanted) throw new ApiError(415, HttpCode.unsupportedMedia, `body must be ${wanted}`);
+      const raw = await req.read(route.maxBodyBytes ?? maxBodyBytes);
+      if (route.mediaType) {
+        body = raw;
+      } else {
+        try {
+          body = JSON.parse(Buffer.from(raw).toString('utf8'));
+        } catch {
+          throw new ApiError(400, HttpCode.malformed, 'body is not valid JSON');
+        }
+      }
+    }
+    const params = route.pattern.exec(req.path)!.slice(1);
+    return { status: 200, body: await route.handler({ method: route.method, path: req.path, params, query: req.query, body, headers: req.headers }) };
+  } catch (err) {
+    if (err instanceof ApiError) {
+      log.debug('request refused', { method: req.method, path: req.path, status: err.status, code: err.code, detail: err.detail });
+      return { status: err.status, body: { detail: err.detail, code: err.code } };
+    }
+    log.error('internal error', { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
+    return { status: 500, body: { detail: 'internal error', code: HttpCode.internal } };
+  }
 }
 
 export function createJsonServer(opts: JsonServerOptions): Server {
   const { routes, maxBodyBytes, log } = opts;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
-    let status = 200;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -110,39 +174,17 @@ export function createJsonServer(opts: JsonServerOptions): Server {
       send(res, 400, { detail: 'malformed URL', code: HttpCode.malformed });
       return;
     }
-    try {
-      const matching = routes.filter((r) => r.pattern.test(url.pathname));
-      if (matching.length === 0) throw new ApiError(404, HttpCode.notFound, 'no such endpoint');
-      const route = matching.find((r) => r.method === req.method);
-      if (!route) throw new ApiError(405, HttpCode.methodNotAllowed, 'method not allowed');
-      let body: unknown;
-      if (route.method === 'POST') {
-        const type = String(req.headers['content-type'] ?? 'application/json');
-        if (!/^application\/json\b/i.test(type)) throw new ApiError(415, HttpCode.unsupportedMedia, 'body must be application/json');
-        const raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new ApiError(400, HttpCode.malformed, 'body is not valid JSON');
-        }
-      }
-      const params = route.pattern.exec(url.pathname)!.slice(1);
-      const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, headers: req.headers });
-      send(res, 200, result);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        status = err.status;
-        // After a too-large body the rest of the stream is unread: close rather than keep-alive.
-        send(res, err.status, { detail: err.detail, code: err.code }, err.status === 413);
-        log.debug('request refused', { method: req.method, path: url.pathname, status, code: err.code, detail: err.detail });
-      } else {
-        status = 500;
-        log.error('internal error', { method: req.method, path: url.pathname, error: (err as Error)?.stack ?? String(err) });
-        if (!res.headersSent) send(res, 500, { detail: 'internal error', code: HttpCode.internal });
-      }
-    } finally {
-      log.debug('request', { method: req.method, path: url.pathname, status, ms: (performance.now() - started).toFixed(1) });
-    }
+    const a = await answer(routes, maxBodyBytes, log, {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      read: async (limit) => new Uint8Array(await readBody(req, limit)),
+    });
+    // After a too-large body the rest of the stream is unread: close rather than keep-alive.
+    if (!res.headersSent) send(res, a.status, a.body, a.status === 413);
+    // The access log: who asked for what (through a relay, `remote` is the relay's address).
+    log.debug('request', { method: req.method, path: url.pathname, status: a.status, ms: (performance.now() - started).toFixed(1), remote: req.socket.remoteAddress });
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => log.error('response failed', { error: String(err) }));
