@@ -4,7 +4,8 @@
  * provisioning signed by the UC's log key are flashed with espruino-tools over the board's
  * console; the boot record is checked; vkM is registered; the wallet daemon follows the board's
  * pseudo-terminal (serialport); the rig drives the metering pulses and the board's clock; the
- * wallet pays every token with e-cash in the payment window and settles the bill in the
+ * wallet pays every token with e-cash in the payment window, through an Oblivious HTTP relay
+ * process (privacy ON; --no-relay pays directly, privacy OFF), and settles the bill in the
  * settlement window. The wallet runs on the board's clock, so the windows and the meter's
  * periods agree while the rig jumps or accelerates it.
  */
@@ -29,6 +30,7 @@ import { PINS, Rig, spawnVirtualBoard } from '../vboard/rig-client.ts';
 import { BoardClock, type ClockReading } from './board-clock.ts';
 import { Condition, Steps } from './steps.ts';
 import { boardTimings, formatOp } from './timings.ts';
+import { startRelayProcess } from '../relay/process.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
 
 const METER_ID = 'DEMO-METER-0001';
@@ -38,6 +40,8 @@ const PULSE_PERIOD_MS = 100;
 
 export interface VirtualDemoOptions {
   readonly units: number;
+  /** Pay through an Oblivious HTTP relay process (privacy ON); false: straight to the UC (OFF). */
+  readonly relay: boolean;
 }
 
 /** The virtual board, or a real one on SIPSTER_PORT whose rig (pulses, clock) answers at SIPSTER_RIG. */
@@ -88,6 +92,18 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
     say(`  UC + mint at ${u.url}, parameters-log key ${bytesToHex(u.logVk).slice(0, 16)}…`);
     return u;
   });
+
+  const relay = o.relay
+    ? await steps.run('starting the Oblivious HTTP relay (`sipster relay serve`, a process of its own)', async () => {
+        const r = await startRelayProcess(`${uc.url}/v1/ohttp`);
+        steps.defer('relay', () => r.stop());
+        say(`  relay at ${r.url} → the UC's gateway ${uc.url}/v1/ohttp`);
+        say('  privacy ON: every pay and receipt lookup is encapsulated (RFC 9458) to the UC\'s OHTTP key pinned from its signed log;');
+        say('  the relay sees the wallet\'s address but only ciphertext, the UC sees (e, ρ, coin) but only the relay\'s address');
+        return r;
+      })
+    : undefined;
+  if (!relay) say('  PRIVACY OFF (--no-relay): the wallet pays the UC directly, so the UC sees this household\'s address beside every (e, ρ, coin)');
 
   const { target, rig, link, clock } = await steps.run('starting the virtual board (`sipster vboard`)', async () => {
     const t = await boardTarget(dir);
@@ -192,7 +208,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
     const d: Db = await openStore(join(dir, 'wallet.sqlite'));
     steps.defer('wallet store', () => d.close());
     const w = await WalletDaemon.open({
-      db: d, log: walletLog, meterId: METER_ID, ucUrl: uc.url, mintUrl: uc.url, accountToken, logVk: uc.logVk,
+      db: d, log: walletLog, meterId: METER_ID, ucUrl: uc.url, mintUrl: uc.url, relayUrl: relay?.url, accountToken, logVk: uc.logVk,
       withdrawAmount: 100, bufferTarget: 100, withdrawIntervalMs: 5_000, retryMs: 2_000, now: clock.now,
     });
     let chain = Promise.resolve();
@@ -285,7 +301,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   const tSettle = performance.now() - tSettle0;
 
   // What each side holds now.
-  const ws = await walletStatus(db, 'off');
+  const ws = await walletStatus(db, relay ? 'on' : 'off');
   const ucView = await new UcClient({ ucUrl: uc.url, accountToken }).status(METER_ID);
   const ucStore = await openStore(uc.db);
   let ucPaid = 0;
@@ -303,8 +319,8 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   say('Summary');
   say(`  units metered     ${units} pulses → ${tokensOf()} tokens on the board's serial port${replays ? ` (lost on the line: ${link.faults.length} bad frame${link.faults.length === 1 ? '' : 's'} dropped; ${replays} replay${replays > 1 ? 's' : ''} filled the gap)` : ''}; bill n = ${bill.n}, c = ${c}, epoch ${bill.bill.e}`);
   say(`  payments          ${period?.paid ?? 0} one-unit payments, every receipt verified (DLEQ) under the pinned epoch key; coins withdrawn ${withdrawn}, spent ${ws.coins.spent}, left ${ws.coins.available}`);
-  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
-  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; privacy OFF in the demo: no relay between wallet and UC)`);
+  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount${relay ? ', each from the relay\'s address' : ', each from this household\'s address'}; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
+  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay between wallet and UC (--no-relay)'})`);
   say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
   say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
   say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);

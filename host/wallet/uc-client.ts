@@ -40,12 +40,12 @@ export interface UcClientOptions {
 type Exchange = { status: number; body: Buffer; mediaType: string };
 
 /** A UC answer, JSON in either case: the value, or the error it names. */
-function interpret<T>(status: number, body: Buffer, who: string): T {
+function interpret<T>(status: number, body: Buffer, what = 'response'): T {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new UcHttpError(status, 0, `${who} answer is not JSON`);
+    throw new UcHttpError(status, 0, `${what} is not JSON`);
   }
   if (status < 200 || status > 299) {
     const e = json as { code?: unknown; detail?: unknown };
@@ -84,7 +84,7 @@ export class UcClient {
     if (auth && this.o.accountToken) headers.authorization = `Bearer ${this.o.accountToken}`;
     const json = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload));
     const res = await this.exchange(new URL(path, this.o.ucUrl), method, headers, json && (async () => json));
-    return interpret<T>(res.status, res.body, 'UC');
+    return interpret<T>(res.status, res.body);
   }
 
   /** Pay and lookup: through the relay, encapsulated, when one is configured; else direct. */
@@ -112,7 +112,7 @@ export class UcClient {
     });
     if (res.status !== 200 || res.mediaType !== RESPONSE_MEDIA_TYPE) {
       // Not encapsulated: the relay's or the gateway's own refusal (it never carries a receipt).
-      return interpret<T>(res.status === 200 ? 502 : res.status, res.body, 'relay');
+      return interpret<T>(res.status === 200 ? 502 : res.status, res.body, 'relay response');
     }
     let answer;
     try {
@@ -120,7 +120,7 @@ export class UcClient {
     } catch (err) {
       throw new UcHttpError(502, 0, (err as Error).message);
     }
-    return interpret<T>(answer.status, Buffer.from(answer.content), 'UC');
+    return interpret<T>(answer.status, Buffer.from(answer.content), 'encapsulated response');
   }
 
   async params(): Promise<{ logVk: string; entries: ParamsEntry[] }> {

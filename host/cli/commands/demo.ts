@@ -15,16 +15,18 @@ const usage = `usage: sipster demo [--units N]                       the meter f
   --units N    units owed in the period (default 300; 1–2000 on the board, 1–100000 in process)
   --reference  in-process reference meter and in-memory UC, no board, no mint
   --suite S    ciphersuite for --reference: ${SUITE_IDS.join(' | ')} (default P256-SHA256)
+  --no-relay   pay the UC directly instead of through the Oblivious HTTP relay (PRIVACY OFF)
 
 The default run starts \`sipster uc serve\` (UC + Cashu mint, SQLite in a temp dir) and
-\`sipster vboard\`, flashes the firmware with espruino-tools, registers the meter, runs the
-wallet daemon on the board's pseudo-terminal, drives the pulses and the board's clock through
+\`sipster vboard\` and \`sipster relay serve\` (the Oblivious HTTP relay: privacy ON), flashes
+the firmware with espruino-tools, registers the meter, runs the wallet daemon on the board's
+pseudo-terminal, drives the pulses and the board's clock through
 the rig, and waits until the wallet has paid every token and the UC settled the bill
 (about a minute or two). Everything started is stopped on exit and on Ctrl-C.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const flags = parseCommandArgs('demo', argv, { units: { type: 'string' }, suite: { type: 'string' }, reference: { type: 'boolean' } }, usage);
+  const flags = parseCommandArgs('demo', argv, { units: { type: 'string' }, suite: { type: 'string' }, reference: { type: 'boolean' }, 'no-relay': { type: 'boolean' } }, usage);
   if (typeof flags === 'number') return flags;
   const reference = flags.reference === true;
   let units: number;
@@ -43,5 +45,5 @@ export async function run(argv: string[]): Promise<number> {
     return runReference(getSuite(suiteId), units);
   }
   const { runVirtual } = await import('../../demo/virtual.ts');
-  return runVirtual({ units });
+  return runVirtual({ units, relay: flags['no-relay'] !== true });
 }
