@@ -6,7 +6,9 @@
  * Reference figures measured in the same run: the receipt alone in-process (issueReceipt, no
  * coin, no storage, no HTTP) and the coin check alone (Mint.verifyInputs);
  * printed beside the paper's 1.44 ms per receipt (C, one core, no proof/coin/storage) and the
- * issue's target of 2,500 receipts/s on this 2-core machine.
+ * issue's target of 2,500 receipts/s on this 2-core machine. At each level the same pays also go
+ * through the Oblivious HTTP relay (`sipster relay serve`, its own process, rate limit off),
+ * encapsulated to the UC's pinned OHTTP key, right after the direct ones: the relay path's cost.
  */
 import { createECDH, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,12 +20,13 @@ import { silentLogger } from '../host/mint/log.ts';
 import { Mint } from '../host/mint/mint.ts';
 import { drbg } from '../host/meter/drbg.ts';
 import { ReferenceMeter } from '../host/meter/reference-meter.ts';
-import { encodePayRequest, generateEpochKey, getSuite, issueReceipt, toHex } from '../host/protocol/index.ts';
+import { encodePayRequest, fromHex, generateEpochKey, getSuite, issueReceipt, toHex, verifyParamsLog } from '../host/protocol/index.ts';
+import { startRelayProcess } from '../host/relay/process.ts';
 import { openStore } from '../host/store/open.ts';
 import { startPostgres } from '../host/store/testing/postgres-server.ts';
 import { startUcProcess } from '../host/uc/process.ts';
 import { UcService } from '../host/uc/service.ts';
-import { UcClient } from '../host/wallet/uc-client.ts';
+import { UcClient, type ObliviousRoute } from '../host/wallet/uc-client.ts';
 
 const PAPER_MS_PER_RECEIPT = 1.44;
 const TARGET_RECEIPTS_PER_S = 2500;
@@ -90,8 +93,8 @@ function ecdhCost(): number {
   return (performance.now() - t) / (peers.length - 20);
 }
 
-async function payLevel(url: string, wallets: number, coins: Proof[]): Promise<number> {
-  const client = new UcClient({ ucUrl: url });
+async function payLevel(url: string, wallets: number, coins: Proof[], oblivious?: ObliviousRoute): Promise<number> {
+  const client = new UcClient({ ucUrl: url, oblivious });
   let next = 0;
   const t = performance.now();
   await Promise.all(
@@ -200,17 +203,28 @@ async function main(): Promise<void> {
   try {
     const wallet = new Wallet(proc.url, { unit: 'tok' });
     await wallet.loadMint();
-    const need = PAYS_PER_LEVEL * LEVELS.length + SWAPS;
+    const need = 2 * PAYS_PER_LEVEL * LEVELS.length + SWAPS;
     const coins: Proof[] = [];
     while (coins.length < need) {
       const amount = Math.min(500, need - coins.length);
       coins.push(...(await wallet.mintProofsBolt11(amount, await wallet.createMintQuoteBolt11(amount))));
     }
     const ref = await references(coins.slice(need - SWAPS));
+    const served = (await (await fetch(`${proc.url}/v1/params`)).json()) as { logVk: string; entries: [] };
+    const key = verifyParamsLog(served.entries, fromHex(served.logVk, 33)).ohttpKeys.get(0)!;
+    const relay = await startRelayProcess(`${proc.url}/v1/ohttp`, ['--rate', '1000000', '--burst', '1000000']);
     const levels = [];
-    for (const [k, wallets] of LEVELS.entries()) {
-      const receiptsPerS = await payLevel(proc.url, wallets, coins.slice(k * PAYS_PER_LEVEL, (k + 1) * PAYS_PER_LEVEL));
-      levels.push({ wallets, receiptsPerS });
+    const viaRelay = [];
+    try {
+      for (const [k, wallets] of LEVELS.entries()) {
+        const batch = (j: number) => coins.slice((2 * k + j) * PAYS_PER_LEVEL, (2 * k + j + 1) * PAYS_PER_LEVEL);
+        const receiptsPerS = await payLevel(proc.url, wallets, batch(0));
+        levels.push({ wallets, receiptsPerS });
+        const relayed = await payLevel(proc.url, wallets, batch(1), { relayUrl: relay.url, keyConfig: () => key });
+        viaRelay.push({ wallets, receiptsPerS: relayed, ratioToDirect: Math.round((relayed / receiptsPerS) * 1000) / 1000 });
+      }
+    } finally {
+      await relay.stop();
     }
     const swapsPerS = await swapRate(proc.url, coins.slice(need - SWAPS));
     const settle = await settleLatency(proc.url, accountTokens, meters);
@@ -222,6 +236,9 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|');
     for (const l of levels) {
       console.log(`| receipts/s, ${l.wallets} wallet(s) | ${l.receiptsPerS} | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
+    }
+    for (const l of viaRelay) {
+      console.log(`| receipts/s through the OHTTP relay, ${l.wallets} wallet(s) | ${l.receiptsPerS} (${l.ratioToDirect}× direct) | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
     }
     console.log(`| receipt alone in-process (issueReceipt, 1 core) | ${receiptAlonePerS}/s (${ref.receiptMs.toFixed(2)} ms) | | 1 | ${(receiptAlonePerS / paperPerS).toFixed(3)} |`);
     const ecdhFloorPerS = Math.round((1000 / (ECDH_PER_RECEIPT * ref.ecdhMs)) * cpus().length);
@@ -241,6 +258,7 @@ async function main(): Promise<void> {
       store: STORE,
       paysPerLevel: PAYS_PER_LEVEL,
       receiptsPerSecond: levels,
+      receiptsPerSecondViaRelay: viaRelay,
       reference: { receiptAloneMs: ref.receiptMs, coinCheckMs: ref.coinCheckMs, ecdhMs: ref.ecdhMs, ecdhPerReceipt: ECDH_PER_RECEIPT, paperMsPerReceipt: PAPER_MS_PER_RECEIPT, targetReceiptsPerSecond: TARGET_RECEIPTS_PER_S },
       mintSwapsPerSecond: swapsPerS,
       settleLatencyMs: settle,

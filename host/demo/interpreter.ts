@@ -24,7 +24,7 @@ import { PINS, spawnInterpreterBoard } from '../vboard/rig-client.ts';
 import { Condition, Steps } from './steps.ts';
 import { boardTimings, formatOp } from './timings.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
-import { startDemoWallet } from './wallet.ts';
+import { startDemoRelay, startDemoWallet } from './wallet.ts';
 
 const METER_ID = 'DEMO-METER-EL01';
 
@@ -32,6 +32,8 @@ export interface InterpreterDemoOptions {
   readonly espruino: string;
   readonly periodSeconds: number;
   readonly testLoadMs: number;
+  /** Pay through an Oblivious HTTP relay process (privacy ON); false: straight to the UC (OFF). */
+  readonly relay: boolean;
 }
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -75,6 +77,8 @@ async function demo(o: InterpreterDemoOptions, steps: Steps, say: (line: string)
     return u;
   });
 
+  const relay = await startDemoRelay(steps, uc.url, o.relay, say);
+
   const { target, link } = await steps.run('starting the interpreter as a board (`sipster espruino-linux`)', async () => {
     const t = await spawnInterpreterBoard(join(dir, 'board'), o.espruino);
     steps.defer('board', t.stop);
@@ -113,7 +117,7 @@ async function demo(o: InterpreterDemoOptions, steps: Steps, say: (line: string)
 
   const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, schedule, METER_ID, boot.vkM!));
   const wallet = await steps.run('starting the wallet daemon on the board\'s serial port', () =>
-    startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, accountToken, logVk: uc.logVk, now: Date.now, link, changed, say }));
+    startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, relayUrl: relay?.url, accountToken, logVk: uc.logVk, now: Date.now, link, changed, say }));
 
   const tokensOf = (): number => new Set(records().flatMap((r) => (r.kind === 'token' && r.c === c ? [r.i] : []))).size;
   const billOf = (): BillRecord | undefined => records().find((r): r is BillRecord => r.kind === 'bill' && r.bill.c === c);
@@ -136,8 +140,8 @@ async function demo(o: InterpreterDemoOptions, steps: Steps, say: (line: string)
   await steps.run('settling in the settlement window: self-check, Combine, the UC checks C = a_e·R', () =>
     changed.wait(() => (noFault(), wallet.ok(), wallet.settled()), Math.max(0, sw.to - Date.now()) + 60_000, 'the wallet to settle the period'));
 
-  const ws = await walletStatus(wallet.db, 'off');
-  const ucView = await new UcClient({ ucUrl: uc.url, payUrl: uc.url, accountToken }).status(METER_ID);
+  const ws = await walletStatus(wallet.db, relay ? 'on' : 'off');
+  const ucView = await new UcClient({ ucUrl: uc.url, accountToken }).status(METER_ID);
   const ucStore = await openStore(uc.db);
   let ucPaid = 0;
   try {
@@ -151,7 +155,7 @@ async function demo(o: InterpreterDemoOptions, steps: Steps, say: (line: string)
   say('');
   say('Summary (Espruino 2v29 interpreter, this CPU; the bundle evaluated from Storage as flashed)');
   say(`  units metered     ${bill.n} tokens from the test load; UC saw ${ucPaid} anonymous pay requests`);
-  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; privacy OFF: no relay)`);
+  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay (--no-relay)'})`);
   say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
   say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
   say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);

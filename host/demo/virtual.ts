@@ -4,7 +4,8 @@
  * provisioning signed by the UC's log key are flashed with espruino-tools over the board's
  * console; the boot record is checked; vkM is registered; the wallet daemon follows the board's
  * pseudo-terminal (serialport); the rig drives the metering pulses and the board's clock; the
- * wallet pays every token with e-cash in the payment window and settles the bill in the
+ * wallet pays every token with e-cash in the payment window, through an Oblivious HTTP relay
+ * process (privacy ON; --no-relay pays directly, privacy OFF), and settles the bill in the
  * settlement window. The wallet runs on the board's clock, so the windows and the meter's
  * periods agree while the rig jumps or accelerates it.
  */
@@ -27,7 +28,7 @@ import { BoardClock, type ClockReading } from './board-clock.ts';
 import { Condition, Steps } from './steps.ts';
 import { boardTimings, formatOp } from './timings.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
-import { startDemoWallet } from './wallet.ts';
+import { startDemoRelay, startDemoWallet } from './wallet.ts';
 
 const METER_ID = 'DEMO-METER-0001';
 /** One unit per Wh all day: one metering pulse is one token. */
@@ -36,6 +37,8 @@ const PULSE_PERIOD_MS = 100;
 
 export interface VirtualDemoOptions {
   readonly units: number;
+  /** Pay through an Oblivious HTTP relay process (privacy ON); false: straight to the UC (OFF). */
+  readonly relay: boolean;
 }
 
 /** The virtual board, or a real one on SIPSTER_PORT whose rig (pulses, clock) answers at SIPSTER_RIG. */
@@ -86,6 +89,8 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
     say(`  UC + mint at ${u.url}, parameters-log key ${bytesToHex(u.logVk).slice(0, 16)}…`);
     return u;
   });
+
+  const relay = await startDemoRelay(steps, uc.url, o.relay, say);
 
   const { target, rig, link, clock } = await steps.run('starting the virtual board (`sipster vboard`)', async () => {
     const t = await boardTarget(dir);
@@ -161,7 +166,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, schedule, METER_ID, boot.vkM!));
 
   const wallet = await steps.run('starting the wallet daemon on the board\'s serial port', () =>
-    startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, accountToken, logVk: uc.logVk, now: clock.now, link, changed, say }));
+    startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, relayUrl: relay?.url, accountToken, logVk: uc.logVk, now: clock.now, link, changed, say }));
   const paid = wallet.paid;
 
   const c = boot.c;
@@ -237,8 +242,8 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   const tSettle = performance.now() - tSettle0;
 
   // What each side holds now.
-  const ws = await walletStatus(wallet.db, 'off');
-  const ucView = await new UcClient({ ucUrl: uc.url, payUrl: uc.url, accountToken }).status(METER_ID);
+  const ws = await walletStatus(wallet.db, relay ? 'on' : 'off');
+  const ucView = await new UcClient({ ucUrl: uc.url, accountToken }).status(METER_ID);
   const ucStore = await openStore(uc.db);
   let ucPaid = 0;
   let ucRedeemed = 0;
@@ -255,8 +260,8 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   say('Summary');
   say(`  units metered     ${units} pulses → ${tokensOf()} tokens on the board's serial port${replays ? ` (lost on the line: ${link.faults.length} bad frame${link.faults.length === 1 ? '' : 's'} dropped; ${replays} replay${replays > 1 ? 's' : ''} filled the gap)` : ''}; bill n = ${bill.n}, c = ${c}, epoch ${bill.bill.e}`);
   say(`  payments          ${period?.paid ?? 0} one-unit payments, every receipt verified (DLEQ) under the pinned epoch key; coins withdrawn ${wallet.withdrawn()}, spent ${ws.coins.spent}, left ${ws.coins.available}`);
-  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
-  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; privacy OFF in the demo: no relay between wallet and UC)`);
+  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount${relay ? ', each from the relay\'s address' : ', each from this household\'s address'}; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
+  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay between wallet and UC (--no-relay)'})`);
   say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
   say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
   say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);

@@ -6,6 +6,7 @@ import type { Listener } from '../serial/listener.ts';
 import type { ReceivedRecord } from '../serial/records.ts';
 import type { Db } from '../store/db.ts';
 import { openStore } from '../store/open.ts';
+import { startRelayProcess } from '../relay/process.ts';
 import { WalletDaemon } from '../wallet/daemon.ts';
 import type { Condition, Steps } from './steps.ts';
 
@@ -23,6 +24,8 @@ export interface DemoWalletOptions {
   readonly dbPath: string;
   readonly meterId: string;
   readonly ucUrl: string;
+  /** The Oblivious HTTP relay every pay goes through (privacy ON); undefined: straight to the UC. */
+  readonly relayUrl: string | undefined;
   readonly accountToken: string;
   readonly logVk: Uint8Array;
   readonly now: () => number;
@@ -60,7 +63,7 @@ export async function startDemoWallet(steps: Steps, o: DemoWalletOptions): Promi
   const db: Db = await openStore(o.dbPath);
   steps.defer('wallet store', () => db.close());
   const w = await WalletDaemon.open({
-    db, log, meterId: o.meterId, ucUrl: o.ucUrl, mintUrl: o.ucUrl, accountToken: o.accountToken, logVk: o.logVk,
+    db, log, meterId: o.meterId, ucUrl: o.ucUrl, mintUrl: o.ucUrl, relayUrl: o.relayUrl, accountToken: o.accountToken, logVk: o.logVk,
     withdrawAmount: 100, bufferTarget: 100, withdrawIntervalMs: 5_000, retryMs: 2_000, now: o.now,
   });
   let chain = Promise.resolve();
@@ -83,4 +86,20 @@ export async function startDemoWallet(steps: Steps, o: DemoWalletOptions): Promi
       if (walletError) throw new Error(`the wallet reported: ${walletError}`);
     },
   };
+}
+
+/** `sipster relay serve` in front of the UC's gateway (privacy ON), or, when `on` is false, nothing and a loud PRIVACY OFF. */
+export async function startDemoRelay(steps: Steps, ucUrl: string, on: boolean, say: (line: string) => void): Promise<{ readonly url: string } | undefined> {
+  if (!on) {
+    say('  PRIVACY OFF (--no-relay): the wallet pays the UC directly, so the UC sees this household\'s address beside every (e, ρ, coin)');
+    return undefined;
+  }
+  return steps.run('starting the Oblivious HTTP relay (`sipster relay serve`, a process of its own)', async () => {
+    const r = await startRelayProcess(`${ucUrl}/v1/ohttp`);
+    steps.defer('relay', () => r.stop());
+    say(`  relay at ${r.url} → the UC's gateway ${ucUrl}/v1/ohttp`);
+    say('  privacy ON: every pay and receipt lookup is encapsulated (RFC 9458) to the UC\'s OHTTP key pinned from its signed log;');
+    say('  the relay sees the wallet\'s address but only ciphertext, the UC sees (e, ρ, coin) but only the relay\'s address');
+    return r;
+  });
 }

@@ -34,7 +34,7 @@ export interface Request {
   /** Captures of the route pattern. */
   readonly params: readonly string[];
   readonly query: URLSearchParams;
-  /** Parsed JSON body (undefined for GET). */
+  /** Parsed JSON body (undefined for GET); the raw bytes for a route with its own `mediaType`. */
   readonly body: unknown;
   /** The body's bytes as received (a signed webhook's signature covers these). */
   readonly rawBody?: Buffer;
@@ -49,6 +49,33 @@ export interface Route {
   readonly handler: (req: Request) => Promise<unknown>;
   /** Overrides the server's body limit for this route. */
   readonly maxBodyBytes?: number;
+  /** A POST body of this media type, passed as bytes (default: application/json, parsed). */
+  readonly mediaType?: string;
+}
+
+/** A handler's answer sent as bytes of its own media type instead of JSON. */
+export class BinaryBody {
+  constructor(
+    readonly mediaType: string,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+/** A request as `answer` sees it: from a socket, or decapsulated from an Oblivious HTTP message. */
+export interface Incoming {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingMessage['headers'];
+  /** The body, refused (413) past `limit` bytes. */
+  read(limit: number): Promise<Uint8Array>;
+  /** The client's address (for per-client limits). */
+  readonly remote: string;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 export interface JsonServerOptions {
@@ -63,6 +90,9 @@ export interface JsonServerOptions {
  * The client went away before its request body was complete (it closed or reset the connection):
  * the client's doing, not a fault of the service, so it is neither answered nor logged as an error.
  */
+/** nginx's "client closed request": the client went away mid-body; nothing to answer. */
+const CLIENT_CLOSED = 499;
+
 class ClientAborted extends Error {
   constructor() {
     super('client aborted the request');
@@ -113,21 +143,63 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, close = false): void {
-  const text = JSON.stringify(body);
+  const binary = body instanceof BinaryBody;
+  const bytes = binary ? body.bytes : Buffer.from(JSON.stringify(body));
   res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
+    'content-type': binary ? body.mediaType : 'application/json',
+    'content-length': bytes.length,
     'cache-control': 'no-store',
     ...(close ? { connection: 'close' } : {}),
   });
-  res.end(text);
+  res.end(bytes);
+}
+
+const mediaTypeOf = (header: string | undefined): string => (header ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+
+/**
+ * Routes one request and runs its handler: the status and body to send. An ApiError becomes its
+ * {detail, code}; anything else a generic 500, its stack trace in the log only.
+ */
+export async function answer(routes: readonly Route[], maxBodyBytes: number, log: Logger, req: Incoming): Promise<Answer> {
+  try {
+    const matching = routes.filter((r) => r.pattern.test(req.path));
+    if (matching.length === 0) throw new ApiError(404, HttpCode.notFound, 'no such endpoint');
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) throw new ApiError(405, HttpCode.methodNotAllowed, 'method not allowed');
+    let body: unknown;
+    let raw: Uint8Array | undefined;
+    if (route.method === 'POST') {
+      const wanted = route.mediaType ?? 'application/json';
+      if (mediaTypeOf(req.headers['content-type']) !== wanted) throw new ApiError(415, HttpCode.unsupportedMedia, `body must be ${wanted}`);
+      raw = await req.read(route.maxBodyBytes ?? maxBodyBytes);
+      if (route.mediaType) {
+        body = raw;
+      } else {
+        try {
+          body = JSON.parse(Buffer.from(raw).toString('utf8'));
+        } catch {
+          throw new ApiError(400, HttpCode.malformed, 'body is not valid JSON');
+        }
+      }
+    }
+    const params = route.pattern.exec(req.path)!.slice(1);
+    const rawBody = raw && Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+    return { status: 200, body: await route.handler({ method: route.method, path: req.path, params, query: req.query, body, rawBody, headers: req.headers, remote: req.remote }) };
+  } catch (err) {
+    if (err instanceof ClientAborted) return { status: CLIENT_CLOSED, body: undefined };
+    if (err instanceof ApiError) {
+      log.debug('request refused', { method: req.method, path: req.path, status: err.status, code: err.code, detail: err.detail });
+      return { status: err.status, body: { detail: err.detail, code: err.code } };
+    }
+    log.error('internal error', { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
+    return { status: 500, body: { detail: 'internal error', code: HttpCode.internal } };
+  }
 }
 
 export function createJsonServer(opts: JsonServerOptions): Server {
   const { routes, maxBodyBytes, log } = opts;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
-    let status = 200;
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
@@ -135,42 +207,19 @@ export function createJsonServer(opts: JsonServerOptions): Server {
       send(res, 400, { detail: 'malformed URL', code: HttpCode.malformed });
       return;
     }
-    try {
-      const matching = routes.filter((r) => r.pattern.test(url.pathname));
-      if (matching.length === 0) throw new ApiError(404, HttpCode.notFound, 'no such endpoint');
-      const route = matching.find((r) => r.method === req.method);
-      if (!route) throw new ApiError(405, HttpCode.methodNotAllowed, 'method not allowed');
-      let body: unknown;
-      let raw: Buffer | undefined;
-      if (route.method === 'POST') {
-        const type = String(req.headers['content-type'] ?? 'application/json');
-        if (!/^application\/json\b/i.test(type)) throw new ApiError(415, HttpCode.unsupportedMedia, 'body must be application/json');
-        raw = await readBody(req, route.maxBodyBytes ?? maxBodyBytes);
-        try {
-          body = JSON.parse(raw.toString('utf8'));
-        } catch {
-          throw new ApiError(400, HttpCode.malformed, 'body is not valid JSON');
-        }
-      }
-      const params = route.pattern.exec(url.pathname)!.slice(1);
-      const result = await route.handler({ method: route.method, path: url.pathname, params, query: url.searchParams, body, rawBody: raw, headers: req.headers, remote: req.socket.remoteAddress ?? '' });
-      send(res, 200, result);
-    } catch (err) {
-      if (err instanceof ClientAborted) {
-        status = 499; // nginx's "client closed request": nothing to answer, the socket is gone
-      } else if (err instanceof ApiError) {
-        status = err.status;
-        // After a too-large body the rest of the stream is unread: close rather than keep-alive.
-        send(res, err.status, { detail: err.detail, code: err.code }, err.status === 413);
-        log.debug('request refused', { method: req.method, path: url.pathname, status, code: err.code, detail: err.detail });
-      } else {
-        status = 500;
-        log.error('internal error', { method: req.method, path: url.pathname, error: (err as Error)?.stack ?? String(err) });
-        if (!res.headersSent) send(res, 500, { detail: 'internal error', code: HttpCode.internal });
-      }
-    } finally {
-      log.debug('request', { method: req.method, path: url.pathname, status, ms: (performance.now() - started).toFixed(1) });
-    }
+    const a = await answer(routes, maxBodyBytes, log, {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      read: async (limit) => new Uint8Array(await readBody(req, limit)),
+      remote: req.socket.remoteAddress ?? '',
+    });
+    // After a too-large body the rest of the stream is unread: close rather than keep-alive.
+    // An aborted request (499) has no one left to answer.
+    if (!res.headersSent && a.status !== CLIENT_CLOSED) send(res, a.status, a.body, a.status === 413);
+    // The access log: who asked for what (through a relay, `remote` is the relay's address).
+    log.debug('request', { method: req.method, path: url.pathname, status: a.status, ms: (performance.now() - started).toFixed(1), remote: req.socket.remoteAddress });
   };
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => log.error('response failed', { error: String(err) }));

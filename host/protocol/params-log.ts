@@ -7,10 +7,14 @@
  *   meter     a meter's vkM, valid from counter firstC (a new device after handover starts at lastC + 1)
  *   retire    a vkM retired after its last counter (replacement)
  *   tariff    a signed tariff schedule (its own message, also given to meters at provisioning)
+ *   ohttp-key u32 e and the Oblivious HTTP key configuration (RFC 9458) that pay and receipt
+ *             lookups are encapsulated to during epoch e: key id e mod 256, X25519, HKDF-SHA256,
+ *             AES-128-GCM and nothing else; published with the epoch key, pinned like it
  * Signing bytes: lp("sipster/v1/params") ‖ u32(seq) ‖ prevHash(32) ‖ lp(canonical JSON of the body).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, fromHex, lp, toHex, u32, utf8 } from './bytes.ts';
+import { decodeKeyConfig, encodeKeyConfig, sipsterKeyConfig, type KeyConfig } from '../ohttp/key-config.ts';
 import { fail, SipsterError } from './errors.ts';
 import { decodeEpochKey, type EpochKey } from './epoch.ts';
 import { checkMeterId, ZERO_HASH } from './messages.ts';
@@ -31,7 +35,8 @@ export type ParamsBody =
   | { readonly kind: 'epoch-key'; readonly key: string }
   | { readonly kind: 'meter'; readonly meterId: string; readonly vkM: string; readonly firstC: number }
   | { readonly kind: 'retire'; readonly meterId: string; readonly vkM: string; readonly lastC: number }
-  | { readonly kind: 'tariff'; readonly message: string; readonly signature: string };
+  | { readonly kind: 'tariff'; readonly message: string; readonly signature: string }
+  | { readonly kind: 'ohttp-key'; readonly e: number; readonly config: string };
 
 export interface ParamsEntry {
   readonly seq: number;
@@ -78,6 +83,8 @@ export interface PinnedParams extends Schedule {
   readonly epochKeys: ReadonlyMap<number, EpochKey>;
   readonly meters: ReadonlyMap<string, readonly MeterKeyRecord[]>;
   readonly tariffs: ReadonlyMap<number, Tariff>;
+  /** Oblivious HTTP gateway key configuration per epoch (none in logs from before it existed). */
+  readonly ohttpKeys: ReadonlyMap<number, KeyConfig>;
   readonly head: Uint8Array;
   readonly length: number;
 }
@@ -98,13 +105,14 @@ export function verifyParamsLog(entries: readonly ParamsEntry[], logVk: Uint8Arr
   const epochKeys = new Map<number, EpochKey>();
   const meters = new Map<string, MeterKeyRecord[]>();
   const tariffs = new Map<number, Tariff>();
+  const ohttpKeys = new Map<number, KeyConfig>();
   let prev: Uint8Array = ZERO_HASH;
   entries.forEach((entry, seq) => {
     if (entry.seq !== seq) bad(seq, 'sequence number out of order');
     try {
       if (!(fromHex(entry.prev, 32).every((b, i) => b === prev[i]))) bad(seq, 'does not chain to its predecessor');
       verifySignature(logVk, signingBytes(seq, prev, entry.body), fromHex(entry.signature, 64));
-      applyEntry(suite, entry, seq, epochKeys, meters, tariffs, logVk);
+      applyEntry(suite, entry, seq, { epochKeys, meters, tariffs, ohttpKeys }, logVk);
     } catch (err) {
       if (err instanceof SipsterError && err.code === 'bad-params-log') throw err;
       bad(seq, err instanceof Error ? err.message : String(err));
@@ -121,20 +129,20 @@ export function verifyParamsLog(entries: readonly ParamsEntry[], logVk: Uint8Arr
     epochKeys,
     meters,
     tariffs,
+    ohttpKeys,
     head: prev,
     length: entries.length,
   };
 }
 
-function applyEntry(
-  suite: Suite,
-  entry: ParamsEntry,
-  seq: number,
-  epochKeys: Map<number, EpochKey>,
-  meters: Map<string, MeterKeyRecord[]>,
-  tariffs: Map<number, Tariff>,
-  logVk: Uint8Array,
-): void {
+interface LogState {
+  readonly epochKeys: Map<number, EpochKey>;
+  readonly meters: Map<string, MeterKeyRecord[]>;
+  readonly tariffs: Map<number, Tariff>;
+  readonly ohttpKeys: Map<number, KeyConfig>;
+}
+
+function applyEntry(suite: Suite, entry: ParamsEntry, seq: number, { epochKeys, meters, tariffs, ohttpKeys }: LogState, logVk: Uint8Array): void {
   const b = entry.body;
   switch (b.kind) {
     case 'genesis':
@@ -172,9 +180,30 @@ function applyEntry(
       tariffs.set(tariff.version, tariff);
       return;
     }
+    case 'ohttp-key': {
+      if (!Number.isInteger(b.e) || b.e < 0 || b.e > 0xffffffff) bad(seq, 'ohttp-key epoch must be a u32');
+      const config = decodeKeyConfig(fromHex(b.config));
+      // Exactly the configuration a Sipster gateway makes: one key id per epoch, one suite.
+      if (toHex(encodeKeyConfig(config)) !== toHex(encodeKeyConfig(sipsterKeyConfig(b.e & 0xff, config.publicKey)))) {
+        bad(seq, `epoch ${b.e}: OHTTP key configuration must be key id ${b.e & 0xff} with X25519, HKDF-SHA256 and AES-128-GCM alone`);
+      }
+      if (ohttpKeys.has(b.e)) bad(seq, `OHTTP key of epoch ${b.e} published twice`);
+      ohttpKeys.set(b.e, config);
+      return;
+    }
     default:
       bad(seq, `unknown entry kind ${JSON.stringify((b as { kind: unknown }).kind)}`);
   }
+}
+
+/**
+ * The OHTTP key a wallet encapsulates to at epoch `e`: that epoch's, or else the latest one
+ * published before it (the UC may not have published ahead); undefined if there is none.
+ */
+export function ohttpKeyFor(params: PinnedParams, e: number): KeyConfig | undefined {
+  let best: number | undefined;
+  for (const k of params.ohttpKeys.keys()) if (k <= e && (best === undefined || k > best)) best = k;
+  return best === undefined ? undefined : params.ohttpKeys.get(best);
 }
 
 /** The key that signs bills of (meterId, c), if any. */

@@ -40,6 +40,12 @@ export const UcCode = {
   unauthorized: 52001,
   notPaid: 52002,
   coinNotOneUnit: 52003,
+  // Oblivious HTTP (RFC 9458) requests the gateway cannot open: sent unencapsulated.
+  ohttpMalformed: 53001,
+  ohttpUnknownKey: 53002,
+  ohttpUnsupportedSuite: 53003,
+  ohttpDecryptFailed: 53004,
+  ohttpReplay: 53005,
 } as const;
 
 /** Turns a protocol rejection into the ApiError the HTTP layer sends; other errors pass through. */

@@ -1,5 +1,5 @@
-// Runs `sipster uc serve` as a real subprocess (optionally with a fault injected), for the crash
-// tests, the benchmark and the demo.
+// Runs `sipster uc serve` (optionally with a fault injected) or `sipster relay serve` as a real
+// subprocess, for the crash tests, the benchmark and the demo.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -8,10 +8,10 @@ const sipster = join(import.meta.dirname, '..', '..', 'bin', 'sipster.mjs');
 export interface UcProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Everything it wrote to stderr so far (its log). */
+  output(): string;
   /** Resolves with the exit signal or code once the process is gone. */
   readonly exited: Promise<string>;
-  /** What it has logged so far. */
-  log(): string;
   stop(): Promise<void>;
 }
 
@@ -27,7 +27,12 @@ process.once('exit', () => {
  */
 export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
   const payments = extraArgs.includes('--payments') ? [] : ['--payments', 'test'];
-  const child = spawn(process.execPath, [sipster, 'uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...payments, ...extraArgs], {
+  return startSipsterProcess(['uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...payments, ...extraArgs], env);
+}
+
+/** `sipster ARGS` as a subprocess, once it logs `serving url=…` (any of the serve commands). */
+export async function startSipsterProcess(args: string[], env: Record<string, string> = {}): Promise<UcProcess> {
+  const child = spawn(process.execPath, [sipster, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -45,13 +50,13 @@ export async function startUcProcess(db: string, env: Record<string, string> = {
       const m = /serving url=(\S+)/.exec(stderr);
       if (m) resolve(m[1]!);
     });
-    void exited.then((how) => reject(new Error(`uc serve ended (${how}) before serving:\n${stderr}`)));
+    void exited.then((how) => reject(new Error(`sipster ${args.slice(0, 2).join(' ')} ended (${how}) before serving:\n${stderr}`)));
   });
   return {
     url,
     child,
     exited,
-    log: () => stderr,
+    output: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

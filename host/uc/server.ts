@@ -7,6 +7,8 @@
 //   POST /v1/dispute       (auth)   {billMessage, signature, disputeMessage, disputeSignature, rhos}
 //   POST /v1/handover      (auth)   {message, signature}
 //   GET  /v1/status/:meterId (auth) {bills, debts}
+//   POST /v1/ohttp                  message/ohttp-req → message/ohttp-res: pay or receipt, encapsulated
+//                                   (RFC 9458) to the epoch's OHTTP key, through a relay (oblivious.ts)
 // auth = `Authorization: Bearer <account token>` of the meter's account.
 import type { Server } from 'node:http';
 import { ApiError, createJsonServer, type Request, type Route } from '../mint/http.ts';
@@ -16,6 +18,7 @@ import { MINT_MAX_BODY_BYTES, mintRoutes, type MintRouteOptions } from '../mint/
 import { body, type Field } from '../mint/validate.ts';
 import { toHex } from '../protocol/index.ts';
 import { toApiError, UcCode } from './errors.ts';
+import { obliviousRoute } from './oblivious.ts';
 import type { UcService } from './service.ts';
 
 /** Request bodies are small, except a dispute's: up to 100,000 revealed ρ (~67 bytes each in JSON). */
@@ -131,6 +134,7 @@ export function ucRoutes(uc: UcService): Route[] {
 
 /** The UC's API, and the mint's Cashu API beside it when the UC runs the mint on the same store. */
 export function createUcServer(uc: UcService, log: Logger, mint?: Mint, mintOptions?: MintRouteOptions): Server {
-  const routes = [...ucRoutes(uc), ...(mint ? mintRoutes(mint, mintOptions) : [])];
+  const direct = ucRoutes(uc);
+  const routes = [...direct, obliviousRoute(uc, direct, UC_MAX_BODY_BYTES, log), ...(mint ? mintRoutes(mint, mintOptions) : [])];
   return createJsonServer({ name: 'uc', routes, maxBodyBytes: mint ? MINT_MAX_BODY_BYTES : UC_MAX_BODY_BYTES, log });
 }

@@ -45,6 +45,7 @@ import {
   type SuiteId,
   type Tariff,
 } from '../protocol/index.ts';
+import { encodeKeyConfig, gatewayKey, type GatewayKey } from '../ohttp/ohttp.ts';
 import type { Db, Sql } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
 import { ucSchema } from '../store/schema/uc.ts';
@@ -120,6 +121,8 @@ export class UcService {
   private entries: ParamsEntry[] = [];
   private pinned!: PinnedParams;
   private readonly secrets = new Map<number, EpochSecret>();
+  /** Oblivious HTTP gateway keys by key id (e mod 256; a later epoch's key replaces an earlier one's). */
+  private readonly ohttp = new Map<number, GatewayKey & { e: number }>();
   private readonly faults: FaultHook;
   private readonly now: () => number;
 
@@ -158,7 +161,10 @@ export class UcService {
     }
     const uc = new UcService(db, mint, meterKeyFromSeed(new Uint8Array(keyRows[0]!.value)), options.log, options);
     await uc.reload();
-    for (const e of options.epochs ?? []) if (!uc.secrets.has(e)) await uc.publishEpoch(e);
+    for (const e of options.epochs ?? []) {
+      if (!uc.secrets.has(e)) await uc.publishEpoch(e);
+      else if (!uc.pinned.ohttpKeys.has(e)) await uc.publishOhttpKey(e);
+    }
     return uc;
   }
 
@@ -182,6 +188,12 @@ export class UcService {
     const keys = await this.db.all<{ epoch: number; secret: Uint8Array }>('SELECT epoch, secret FROM uc_epoch_keys');
     for (const k of keys) {
       if (!this.secrets.has(k.epoch)) this.secrets.set(k.epoch, epochKeyFromSecret(pinned.suite, k.epoch, pinned.suite.decodeScalar(new Uint8Array(k.secret))));
+    }
+    const ohttp = await this.db.all<{ name: string; value: Uint8Array }>("SELECT name, value FROM uc_secrets WHERE name LIKE 'ohttp-key:%'");
+    for (const row of ohttp) {
+      const e = Number(row.name.slice('ohttp-key:'.length));
+      const held = this.ohttp.get(e & 0xff);
+      if (pinned.ohttpKeys.has(e) && (!held || held.e < e)) this.ohttp.set(e & 0xff, { e, ...(await gatewayKey(e & 0xff, new Uint8Array(row.value))) });
     }
     this.entries = entries;
     this.pinned = pinned;
@@ -220,14 +232,40 @@ export class UcService {
     await this.reload();
   }
 
-  /** Generates a_e and publishes A_e in the log (ahead of use). */
+  /** Generates a_e and publishes A_e in the log (ahead of use), with the epoch's OHTTP key if missing. */
   async publishEpoch(e: number): Promise<void> {
     const suite = this.pinned.suite;
     const key = generateEpochKey(suite, e, rand);
-    await this.append([{ kind: 'epoch-key', key: toHex(encodeEpochKey(suite, key)) }], async (q) => {
+    const ohttp = this.pinned.ohttpKeys.has(e) ? undefined : await this.newOhttpKey(e);
+    await this.append([{ kind: 'epoch-key', key: toHex(encodeEpochKey(suite, key)) }, ...(ohttp ? [ohttp.body] : [])], async (q) => {
       await q.run('INSERT INTO uc_epoch_keys (epoch, secret, public, created_at) VALUES (?, ?, ?, ?)', [e, suite.encodeScalar(key.a), encodeEpochKey(suite, key), this.now()]);
+      await ohttp?.store(q);
     });
-    this.log.info('published epoch key', { epoch: e });
+    this.log.info('published epoch key', { epoch: e, ohttpKeyId: ohttp ? e & 0xff : undefined });
+  }
+
+  /** Publishes the OHTTP gateway key of epoch e (a store from before OHTTP has epoch keys without). */
+  async publishOhttpKey(e: number): Promise<void> {
+    const ohttp = await this.newOhttpKey(e);
+    await this.append([ohttp.body], ohttp.store);
+    this.log.info('published OHTTP key', { epoch: e, keyId: e & 0xff });
+  }
+
+  private async newOhttpKey(e: number): Promise<{ body: ParamsBody; store(q: Sql): Promise<void> }> {
+    const secret = rand(32);
+    const { config } = await gatewayKey(e & 0xff, secret);
+    return {
+      body: { kind: 'ohttp-key', e, config: toHex(encodeKeyConfig(config)) },
+      store: async (q) => {
+        await q.run('INSERT INTO uc_secrets (name, value) VALUES (?, ?)', [`ohttp-key:${e}`, secret]);
+      },
+    };
+  }
+
+  /** The gateway key for an encapsulated request's key id, reloading once if another process published it. */
+  async ohttpKey(keyId: number): Promise<GatewayKey | undefined> {
+    if (!this.ohttp.has(keyId)) await this.refresh();
+    return this.ohttp.get(keyId);
   }
 
   /**

@@ -31,9 +31,12 @@ import {
   billHash,
   meterKeyFor,
   verifySignature,
+  epochOf,
+  ohttpKeyFor,
   type ParamsEntry,
   type PinnedParams,
 } from '../protocol/index.ts';
+import type { KeyConfig } from '../ohttp/key-config.ts';
 import { decodeRecord, type BillRecord, type MeterRecord } from '../records/decode.ts';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/db.ts';
@@ -129,7 +132,8 @@ export class WalletDaemon {
   private repinAt: number | undefined;
 
   private constructor(private readonly o: WalletOptions) {
-    this.uc = new UcClient({ ucUrl: o.ucUrl, payUrl: o.relayUrl ?? o.ucUrl, accountToken: o.accountToken });
+    const oblivious = o.relayUrl === undefined ? undefined : { relayUrl: o.relayUrl, keyConfig: () => this.ohttpKey() };
+    this.uc = new UcClient({ ucUrl: o.ucUrl, accountToken: o.accountToken, oblivious });
     this.now = o.now ?? (() => Date.now());
     this.random = o.random ?? Math.random;
   }
@@ -141,7 +145,17 @@ export class WalletDaemon {
     const rows = await o.db.all<{ log_vk: Uint8Array; entries: string }>('SELECT log_vk, entries FROM w_params WHERE id = 1');
     if (rows[0] && toHex(u8(rows[0].log_vk)) === toHex(o.logVk)) w.params = verifyParamsLog(JSON.parse(rows[0].entries) as ParamsEntry[], o.logVk);
     if (!o.relayUrl) o.log.warn('no relay configured: payments go straight to the UC, which then sees this household\'s address (privacy is OFF)');
+    else o.log.info('privacy ON: every pay and receipt lookup goes through the relay, encapsulated to the UC\'s pinned Oblivious HTTP key', { relay: o.relayUrl });
     return w;
+  }
+
+  /** The pinned OHTTP key of the current epoch (by this wallet's clock), or the latest before it. */
+  private ohttpKey(): KeyConfig {
+    const p = this.params;
+    const label = p ? Math.max(0, Math.floor((this.now() / 1000 - p.originUnix) / p.periodSeconds)) : 0;
+    const key = p && ohttpKeyFor(p, epochOf(label, p.epochLength));
+    if (!key) throw new SipsterError('bad-params-log', 'the pinned parameters log holds no Oblivious HTTP key for this epoch: nothing is sent until the UC publishes one');
+    return key;
   }
 
   get privacy(): 'on' | 'off' {
@@ -240,7 +254,7 @@ export class WalletDaemon {
         JSON.stringify(entries),
         this.now(),
       ]);
-      this.o.log.info('parameters log pinned', { entries: pinned.length, epochs: [...pinned.epochKeys.keys()].join(',') });
+      this.o.log.info('parameters log pinned', { entries: pinned.length, epochs: [...pinned.epochKeys.keys()].join(','), ohttpKeys: [...pinned.ohttpKeys.keys()].join(',') || 'none' });
     } catch (err) {
       this.o.log.warn('cannot fetch or verify the parameters log; will retry', { error: (err as Error).message });
     }

@@ -23,17 +23,19 @@ const usage = `usage: sipster demo [--units N]                       the meter f
                on the host's clock, so the meter meters its test load and the period ends as time passes
   --period-seconds S   espruino-linux: billing period length (default 90, 60–3600)
   --test-load-ms MS    espruino-linux: one unit every MS ms (default 1500)
+  --no-relay   pay the UC directly instead of through the Oblivious HTTP relay (PRIVACY OFF)
 
 The default run starts \`sipster uc serve\` (UC + Cashu mint, SQLite in a temp dir) and
-\`sipster vboard\`, flashes the firmware with espruino-tools, registers the meter, runs the
-wallet daemon on the board's pseudo-terminal, drives the pulses and the board's clock through
+\`sipster vboard\` and \`sipster relay serve\` (the Oblivious HTTP relay: privacy ON), flashes
+the firmware with espruino-tools, registers the meter, runs the wallet daemon on the board's
+pseudo-terminal, drives the pulses and the board's clock through
 the rig, and waits until the wallet has paid every token and the UC settled the bill
 (about a minute or two). Everything started is stopped on exit and on Ctrl-C.
 `;
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseCommandArgs('demo', argv, {
-    units: { type: 'string' }, suite: { type: 'string' }, reference: { type: 'boolean' }, board: { type: 'string' },
+    units: { type: 'string' }, suite: { type: 'string' }, reference: { type: 'boolean' }, 'no-relay': { type: 'boolean' }, board: { type: 'string' },
     espruino: { type: 'string' }, 'period-seconds': { type: 'string' }, 'test-load-ms': { type: 'string' },
   }, usage);
   if (typeof flags === 'number') return flags;
@@ -45,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       const espruino = espruinoPath(flags.espruino);
       if (!espruino) throw new UsageError(`--board espruino-linux needs the interpreter: --espruino PATH or ${ESPRUINO_ENV}`);
       checkInterpreter(espruino);
-      o = { espruino, periodSeconds: intFlag(flags['period-seconds'], 'period-seconds', 90, 60, 3600), testLoadMs: intFlag(flags['test-load-ms'], 'test-load-ms', 1500, 100, 60_000) };
+      o = { espruino, periodSeconds: intFlag(flags['period-seconds'], 'period-seconds', 90, 60, 3600), testLoadMs: intFlag(flags['test-load-ms'], 'test-load-ms', 1500, 100, 60_000), relay: flags['no-relay'] !== true };
     } catch (err) {
       if (!(err instanceof UsageError) && !(err instanceof InterpreterError)) throw err;
       process.stderr.write(`sipster demo: ${err.message}\n`);
@@ -71,5 +73,5 @@ export async function run(argv: string[]): Promise<number> {
     return runReference(getSuite(suiteId), units);
   }
   const { runVirtual } = await import('../../demo/virtual.ts');
-  return runVirtual({ units });
+  return runVirtual({ units, relay: flags['no-relay'] !== true });
 }

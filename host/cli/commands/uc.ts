@@ -208,7 +208,10 @@ async function serve(argv: string[]): Promise<number> {
   const p = uc.params;
   const label = Math.max(0, Math.floor((Date.now() / 1000 - p.originUnix) / p.periodSeconds));
   const current = epochOf(label, p.epochLength);
-  for (let e = current; e <= current + (v['epochs-ahead'] as number); e++) if (!p.epochKeys.has(e)) await uc.publishEpoch(e);
+  for (let e = current; e <= current + (v['epochs-ahead'] as number); e++) {
+    if (!p.epochKeys.has(e)) await uc.publishEpoch(e);
+    else if (!p.ohttpKeys.has(e)) await uc.publishOhttpKey(e); // a store from before OHTTP
+  }
   const workers = v.workers as number;
   const describe = (port: number) => ({
     url: `http://${v.host}:${port}`,

@@ -43,7 +43,8 @@ describe('sipster demo on the virtual board', () => {
     expect(r.out).toContain(`bill n = ${units}`);
     expect(r.out).toContain(`payments          ${units} one-unit payments`);
     expect(r.out).toContain(`UC saw            ${units} anonymous (e, ρ) pay requests with ${units} coins redeemed`);
-    expect(r.out).toMatch(/settlement {8}SETTLED \(wallet: settled;/);
+    expect(r.out).toMatch(/settlement {8}SETTLED \(wallet: settled; privacy ON: every pay through the Oblivious HTTP relay\)/);
+    expect(r.out).toContain('each from the relay\'s address');
     expect(r.out).toMatch(/board timings {5}token online median [\d.]+ ms/);
     expect(r.code).toBe(0);
     // Everything started is gone: the run's files, the board's device, the UC.

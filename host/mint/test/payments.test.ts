@@ -111,7 +111,7 @@ describe('uc serve --payments provider', () => {
   });
 
   it('says which backend it runs, at start and in /v1/info', async () => {
-    expect(uc.log()).toMatch(/serving .*payments="provider \(signed webhooks at \/v1\/payments\/webhook\)"/);
+    expect(uc.output()).toMatch(/serving .*payments="provider \(signed webhooks at \/v1\/payments\/webhook\)"/);
     expect(((await (await fetch(`${uc.url}/v1/info`)).json()) as { payments: unknown }).payments).toEqual({ backend: 'provider', webhook: WEBHOOK_PATH });
   });
 });
@@ -120,8 +120,8 @@ describe('uc serve --payments test', () => {
   it('says at start and in /v1/info that it gives e-cash away', async () => {
     const uc = await startUcProcess(join(dir, 'uc-test.sqlite'), {}, ['--payments', 'test']);
     try {
-      expect(uc.log()).toMatch(/WARN +uc: TEST PAYMENTS \(--payments test\): every mint quote is PAID without payment/);
-      expect(uc.log()).toMatch(/serving .*payments="TEST backend: every quote PAID without payment \(free e-cash\)"/);
+      expect(uc.output()).toMatch(/WARN +uc: TEST PAYMENTS \(--payments test\): every mint quote is PAID without payment/);
+      expect(uc.output()).toMatch(/serving .*payments="TEST backend: every quote PAID without payment \(free e-cash\)"/);
       const info = (await (await fetch(`${uc.url}/v1/info`)).json()) as { payments: { backend: string; warning: string } };
       expect(info.payments).toMatchObject({ backend: 'test', warning: expect.stringMatching(/without payment/) });
     } finally {

@@ -1,5 +1,6 @@
 // The wallet daemon against a real UC + mint over loopback HTTP, with its own SQLite store, a
-// reference meter's records and a controlled clock: schedule, relay, restart, UC outage, debt.
+// reference meter's records and a controlled clock: schedule, the Oblivious HTTP relay (a real
+// `sipster relay serve` process), restart, UC and relay outages, debt.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
@@ -15,6 +16,8 @@ import { newMeter, serveUc, type RunningUc } from '../../uc/test/helpers.ts';
 import { WalletDaemon, type WalletOptions } from '../daemon.ts';
 import { followPort, ingestFile } from '../intake.ts';
 import { walletStatus } from '../status.ts';
+import { startRelayProcess } from '../../relay/process.ts';
+import { recordingWire } from '../../relay/test/wire.ts';
 import { UcClient } from '../uc-client.ts';
 import { paymentWindow, settlementWindow } from '../windows.ts';
 import { payloadOf, recordedStream } from './frames.ts';
@@ -25,15 +28,17 @@ const HOUR = 3600; // the test UC's period (helpers.genesisFor)
 const schedule = { originUnix: 0, periodSeconds: HOUR, epochLength: 4 };
 
 /**
- * A relay not run by the UC: forwards pay and receipt requests and counts them. With `tamper`
- * set it alters every receipt it passes back (a hostile relay or a broken UC).
+ * A proxy in front of the UC that records the paths asked for. With `tamper` set it alters every
+ * receipt it passes back (a broken UC, or a hostile path to it); with `swapOhttpKey` it serves the
+ * parameters log with another OHTTP key configuration than the one the UC signed.
  */
-async function startRelay(target: string): Promise<{ url: string; seen: string[]; tamper: boolean; stop(): Promise<void> }> {
+async function startProxy(target: string): Promise<{ url: string; seen: string[]; tamper: boolean; swapOhttpKey: boolean; stop(): Promise<void> }> {
   const seen: string[] = [];
   const relay = {
     url: '',
     seen,
     tamper: false,
+    swapOhttpKey: false,
     stop: async () => undefined as void,
   };
   const server: Server = createServer((req, res) => {
@@ -44,6 +49,7 @@ async function startRelay(target: string): Promise<{ url: string; seen: string[]
       r.on('end', () => {
         let body = Buffer.concat(chunks).toString();
         if (relay.tamper) body = body.replace(/"receipt":"(..)/, (_m, b: string) => `"receipt":"${b === '02' ? '03' : '02'}`);
+        if (relay.swapOhttpKey) body = body.replace(/("kind":"ohttp-key"[^}]*"config":"[0-9a-f]{6})([0-9a-f]{2})/, (_m, head: string, b: string) => `${head}${b === '00' ? '01' : '00'}`);
         res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
         res.end(body);
       });
@@ -121,8 +127,9 @@ describe('wallet daemon', () => {
   }
 
   it('pays each token at its own instant through the relay, survives a restart, and settles in the window', async () => {
-    const relay = await startRelay(uc.url);
-    const h = await household('life', { relayUrl: relay.url });
+    const relay = await startRelayProcess(`${uc.url}/v1/ohttp`);
+    const wire = await recordingWire({ host: '127.0.0.1', port: Number(new URL(relay.url).port) });
+    const h = await household('life', { relayUrl: wire.url });
     try {
       expect(h.daemon.privacy).toBe('on');
       const { tokens, bill } = period(h.meter, 1, 4);
@@ -152,7 +159,9 @@ describe('wallet daemon', () => {
       s = await walletStatus(h.db, 'on');
       expect(s.tokens).toEqual({ unpaid: 0, paid: 4 });
       expect(s.periods[0]).toMatchObject({ c: 0, state: 'ready' }); // self-checked, waiting for its window
-      expect(relay.seen.filter((u) => u === '/v1/pay')).toHaveLength(4);
+      // Four encapsulated requests through the relay, one per token; what they ask is sealed.
+      expect(wire.sent().toString('latin1').match(/POST \/ HTTP\/1\.1\r\n/g)).toHaveLength(4);
+      expect(wire.sent().includes('/v1/pay')).toBe(false);
 
       h.clock.t = settlementWindow(schedule, 1).from;
       await h.daemon.tick();
@@ -163,9 +172,10 @@ describe('wallet daemon', () => {
       expect(s.coins).toMatchObject({ spent: 4, reserved: 0, lost: 0 });
       expect(s.coins.available! + s.coins.spent!).toBe(Number(withdrawn!.n));
       expect((await h.client.status(h.meter.meterId)).bills.map((b) => b.status)).toEqual(['settled']);
-      expect(relay.seen.some((u) => u.startsWith('/v1/settle'))).toBe(false);
+      expect(wire.sent().toString('latin1').match(/POST \/ HTTP\/1\.1\r\n/g)).toHaveLength(4); // settle went direct
     } finally {
       await h.close();
+      await wire.stop();
       await relay.stop();
     }
   });
@@ -195,6 +205,62 @@ describe('wallet daemon', () => {
       expect((await walletStatus(h.db, 'off')).periods[0]!.state).toBe('settled');
     } finally {
       await h.close();
+    }
+  });
+
+  it('keeps every token through a relay outage and pays with the identical request through it afterwards', async () => {
+    let relay = await startRelayProcess(`${uc.url}/v1/ohttp`);
+    const h = await household('relay-outage', { relayUrl: relay.url });
+    try {
+      const { tokens, bill } = period(h.meter, 1, 3);
+      for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
+      await h.daemon.tick();
+      const port = new URL(relay.url).port;
+      await relay.stop();
+      h.clock.t = paymentWindow(schedule, 1).to - 1;
+      await h.daemon.tick();
+      const during = await h.db.all<{ attempts: number; coin: string | null; state: string }>('SELECT attempts, coin, state FROM w_tokens');
+      expect(during.every((t) => t.state === 'unpaid' && t.attempts === 1 && t.coin !== null)).toBe(true);
+
+      relay = await startRelayProcess(`${uc.url}/v1/ohttp`, ['--port', port]); // the relay is back
+      h.clock.t += 5000;
+      await h.daemon.tick();
+      const after = await h.db.all<{ coin: string; state: string }>('SELECT coin, state FROM w_tokens');
+      expect(after.every((t) => t.state === 'paid')).toBe(true);
+      expect(after.map((t) => t.coin)).toEqual(during.map((t) => t.coin)); // the same coins: identical retries
+      h.clock.t = settlementWindow(schedule, 1).from + 1;
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'on')).periods[0]!.state).toBe('settled');
+    } finally {
+      await h.close();
+      await relay.stop();
+    }
+  });
+
+  it('refuses a parameters log whose OHTTP key configuration is not the one the UC signed, and sends nothing', async () => {
+    const relay = await startRelayProcess(`${uc.url}/v1/ohttp`);
+    const wire = await recordingWire({ host: '127.0.0.1', port: Number(new URL(relay.url).port) });
+    const proxy = await startProxy(uc.url);
+    proxy.swapOhttpKey = true;
+    const h = await household('swapped-key', { ucUrl: proxy.url, mintUrl: uc.url, relayUrl: wire.url });
+    try {
+      const { tokens, bill } = period(h.meter, 1, 2);
+      for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
+      h.clock.t = paymentWindow(schedule, 1).to - 1;
+      await h.daemon.tick();
+      await h.daemon.tick();
+      expect(proxy.seen.filter((u) => u === '/v1/params').length).toBeGreaterThanOrEqual(2); // asked, refused, asked again
+      expect(await h.db.all('SELECT 1 FROM w_params')).toHaveLength(0); // nothing pinned
+      expect(wire.connections).toBe(0); // nothing sent through the relay
+      expect((await walletStatus(h.db, 'on')).tokens).toEqual({ unpaid: 2, paid: 0 });
+      proxy.swapOhttpKey = false; // the genuine log: pinned, and the tokens are paid through the relay
+      await h.daemon.tick();
+      expect((await walletStatus(h.db, 'on')).tokens).toEqual({ unpaid: 0, paid: 2 });
+      expect(wire.connections).toBeGreaterThan(0);
+    } finally {
+      await h.close();
+      await Promise.all([wire.stop(), proxy.stop()]);
+      await relay.stop();
     }
   });
 
@@ -263,8 +329,9 @@ describe('wallet daemon', () => {
     }
   });
   it('refuses a receipt that does not verify under the pinned key, and recovers it by the identical retry', async () => {
-    const relay = await startRelay(uc.url);
-    const h = await household('tampered', { relayUrl: relay.url });
+    // Direct (privacy off), so the proxy can reach the receipt: through the relay it is sealed.
+    const relay = await startProxy(uc.url);
+    const h = await household('tampered', { ucUrl: relay.url });
     try {
       const { tokens, bill } = period(h.meter, 1, 1);
       for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
