@@ -11,13 +11,12 @@ import { getSuite } from '../host/protocol/suite.ts';
 import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
 import type { TokenRecord } from '../host/records/decode.ts';
 import { readFlashFiles } from '../host/vboard/flash.ts';
-import { flash, HAS_RIG, Listener, PINS, startTarget, writeMeterFile, type Target } from './rig.ts';
+import { FRAME, flash, HAS_RIG, Listener, PINS, startTarget, typeIntoLockedConsole, writeMeterFile, type Target } from './rig.ts';
 
 const SUITE = getSuite('P256-SHA256');
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
 const ORIGIN = 1_767_225_600;
 const TARIFF: Tariff = { version: 1, bands: [{ startMinute: 0, microUnitsPerWh: 1_000_000 }] };
-const FRAME = /\r\n@S1:[A-Za-z0-9+/=]*\*[0-9a-f]{8}\r\n/g;
 
 let target: Target;
 let link: Listener;
@@ -51,14 +50,7 @@ it.runIf(RUN)('in production mode nothing typed into the port gets a reply or re
 
   const from = link.raw.length;
   const recordsBefore = link.records.length;
-  const attempts = [
-    '\r\n', '1+1\r\n', '\x03\x03', '\x10print("<","<<",JSON.stringify(process.env),">>",">")\n', 'require("Storage").read("sip.id")\n',
-    'E.setConsole("USB", {force: true})\n', 'echo(1)\n', 'reset()\n', 'load()\n', 'save()\n', '\x10E.setBootCode("print(1)")\n',
-  ];
-  for (const a of attempts) {
-    await link.port.write(a);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await typeIntoLockedConsole(link);
   if (target.virtual) {
     // espruino-tools gets no prompt and no answer either (given 8 s, several times what a board needs).
     const { stdout } = await promisify(execFile)(join(process.cwd(), 'node_modules', '.bin', 'espruino'), ['--no-ble', '-p', target.flashPort, '-e', '6*7'], { timeout: 8_000 }).catch(

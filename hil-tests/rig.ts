@@ -8,6 +8,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { flashMeter, type FlashResult } from '../host/flash/flash.ts';
 import { encodeProvisioning, type ProvisioningFields } from '../host/records/provisioning.ts';
 import { Rig, spawnVirtualBoard } from '../host/vboard/rig-client.ts';
+import type { Listener } from '../host/serial/listener.ts';
 
 export { Listener } from '../host/serial/listener.ts';
 export { PINS } from '../host/vboard/rig-client.ts';
@@ -46,4 +47,19 @@ export function writeMeterFile(dir: string, fields: ProvisioningFields): string 
 
 export async function flash(target: Target, meterFile: string, production = false): Promise<FlashResult> {
   return flashMeter({ port: target.flashPort, meterFile, production, bootTimeoutMs: 120_000 });
+}
+
+/** A record frame on the wire: what a locked console may still send. */
+export const FRAME = /\r\n@S1:[A-Za-z0-9+/=]*\*[0-9a-f]{8}\r\n/g;
+
+/** Types what someone at the port would try on a locked console: a prompt, expressions, key reads, reboots, a new boot code. */
+export async function typeIntoLockedConsole(link: Listener): Promise<void> {
+  const attempts = [
+    '\r\n', '1+1\r\n', '\x03\x03', '\x10print("<","<<",JSON.stringify(process.env),">>",">")\n', 'require("Storage").read("sip.id")\n',
+    'E.setConsole("USB", {force: true})\n', 'echo(1)\n', 'reset()\n', 'load()\n', 'save()\n', '\x10E.setBootCode("print(1)")\n',
+  ];
+  for (const a of attempts) {
+    await link.port.write(a);
+    await new Promise((res) => setTimeout(res, 50));
+  }
 }
