@@ -1,44 +1,92 @@
 // On-device latency: the board's own timing records (TokenGen online part, background fold, bill
-// generation and signing, boot KAT), timed with the board's clock, collected over a run.
+// generation and signing, boot KAT), timed with the board's clock, collected over a run, and the
+// variables in use (process.memory(), read on the console while the meter runs).
 //   npm run bench:device                 virtual board (flashed here, clock at 1x, pulses by the rig)
+//   npm run bench:device -- --board espruino-linux [--espruino PATH] [--period S]
+//                                        Espruino's own Linux interpreter (your build, or
+//                                        SIPSTER_ESPRUINO), flashed as a board is: it meters its test
+//                                        load and the period ends as time passes (default 90 s)
 //   npm run bench:device -- --port P     a real board already flashed with timing on and a test
 //                                        load (meter.json: "timing": true, "testLoadMs": > 0);
 //                                        listens for --seconds S (default 120)
-// Prints min/median/p95/max per operation and writes bench/results/device.json and device.svg.
-// Reference measured in the same run: the host computing the same per-token work with
-// @noble/curves (H(ρ) by RFC 9380 hash_to_curve plus one point addition).
+// Prints min/median/p95/max per operation beside the last saved run of the other board and, for the
+// interpreter, a Pico-class estimate (x70, labelled as one); --save writes bench/results/
+// device.json (virtual) or device-espruino-linux.json, each with an SVG of histograms.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkInterpreter, espruinoPath } from '../host/elinux/interpreter.ts';
+import { flashMeter } from '../host/flash/flash.ts';
 import { MemoryUc } from '../host/protocol/memory-uc.ts';
 import { getReferenceSuite } from '../host/protocol/suite.ts';
 import { tokenPoint } from '../host/protocol/derive.ts';
 import { signTariff, type Tariff } from '../host/protocol/tariff.ts';
 import type { TimingRecord } from '../host/records/decode.ts';
-import { flash, Listener, PINS, startTarget, writeMeterFile } from '../hil-tests/rig.ts';
+import { spawnInterpreterBoard } from '../host/vboard/rig-client.ts';
 import { VirtualBoard } from '../host/vboard/board.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { flash, Listener, PINS, startTarget, writeMeterFile } from '../hil-tests/rig.ts';
 
 const RESULTS = join(import.meta.dirname, 'results');
 const ORIGIN = 1_767_225_600;
 const TARIFF: Tariff = { version: 1, bands: [{ startMinute: 0, microUnitsPerWh: 1_000_000 }] };
+/**
+ * An Espruino Pico runs the interpreter about 70x slower than this CPU (the Leibniz loop: 6.4 µs an
+ * iteration here, 458 µs on a Pico; Espruino's Linux build on a 2-core Xeon VM, a public forum
+ * figure for the Pico): estimates only.
+ */
+const PICO_FACTOR = 70;
 
-const { values: args } = parseArgs({ options: { port: { type: 'string' }, seconds: { type: 'string' }, tokens: { type: 'string' } }, strict: true });
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string' }, seconds: { type: 'string' }, tokens: { type: 'string' }, board: { type: 'string' },
+    espruino: { type: 'string' }, period: { type: 'string' }, save: { type: 'boolean' },
+  },
+  strict: true,
+});
 const TOKENS = Number(args.tokens ?? 40);
 const rand = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+const boardKind = args.port ? 'port' : (args.board ?? 'virtual');
+if (!['virtual', 'espruino-linux', 'port'].includes(boardKind)) {
+  console.error(`bench:device: --board must be virtual or espruino-linux, got ${JSON.stringify(args.board)}`);
+  process.exit(2);
+}
 
-async function collect(): Promise<{ timings: TimingRecord[]; board: string }> {
-  if (args.port) {
-    const link = new Listener(args.port);
-    await link.open();
-    const seconds = Number(args.seconds ?? 120);
-    console.log(`listening on ${args.port} for ${seconds} s ...`);
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    await link.close();
-    return { timings: link.records.map((r) => r.record).filter((r): r is TimingRecord => r.kind === 'timing'), board: args.port };
+interface Run {
+  readonly timings: TimingRecord[];
+  readonly board: string;
+  /** process.memory() read on the console while the meter runs, or null where the console is not ours. */
+  readonly memory: { usage: number; total: number } | null;
+}
+
+/** Reads process.memory() on the board's (development) console, alongside the meter's records. */
+async function readMemory(link: Listener): Promise<{ usage: number; total: number }> {
+  const from = link.raw.length;
+  await link.port.write('\x10print("MEM="+JSON.stringify(process.memory()))\n');
+  for (let t = 0; t < 600; t++) {
+    const m = /MEM=(\{[^\r\n]*\})/.exec(link.raw.slice(from));
+    if (m) return JSON.parse(m[1]!) as { usage: number; total: number };
+    await new Promise((r) => setTimeout(r, 50));
   }
+  throw new Error('the board did not answer process.memory() on its console');
+}
+
+const timingsOf = (link: Listener): TimingRecord[] => link.records.map((r) => r.record).filter((r): r is TimingRecord => r.kind === 'timing');
+const waitTiming = (link: Listener, op: TimingRecord['op'], timeoutMs: number, match: (t: TimingRecord) => boolean = () => true): Promise<unknown> =>
+  link.waitFor((r) => r.record.kind === 'timing' && (r.record as TimingRecord).op === op && match(r.record as TimingRecord), timeoutMs, 0);
+
+async function onPort(port: string): Promise<Run> {
+  const link = new Listener(port);
+  await link.open();
+  const seconds = Number(args.seconds ?? 120);
+  console.log(`listening on ${port} for ${seconds} s ...`);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  await link.close();
+  return { timings: timingsOf(link), board: port, memory: null };
+}
+
+async function onVirtualBoard(): Promise<Run> {
   const target = await startTarget();
   try {
     const suite = getReferenceSuite('P256-SHA256');
@@ -54,23 +102,68 @@ async function collect(): Promise<{ timings: TimingRecord[]; board: string }> {
     const f = await flash(target, meterFile);
     if (f.problems.length) throw new Error(`flash: ${f.problems.join('; ')}`);
     console.log(`virtual board flashed (upload ${f.uploadSeconds.toFixed(1)} s); metering ${TOKENS} units in real time ...`);
-    const mark = link.records.length;
     // Pulses a second apart in real time (clock at 1x): the fold of each token finishes before the next.
     await target.rig!.pulses(TOKENS, 1000);
-    await link.waitFor((r) => r.record.kind === 'timing' && (r.record as TimingRecord).op === 'fold' && (r.record as TimingRecord).i === TOKENS - 1, TOKENS * 3000 + 30_000, mark);
+    await waitTiming(link, 'fold', TOKENS * 3000 + 30_000, (t) => t.i === TOKENS - 1);
+    const memory = await readMemory(link);
     await target.rig!.post('/pulse', { pin: PINS.finalBill, count: 1, periodMs: 100 });
-    await link.waitFor((r) => r.record.kind === 'timing' && (r.record as TimingRecord).op === 'billgen', 120_000, mark);
+    await waitTiming(link, 'billgen', 120_000);
     await link.close();
-    return { timings: link.records.map((r) => r.record).filter((r): r is TimingRecord => r.kind === 'timing'), board: 'virtual board (QuickJS, clock 1x)' };
+    return { timings: timingsOf(link), board: 'virtual board (QuickJS, clock 1x)', memory };
   } finally {
     await target.close();
   }
 }
 
-function stats(xs: number[]): { n: number; min: number; median: number; p95: number; max: number } {
+async function onInterpreter(): Promise<Run> {
+  const espruino = espruinoPath(args.espruino);
+  if (!espruino) {
+    console.error('bench:device --board espruino-linux needs your build of the interpreter: --espruino PATH or SIPSTER_ESPRUINO');
+    process.exit(2);
+  }
+  const version = checkInterpreter(espruino);
+  const period = Number(args.period ?? 90);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-el-'));
+  const board = await spawnInterpreterBoard(join(dir, 'board'), espruino);
+  const link = new Listener(board.device);
+  try {
+    await link.open();
+    // Period 0 lasts until one period after flashing starts: the first boot falls inside it.
+    const origin = Math.floor(Date.now() / 1000) + 60;
+    const suite = getReferenceSuite('P256-SHA256');
+    const uc = new MemoryUc({ suite, ucName: 'bench-uc', epochs: [0], tariff: TARIFF, epochLength: 24, periodSeconds: period, originUnix: origin }, rand);
+    const meterFile = writeMeterFile(dir, {
+      suiteId: 'P256-SHA256', meterId: 'bench-meter-el', production: false, epochLength: 24, periodSeconds: period, periodOrigin: origin,
+      pulsePin: '', replayPin: '', finalBillPin: '', testLoadMs: 1500, timing: true,
+      ucKey: uc.logKey.vk, tariff: signTariff(suite, TARIFF, uc.logKey, rand(32)),
+    });
+    console.log(`flashing Espruino ${version} (${espruino}) with espruino-tools ...`);
+    const f = await flashMeter({ port: board.console, meterFile, bootTimeoutMs: 300_000 });
+    if (f.problems.length) throw new Error(`flash: ${f.problems.join('; ')}`);
+    const end = (origin + period) * 1000;
+    console.log(`booted; metering the test load (one unit every 1.5 s) until the period ends in ${((end - Date.now()) / 1000).toFixed(0)} s ...`);
+    const progress = setInterval(() => process.stdout.write(`\r  ${timingsOf(link).filter((t) => t.op === 'fold').length} tokens folded`), 1000);
+    try {
+      await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now()) / 2));
+      const memory = await readMemory(link);
+      await waitTiming(link, 'billgen', Math.max(0, end - Date.now()) + 300_000);
+      return { timings: timingsOf(link), board: `Espruino ${version} Linux interpreter (this CPU; bundle evaluated from Storage, as flashed)`, memory };
+    } finally {
+      clearInterval(progress);
+      process.stdout.write('\n');
+    }
+  } finally {
+    await link.close();
+    await board.stop();
+  }
+}
+
+interface Stats { op: string; n: number; min: number; median: number; p95: number; max: number }
+
+function stats(op: string, xs: number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
-  return { n: s.length, min: s[0]!, median: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
+  return { op, n: s.length, min: s[0]!, median: q(0.5), p95: q(0.95), max: s[s.length - 1]! };
 }
 
 /** The host's time for one token's background work (H(ρ) + one addition), noble, in µs. */
@@ -110,51 +203,82 @@ async function engineCosts(): Promise<Record<string, number>> {
   return res;
 }
 
-function svg(groups: Record<string, number[]>): string {
-  const names = Object.keys(groups).filter((k) => groups[k]!.length > 0);
-  const W = 640, H = 150, PAD = 40, BINS = 24;
-  const parts: string[] = [];
-  names.forEach((name, gi) => {
-    const xs = groups[name]!.map((us) => us / 1000);
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+/** One histogram per operation: counts over ms on the board's clock, axes with ticks, median and p95 marked. */
+function svg(board: string, groups: Record<string, number[]>, rows: Stats[]): string {
+  const W = 720, H = 170, TOP = 56, L = 56, R = 24, BINS = 30;
+  const parts: string[] = [`<text x="${L}" y="24" font-size="15" font-family="sans-serif" font-weight="bold">${esc(board)}</text>`,
+    `<text x="${L}" y="42" font-size="11" font-family="sans-serif">the board's own timing records (its clock), ms; dashed: median, dotted: p95</text>`];
+  rows.forEach((row, gi) => {
+    const xs = groups[row.op]!.map((us) => us / 1000);
     const lo = Math.min(...xs), hi = Math.max(...xs);
-    const width = (hi - lo) / BINS || 1;
+    const span = hi - lo || Math.max(1, hi * 0.1);
+    const width = span / BINS;
     const counts = new Array<number>(BINS).fill(0);
     for (const x of xs) counts[Math.min(BINS - 1, Math.floor((x - lo) / width))]!++;
     const top = Math.max(...counts);
-    const y0 = gi * (H + PAD) + PAD;
-    parts.push(`<text x="10" y="${y0 - 10}" font-size="13" font-family="sans-serif">${name}: ${xs.length} samples, ms on the board's clock</text>`);
+    const y0 = TOP + gi * (H + 40);
+    const plotH = H - 40;
+    const xAt = (ms: number): number => L + ((ms - lo) / span) * (W - L - R);
+    parts.push(`<text x="${L}" y="${y0 + 4}" font-size="13" font-family="sans-serif">${esc(row.op)}: ${xs.length} samples, median ${(row.median / 1000).toFixed(1)} ms, p95 ${(row.p95 / 1000).toFixed(1)} ms</text>`);
+    const base = y0 + 14 + plotH;
     counts.forEach((c, b) => {
-      const h = (c / top) * (H - 20);
-      parts.push(`<rect x="${PAD + (b * (W - 2 * PAD)) / BINS}" y="${y0 + H - 20 - h}" width="${(W - 2 * PAD) / BINS - 2}" height="${h}" fill="#4a7bd0"/>`);
+      const h = (c / top) * plotH;
+      parts.push(`<rect x="${(L + (b * (W - L - R)) / BINS).toFixed(1)}" y="${(base - h).toFixed(1)}" width="${((W - L - R) / BINS - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="#4a7bd0"/>`);
     });
-    parts.push(`<text x="${PAD}" y="${y0 + H - 4}" font-size="11" font-family="sans-serif">${lo.toFixed(1)}</text>`);
-    parts.push(`<text x="${W - PAD}" y="${y0 + H - 4}" font-size="11" font-family="sans-serif" text-anchor="end">${hi.toFixed(1)}</text>`);
+    parts.push(`<line x1="${L}" y1="${base}" x2="${W - R}" y2="${base}" stroke="#333"/><line x1="${L}" y1="${base}" x2="${L}" y2="${base - plotH}" stroke="#333"/>`);
+    for (let k = 0; k <= 4; k++) {
+      const ms = lo + (span * k) / 4;
+      parts.push(`<line x1="${xAt(ms)}" y1="${base}" x2="${xAt(ms)}" y2="${base + 4}" stroke="#333"/><text x="${xAt(ms)}" y="${base + 16}" font-size="10" font-family="sans-serif" text-anchor="middle">${ms.toFixed(ms < 10 ? 2 : 0)}</text>`);
+    }
+    parts.push(`<text x="${L - 6}" y="${base - plotH + 8}" font-size="10" font-family="sans-serif" text-anchor="end">${top}</text><text x="${L - 6}" y="${base}" font-size="10" font-family="sans-serif" text-anchor="end">0</text>`);
+    parts.push(`<text x="${W - R}" y="${base + 28}" font-size="10" font-family="sans-serif" text-anchor="end">ms</text><text x="12" y="${base - plotH / 2}" font-size="10" font-family="sans-serif">count</text>`);
+    for (const [v, dash] of [[row.median, '6 3'], [row.p95, '2 2']] as const) {
+      parts.push(`<line x1="${xAt(v / 1000)}" y1="${base}" x2="${xAt(v / 1000)}" y2="${base - plotH}" stroke="#c0392b" stroke-dasharray="${dash}"/>`);
+    }
   });
-  const total = names.length * (H + PAD) + PAD;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${total}" viewBox="0 0 ${W} ${total}">${parts.join('')}</svg>\n`;
+  const total = TOP + rows.length * (H + 40);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${total}" viewBox="0 0 ${W} ${total}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
 }
 
-const engine = args.port ? undefined : await engineCosts();
-const { timings, board } = await collect();
-if (timings.length === 0) {
+const resultsFile = (kind: string): string => join(RESULTS, kind === 'espruino-linux' ? 'device-espruino-linux.json' : 'device.json');
+
+const engine = boardKind === 'virtual' ? await engineCosts() : undefined;
+const run = boardKind === 'port' ? await onPort(args.port!) : boardKind === 'espruino-linux' ? await onInterpreter() : await onVirtualBoard();
+if (run.timings.length === 0) {
   console.error('no timing records received (is timing on in the provisioning record?)');
   process.exit(1);
 }
 const groups: Record<string, number[]> = {};
-for (const t of timings) (groups[t.op] ??= []).push(t.micros);
+for (const t of run.timings) (groups[t.op] ??= []).push(t.micros);
 const reference = hostReference();
-const rows = Object.entries(groups).map(([op, xs]) => ({ op, ...stats(xs) }));
-console.log(`\nboard: ${board}; host reference (noble H(ρ)+add): ${reference.toFixed(0)} µs\n`);
-console.log('operation        n     min ms   median ms     p95 ms     max ms   median/host-ref');
+const rows = Object.entries(groups).map(([op, xs]) => stats(op, xs));
+// The other board's last saved run, side by side.
+const otherKind = boardKind === 'espruino-linux' ? 'virtual' : 'espruino-linux';
+const other = existsSync(resultsFile(otherKind)) ? (JSON.parse(readFileSync(resultsFile(otherKind), 'utf8')) as { board: string; operations: Stats[]; memory?: { usage: number } | null }) : undefined;
+const pico = boardKind === 'espruino-linux';
+const ms = (us: number | undefined): string => (us === undefined ? '' : (us / 1000).toFixed(1));
+console.log(`\nboard: ${run.board}; host reference (noble H(ρ)+add): ${reference.toFixed(0)} µs`);
+if (other) console.log(`beside: ${other.board} (last saved run)`);
+console.log(`\n${'operation'.padEnd(13)} ${'n'.padStart(4)} ${'median ms'.padStart(10)} ${'p95 ms'.padStart(9)} ${'max ms'.padStart(9)} ${'/host'.padStart(7)} ${(other ? 'other med' : '').padStart(10)} ${(pico ? 'Pico est. s' : '').padStart(12)}`);
 for (const r of rows) {
-  const ratio = r.op === 'fold' ? (r.median / reference).toFixed(1) + 'x' : '';
-  console.log(`${r.op.padEnd(14)} ${String(r.n).padStart(3)} ${(r.min / 1000).toFixed(2).padStart(10)} ${(r.median / 1000).toFixed(2).padStart(11)} ${(r.p95 / 1000).toFixed(2).padStart(10)} ${(r.max / 1000).toFixed(2).padStart(10)}   ${ratio}`);
+  const o = other?.operations.find((x) => x.op === r.op);
+  const ratio = r.op === 'fold' ? `${(r.median / reference).toFixed(0)}x` : '';
+  console.log(`${r.op.padEnd(13)} ${String(r.n).padStart(4)} ${ms(r.median).padStart(10)} ${ms(r.p95).padStart(9)} ${ms(r.max).padStart(9)} ${ratio.padStart(7)} ${ms(o?.median).padStart(10)} ${(pico ? ((r.median * PICO_FACTOR) / 1e6).toFixed(1) : '').padStart(12)}`);
 }
+if (run.memory) console.log(`variables in use  ${run.memory.usage} of ${run.memory.total}${other?.memory ? `   (other: ${other.memory.usage})` : ''}${pico ? '   (Linux counts code run from flash in RAM; a board keeps it in flash)' : ''}`);
+if (pico) console.log(`Pico est.: the interpreter's median x${PICO_FACTOR} (an estimate from the Leibniz-loop ratio, not a measurement)`);
 if (engine) {
   console.log('\nvirtual board engine (µs per operation, guest clock):');
   for (const [k, v] of Object.entries(engine)) console.log(`  ${k.padEnd(30)} ${v.toFixed(2).padStart(8)}`);
 }
-mkdirSync(RESULTS, { recursive: true });
-writeFileSync(join(RESULTS, 'device.json'), JSON.stringify({ board, hostReferenceMicros: reference, engineMicros: engine ?? null, operations: rows, samples: groups }, null, 2) + '\n');
-writeFileSync(join(RESULTS, 'device.svg'), svg(groups));
-console.log('\nwrote bench/results/device.json and bench/results/device.svg');
+if (args.save && boardKind !== 'port') {
+  mkdirSync(RESULTS, { recursive: true });
+  const file = resultsFile(boardKind);
+  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  const estimate = pico ? { picoFactor: PICO_FACTOR, picoMedianSeconds: Object.fromEntries(rows.map((r) => [r.op, (r.median * PICO_FACTOR) / 1e6])) } : null;
+  writeFileSync(file, JSON.stringify({ board: run.board, machine, date: new Date().toISOString(), hostReferenceMicros: reference, engineMicros: engine ?? null, memory: run.memory, estimate, operations: rows, samples: groups }, null, 2) + '\n');
+  writeFileSync(file.replace(/\.json$/, '.svg'), svg(run.board, groups, rows));
+  console.log(`\nwrote ${file} and its .svg`);
+} else if (!args.save) console.log('\n(not saved: --save writes bench/results/)');
