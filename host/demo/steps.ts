@@ -46,6 +46,31 @@ export class Steps {
   }
 }
 
+/**
+ * Runs a demo's steps with its output on stdout: an error is one line on stderr and exit 1, and
+ * everything started is stopped on return, error, SIGINT or SIGTERM.
+ */
+export async function runSteps(body: (steps: Steps, say: (line: string) => void) => Promise<number>): Promise<number> {
+  const say = (line: string): void => void process.stdout.write(line + '\n');
+  const steps = new Steps(say);
+  const onSignal = (sig: NodeJS.Signals): void => {
+    say(`\n${sig}: stopping everything started ...`);
+    void steps.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await body(steps, say);
+  } catch (err) {
+    process.stderr.write(`\nsipster demo: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await steps.close();
+  }
+}
+
 /** Resolves when `done()` holds (re-checked on every `poke()`), rejects when it throws or after `timeoutMs`. */
 export class Condition {
   private waiters: (() => void)[] = [];

@@ -25,7 +25,7 @@ import { UcClient } from '../wallet/uc-client.ts';
 import { paymentWindow, periodStart, settlementWindow } from '../wallet/windows.ts';
 import { PINS, Rig, spawnVirtualBoard } from '../vboard/rig-client.ts';
 import { BoardClock, type ClockReading } from './board-clock.ts';
-import { Condition, Steps } from './steps.ts';
+import { Condition, runSteps, type Steps } from './steps.ts';
 import { boardTimings, formatOp } from './timings.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
 import { startDemoRelay, startDemoWallet } from './wallet.ts';
@@ -52,25 +52,8 @@ async function boardTarget(dir: string): Promise<{ device: string; console: stri
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-export async function runVirtual(o: VirtualDemoOptions): Promise<number> {
-  const say = (line: string): void => void process.stdout.write(line + '\n');
-  const steps = new Steps(say);
-  const onSignal = (sig: NodeJS.Signals): void => {
-    say(`\n${sig}: stopping everything started ...`);
-    void steps.close().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await demo(o, steps, say);
-  } catch (err) {
-    process.stderr.write(`\nsipster demo: ${(err as Error).message}\n`);
-    return 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await steps.close();
-  }
+export function runVirtual(o: VirtualDemoOptions): Promise<number> {
+  return runSteps((steps, say) => demo(o, steps, say));
 }
 
 async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => void): Promise<number> {
