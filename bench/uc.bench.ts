@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRandomRawBlindedMessage, Wallet, type Proof } from '@cashu/cashu-ts';
 import { TestPaymentBackend } from '../host/mint/backend.ts';
-import { silentLogger } from '../host/mint/log.ts';
+import { silentLogger } from '../host/common/log.ts';
 import { Mint } from '../host/mint/mint.ts';
 import { drbg } from '../host/meter/drbg.ts';
 import { ReferenceMeter } from '../host/meter/reference-meter.ts';

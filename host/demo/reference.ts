@@ -11,7 +11,7 @@ import { verifyReceipt, type Receipt } from '../protocol/receipt.ts';
 import type { Suite } from '../protocol/suite.ts';
 import { ReferenceMeter } from '../meter/reference-meter.ts';
 import type { TokenRecord } from '../records/decode.ts';
-import { Progress } from '../cli/progress.ts';
+import { Progress } from '../common/progress.ts';
 
 const ms = (t0: number): number => performance.now() - t0;
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { Progress } from '../cli/progress.ts';
+import { Progress } from '../common/progress.ts';
 import { flashMeter } from '../flash/flash.ts';
 import { MICRO_UNITS_PER_UNIT } from '../protocol/tariff.ts';
 import type { BillRecord, BootRecord, MeterRecord } from '../records/decode.ts';

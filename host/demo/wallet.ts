@@ -1,7 +1,7 @@
 // The household's wallet daemon as the demos run it: on the board's serial records (in arrival
 // order, each exactly once), paying through the UC's mint, with its log lines counted into what
 // the demo waits for (tokens paid, coins withdrawn, the period settled, the first error).
-import { createLogger, type Logger } from '../mint/log.ts';
+import { createLogger, type Logger } from '../common/log.ts';
 import type { Listener } from '../serial/listener.ts';
 import type { ReceivedRecord } from '../serial/records.ts';
 import type { Db } from '../store/db.ts';

@@ -3,7 +3,7 @@
 // an ApiError becomes a generic 500: stack traces and internal messages stay in the log.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from './log.ts';
+import type { Logger } from '../common/log.ts';
 
 /** Codes of the transport layer, outside the NUT error table (which uses 1xxxx–4xxxx). */
 export const HttpCode = {

@@ -6,7 +6,7 @@
 // There is no default: a mint that gives e-cash away must be asked for by name.
 import { readFileSync } from 'node:fs';
 import { ProviderPaymentBackend, TestPaymentBackend, type PaymentBackend } from './backend.ts';
-import { OptionError, type OptionSpec, type OptionValues } from './options.ts';
+import { OptionError, type OptionSpec, type OptionValues } from '../common/options.ts';
 import { MIN_SECRET_LENGTH, WEBHOOK_PATH } from './webhook.ts';
 
 export const paymentOptions: OptionSpec[] = [

@@ -2,7 +2,7 @@
 // against its schema before the mint sees it.
 import type { Server } from 'node:http';
 import { ApiError, createJsonServer, HttpCode, type Route } from './http.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../common/log.ts';
 import { readOutput, readProof, type Mint } from './mint.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { body } from './validate.ts';

@@ -12,7 +12,7 @@
  */
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import { REQUEST_MEDIA_TYPE, RESPONSE_MEDIA_TYPE } from '../ohttp/ohttp.ts';
 
 export interface RelayOptions {

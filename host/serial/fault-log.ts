@@ -2,7 +2,7 @@
 // few bytes (a megabyte of markers is a quarter of a million). The first BURST faults of each kind
 // in a window are logged as they come; the rest are counted, and one line per window (or at
 // flush) says how many of each were left out.
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import type { LinkFault } from './records.ts';
 
 const BURST = 5;

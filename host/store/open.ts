@@ -1,6 +1,6 @@
 // Opens the store named by a location string, as given on a command line or in an environment
 // variable: a postgres:// (or postgresql://) URL, or a SQLite file path (optionally `sqlite:path`).
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import type { Db } from './db.ts';
 import { StoreError } from './db.ts';
 import { securePrivateFile } from './file-mode.ts';

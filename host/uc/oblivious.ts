@@ -4,7 +4,7 @@
 // handover and status are authenticated as the account holder, so hiding the address would hide
 // nothing), and seals the answer as message/ohttp-res. What the UC learns of the sender is the
 // relay's address.
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import { answer, ApiError, BinaryBody, HttpCode, type Route } from '../mint/http.ts';
 import type { BhttpRequest, BhttpResponse } from '../ohttp/bhttp.ts';
 import { OhttpGateway } from '../ohttp/gateway.ts';

@@ -12,7 +12,7 @@
 // auth = `Authorization: Bearer <account token>` of the meter's account.
 import type { Server } from 'node:http';
 import { ApiError, createJsonServer, type Request, type Route } from '../mint/http.ts';
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import { readProof, type Mint } from '../mint/mint.ts';
 import { MINT_MAX_BODY_BYTES, mintRoutes, type MintRouteOptions } from '../mint/server.ts';
 import { body, type Field } from '../mint/validate.ts';

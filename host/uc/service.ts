@@ -9,7 +9,7 @@
 //           (meterId, c) primary key deciding a race between two settles.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../mint/http.ts';
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import type { Mint, ProofIn } from '../mint/mint.ts';
 import {
   appendEntry,

@@ -3,8 +3,8 @@
 // (ps, /proc/PID/cmdline), so the token comes from a file (--account-token-file, readable by its
 // owner only) or the environment (SIPSTER_ACCOUNT_TOKEN); --account-token still works but warns.
 import { readFileSync, statSync } from 'node:fs';
-import type { Logger } from '../mint/log.ts';
-import { OptionError } from '../mint/options.ts';
+import type { Logger } from '../common/log.ts';
+import { OptionError } from '../common/options.ts';
 
 const TOKEN = /^[0-9a-f]{64}$/;
 

@@ -17,7 +17,7 @@
 // self-check, reporting any token the bill does not open as forged.
 import { createHash, randomBytes } from 'node:crypto';
 import { Wallet, type Proof } from '@cashu/cashu-ts';
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import {
   combine,
   decodeReceipt,

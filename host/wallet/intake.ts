@@ -3,7 +3,7 @@
 // decoding and exactly-once delivery are the serial layer's (host/serial/records.ts). Both paths
 // read as a stream through one bounded reader, and log link faults rate-limited.
 import { createReadStream } from 'node:fs';
-import type { Logger } from '../mint/log.ts';
+import type { Logger } from '../common/log.ts';
 import { faultLog } from '../serial/fault-log.ts';
 import { ResilientPort } from '../serial/port.ts';
 import { RecordReader, type ReceivedRecord } from '../serial/records.ts';

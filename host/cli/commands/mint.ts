@@ -1,8 +1,8 @@
 // `sipster mint serve`: runs the Cashu-compatible mint over HTTP until SIGINT/SIGTERM.
 // Only option handling is loaded up front; the service modules (crypto, wasm) load once the
 // options are valid, so --help and option errors answer at once.
-import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { describeOptions, OptionError, parseCommandOptions, type OptionSpec } from '../../mint/options.ts';
+import { createLogger, type LogLevel } from '../../common/log.ts';
+import { describeOptions, OptionError, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
 import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 
 export const summary = 'run the Cashu-compatible e-cash mint (sipster mint serve --help)';

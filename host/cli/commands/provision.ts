@@ -5,8 +5,8 @@
  * its identity key itself, and `sipster uc register-meter` registers the vkM its boot record shows.
  */
 import { writeFileSync } from 'node:fs';
-import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { describeOptions, parseCommandOptions, type OptionSpec } from '../../mint/options.ts';
+import { createLogger, type LogLevel } from '../../common/log.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
 
 export const summary = "write a meter's provisioning (meter.json: UC schedule and log key, signed tariff) for `sipster flash`";
 

@@ -1,7 +1,7 @@
 // `sipster relay serve --gateway URL`: an Oblivious HTTP relay for households' pay and receipt
 // lookups (host/relay/relay.ts). Anyone but the UC may run one.
-import { createLogger, type LogLevel } from '../../mint/log.ts';
-import { describeOptions, parseCommandOptions, type OptionSpec } from '../../mint/options.ts';
+import { createLogger, type LogLevel } from '../../common/log.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
 
 export const summary = 'run an Oblivious HTTP relay between households and the UC (sipster relay serve --help)';
 

@@ -4,8 +4,8 @@
 // Only option handling is loaded up front; the service modules (crypto, wasm) load once the
 // options are valid, so --help and option errors answer at once.
 import cluster from 'node:cluster';
-import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
-import { describeOptions, OptionError, parseCommandOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { createLogger, type LogLevel, type Logger } from '../../common/log.ts';
+import { describeOptions, OptionError, parseCommandOptions, type OptionSpec, type OptionValues } from '../../common/options.ts';
 import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 import type { SuiteId } from '../../protocol/suite.ts';
 import type { UcGenesis } from '../../uc/service.ts';

@@ -1,8 +1,8 @@
 // `sipster wallet run|status|dispute`: the household's wallet daemon.
 // Only option handling is loaded up front; the wallet's modules (crypto, wasm, serial) load once
 // the options are valid, so --help and option errors answer at once.
-import { createLogger, type LogLevel, type Logger } from '../../mint/log.ts';
-import { describeOptions, parseCommandOptions, type OptionSpec, type OptionValues } from '../../mint/options.ts';
+import { createLogger, type LogLevel, type Logger } from '../../common/log.ts';
+import { describeOptions, parseCommandOptions, type OptionSpec, type OptionValues } from '../../common/options.ts';
 import type { Db } from '../../store/db.ts';
 import type { WalletDaemon } from '../../wallet/daemon.ts';
 

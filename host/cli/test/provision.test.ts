@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMeterFile } from '../../flash/meter-file.ts';
-import { createLogger } from '../../mint/log.ts';
+import { createLogger } from '../../common/log.ts';
 import { TestPaymentBackend } from '../../mint/backend.ts';
 import { Mint } from '../../mint/mint.ts';
 import { toHex } from '../../protocol/bytes.ts';

@@ -9,7 +9,7 @@ import { openStore } from '../../store/open.ts';
 import { postgresTestsEnabled, startPostgres } from '../../store/testing/postgres-server.ts';
 import { TestPaymentBackend } from '../backend.ts';
 import { close, listen } from '../http.ts';
-import { silentLogger } from '../log.ts';
+import { silentLogger } from '../../common/log.ts';
 import { Mint, type MintOptions } from '../mint.ts';
 import { createMintServer } from '../server.ts';
 

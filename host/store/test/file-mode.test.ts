@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../mint/log.ts';
+import { createLogger } from '../../common/log.ts';
 import { openStore } from '../open.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipster-modes-'));

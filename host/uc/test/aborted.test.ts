@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../mint/log.ts';
+import { createLogger } from '../../common/log.ts';
 import { serveUc, type RunningUc } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipster-abort-'));

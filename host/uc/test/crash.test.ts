@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import type { Proof } from '@cashu/cashu-ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestPaymentBackend } from '../../mint/backend.ts';
-import { silentLogger } from '../../mint/log.ts';
+import { silentLogger } from '../../common/log.ts';
 import { Mint } from '../../mint/mint.ts';
 import { storeFixtures } from '../../mint/test/helpers.ts';
 import { combine, decodeReceipt, encodePayRequest, verifyParamsLog, verifyReceipt, type Receipt } from '../../protocol/index.ts';

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { Wallet, type Proof } from '@cashu/cashu-ts';
 import { TestPaymentBackend } from '../../mint/backend.ts';
 import { close, listen } from '../../mint/http.ts';
-import { createLogger, silentLogger, type Logger } from '../../mint/log.ts';
+import { createLogger, silentLogger, type Logger } from '../../common/log.ts';
 import { Mint } from '../../mint/mint.ts';
 import { drbg } from '../../meter/drbg.ts';
 import { ReferenceMeter } from '../../meter/reference-meter.ts';

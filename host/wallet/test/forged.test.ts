@@ -8,7 +8,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../mint/log.ts';
+import { createLogger } from '../../common/log.ts';
 import { billHash, toHex } from '../../protocol/index.ts';
 import type { BillRecord, MeterRecord, TokenRecord } from '../../records/decode.ts';
 import { openStore } from '../../store/open.ts';

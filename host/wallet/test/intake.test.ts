@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drbg } from '../../meter/drbg.ts';
 import { ReferenceMeter } from '../../meter/reference-meter.ts';
-import { createLogger } from '../../mint/log.ts';
+import { createLogger } from '../../common/log.ts';
 import { getSuite, toHex } from '../../protocol/index.ts';
 import { faultLog } from '../../serial/fault-log.ts';
 import { recordedStream } from './frames.ts';

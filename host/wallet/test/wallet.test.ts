@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { close, listen } from '../../mint/http.ts';
-import { silentLogger } from '../../mint/log.ts';
+import { silentLogger } from '../../common/log.ts';
 import { decodeRecord, type BillRecord, type TokenRecord } from '../../records/decode.ts';
 import type { Db } from '../../store/db.ts';
 import { openStore } from '../../store/open.ts';
