@@ -1,15 +1,30 @@
-/** Flag parsing shared by the CLI commands: strict node:util parseArgs, help and usage errors handled once. */
+/**
+ * What every CLI command shares: strict flag parsing (node:util parseArgs) with help handled
+ * once, and the errors a command throws for main.ts to print as one line,
+ * `sipster <command>: <what went wrong>`, with exit 2 for a usage error and 1 otherwise.
+ */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>['values'];
 
-export class UsageError extends Error {}
+/** A failure the command explains in one line (exit 1 unless said otherwise). */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
 
-/**
- * The command's flags, or the exit code to return at once: 0 after printing the help for
- * --help/-h, 2 after printing the error and the help for an unknown or malformed flag.
- */
+/** A wrong flag or a missing one (exit 2). */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'UsageError';
+  }
+}
+
+/** The command's flags, or 0 after printing the help for --help/-h; a bad flag throws a UsageError. */
 export function parseCommandArgs<const O extends Options>(command: string, argv: string[], options: O, help: string): Values<O> | number {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(help);
@@ -18,8 +33,7 @@ export function parseCommandArgs<const O extends Options>(command: string, argv:
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Values<O>;
   } catch (err) {
-    process.stderr.write(`sipster ${command}: ${(err as Error).message}\n\n${help}`);
-    return 2;
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (\`sipster ${command} --help\` lists the options)`);
   }
 }
 
@@ -28,6 +42,13 @@ export function intFlag(raw: string | undefined, name: string, fallback: number,
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(raw)}`);
   const v = Number(raw);
-  if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}`);
+  if (v < min || v > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${v}`);
   return v;
+}
+
+/** --verbose / --quiet, as espruino-tools and serialport's tools take them. */
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+export function verbosity(flags: { verbose?: boolean; quiet?: boolean }): Verbosity {
+  if (flags.verbose && flags.quiet) throw new UsageError('--verbose and --quiet exclude each other');
+  return flags.verbose ? 'verbose' : flags.quiet ? 'quiet' : 'normal';
 }

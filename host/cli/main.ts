@@ -1,12 +1,16 @@
 /**
  * `sipster <command> [args]`: dispatches to host/cli/commands/<command>.ts, each exporting a
- * one-line `summary` and `run(argv)` that returns the exit code.
+ * one-line `summary`, `run(argv)` that returns the exit code, and, for commands with
+ * subcommands (`uc serve`), their names. Every failure a command throws is printed here as one
+ * line, `sipster <command> [<subcommand>]: <message>`.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CliError } from './args.ts';
 
 interface Command {
   readonly summary: string;
+  readonly subcommands?: readonly string[];
   run(argv: string[]): Promise<number>;
 }
 
@@ -18,22 +22,37 @@ const names = readdirSync(commandsDir)
 
 const load = (name: string): Promise<Command> => import(new URL(`./commands/${name}.ts`, import.meta.url).href) as Promise<Command>;
 
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 async function usage(): Promise<string> {
   const lines = await Promise.all(names.map(async (n) => `  ${n.padEnd(12)} ${(await load(n)).summary}`));
-  return `usage: sipster <command> [options]   (sipster <command> --help for details)\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: sipster <command> [options]   (sipster <command> --help for details)\n\ncommands:\n${lines.join('\n')}\n\n  --version    print the version\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(await usage());
     return name === undefined ? 2 : 0;
   }
   if (!names.includes(name)) {
-    process.stderr.write(`sipster: unknown command ${JSON.stringify(name)}\n\n${await usage()}`);
+    process.stderr.write(`sipster: unknown command ${JSON.stringify(name)} (\`sipster --help\` lists the commands)\n`);
     return 2;
   }
-  return (await load(name)).run(rest);
+  const command = await load(name);
+  const verb = command.subcommands?.includes(rest[0] ?? '') ? `${name} ${rest[0]}` : name;
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    process.stderr.write(`sipster ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
 }
 
 main(process.argv.slice(2)).then(

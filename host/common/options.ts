@@ -22,29 +22,33 @@ export interface OptionSpec {
   readonly max?: number;
   readonly choices?: readonly string[];
   readonly pattern?: RegExp;
+  /** What a value matching `pattern` looks like, for the error on a malformed one. */
+  readonly format?: string;
+  /** Never echoed back in an error (an account token). */
+  readonly secret?: boolean;
 }
 
 export type OptionValues = Record<string, string | number | boolean | undefined>;
 
 function coerce(spec: OptionSpec, raw: unknown, source: string): string | number | boolean {
-  const where = `${spec.name} (from ${source})`;
+  const where = source === 'config file' ? `"${spec.name}" in the config file` : source;
+  const got = (): string => (spec.secret ? `a value of ${String(raw).length} characters` : JSON.stringify(raw));
   if (spec.kind === 'boolean') {
     if (typeof raw === 'boolean') return raw;
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
-    throw new OptionError(`${where}: expected true or false`);
+    throw new OptionError(`${where}: expected true or false, got ${got()}`);
   }
   if (spec.kind === 'int') {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(n)) throw new OptionError(`${where}: expected a whole number`);
-    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      throw new OptionError(`${where}: must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`);
-    }
+    const range = `between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'}`;
+    if (!Number.isSafeInteger(n)) throw new OptionError(`${where}: expected a whole number ${range}, got ${got()}`);
+    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) throw new OptionError(`${where}: must be ${range}, got ${n}`);
     return n;
   }
-  if (typeof raw !== 'string' || raw === '') throw new OptionError(`${where}: expected a non-empty string`);
-  if (spec.choices && !spec.choices.includes(raw)) throw new OptionError(`${where}: one of ${spec.choices.join(', ')}`);
-  if (spec.pattern && !spec.pattern.test(raw)) throw new OptionError(`${where}: malformed`);
+  if (typeof raw !== 'string' || raw === '') throw new OptionError(`${where}: expected a non-empty value`);
+  if (spec.choices && !spec.choices.includes(raw)) throw new OptionError(`${where}: expected one of ${spec.choices.join(', ')}, got ${got()}`);
+  if (spec.pattern && !spec.pattern.test(raw)) throw new OptionError(`${where}: malformed: expected ${spec.format ?? `a value matching ${spec.pattern}`}, got ${got()}`);
   return raw;
 }
 
@@ -63,7 +67,7 @@ export function resolveOptions(specs: readonly OptionSpec[], argv: string[], env
       },
     });
   } catch (err) {
-    throw new OptionError((err as Error).message);
+    throw new OptionError(`${(err as Error).message.split('\n')[0]} (--help lists the options)`);
   }
   if (parsed.values.help) return { values: {}, help: true };
   let file: Record<string, unknown> = {};

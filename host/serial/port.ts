@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { SerialPort } from 'serialport';
+import { explainSerialError, explainTcpError } from './explain.ts';
 
 export interface PortOptions {
   readonly path: string;
@@ -38,6 +39,8 @@ export class ResilientPort extends EventEmitter {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   opens = 0;
+  /** Why the last attempt to open failed or the port was lost, in words (undefined while open). */
+  lastFailure: string | undefined;
 
   constructor(readonly options: PortOptions) {
     super();
@@ -59,7 +62,7 @@ export class ResilientPort extends EventEmitter {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {
         this.off('open', onOpen);
-        reject(new PortError(`port ${this.options.path} did not open within ${timeoutMs} ms`));
+        reject(new PortError(`port ${this.options.path} did not open within ${timeoutMs / 1000} s${this.lastFailure ? `: ${this.lastFailure}` : ''}`));
       }, timeoutMs);
       const onOpen = (): void => {
         clearTimeout(t);
@@ -89,12 +92,14 @@ export class ResilientPort extends EventEmitter {
       if (this.closed) return conn.close();
       this.conn = conn;
       this.attempt = 0;
+      this.lastFailure = undefined;
       this.opens++;
       this.emit('open');
     };
     const onLost = (reason: string): void => {
       const was = this.conn !== undefined;
       this.conn = undefined;
+      this.lastFailure = reason;
       if (was) this.emit('close', reason);
       this.scheduleRetry(reason);
     };
@@ -125,10 +130,10 @@ function openSerial(path: string, baudRate: number, onData: (d: Buffer) => void,
   };
   const sp = new SerialPort({ path, baudRate, autoOpen: false });
   sp.on('data', onData);
-  sp.on('error', (e: Error) => lose(e.message));
+  sp.on('error', (e: Error) => lose(explainSerialError(path, e.message)));
   sp.on('close', () => lose('closed'));
   sp.open((err) => {
-    if (err) return lose(err.message);
+    if (err) return lose(explainSerialError(path, err.message));
     onOpen({
       write: (data) =>
         new Promise<void>((resolve, reject) => {
@@ -153,7 +158,7 @@ function openTcp(host: string, port: number, onData: (d: Buffer) => void, onOpen
   };
   sock.setNoDelay(true);
   sock.on('data', onData);
-  sock.on('error', (e) => lose(e.message));
+  sock.on('error', (e) => lose(explainTcpError(host, port, e)));
   sock.on('close', () => lose('closed'));
   sock.on('connect', () =>
     onOpen({

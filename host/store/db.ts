@@ -33,10 +33,10 @@ export interface Schema {
   readonly statements: readonly string[];
 }
 
-/** Typed failure of the storage layer (bad URL, unreachable server, schema too new). */
+/** Typed failure of the storage layer (bad URL, unreachable server, schema too new, no such store). */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'bad-location' | 'unavailable' | 'schema-mismatch',
+    readonly code: 'bad-location' | 'unavailable' | 'schema-mismatch' | 'missing',
     message: string,
   ) {
     super(message);

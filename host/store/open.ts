@@ -1,5 +1,9 @@
 // Opens the store named by a location string, as given on a command line or in an environment
 // variable: a postgres:// (or postgresql://) URL, or a SQLite file path (optionally `sqlite:path`).
+// Only the commands that start a service create a store; every other one opens an existing store
+// that holds the schema it needs (openExistingStore), so that a mistyped location is an error
+// and not a second, empty store.
+import { existsSync } from 'node:fs';
 import type { Logger } from '../common/log.ts';
 import type { Db } from './db.ts';
 import { StoreError } from './db.ts';
@@ -33,6 +37,27 @@ export async function openStore(location: string, log?: Logger): Promise<Db> {
     );
   }
   return openSqlite(path);
+}
+
+/**
+ * Opens a store that already holds `schema` (created by the service that owns it); creates
+ * nothing. A missing SQLite file, or a store without that schema, is a StoreError 'missing'.
+ */
+export async function openExistingStore(location: string, schema: string): Promise<Db> {
+  const path = /^postgres(ql)?:\/\//.test(location) ? undefined : location.replace(/^sqlite:/, '');
+  if (path !== undefined && path !== '' && !existsSync(path)) throw new StoreError('missing', `no such file ${path}`);
+  const db = await openStore(location);
+  let rows: { version: number }[] = [];
+  try {
+    rows = await db.all<{ version: number }>('SELECT version FROM sipster_schema WHERE name = ?', [schema]);
+  } catch {
+    // no sipster_schema table: not a Sipster store (or an empty one)
+  }
+  if (rows.length === 0) {
+    await db.close();
+    throw new StoreError('missing', `${describeLocation(location)} holds no ${schema} store`);
+  }
+  return db;
 }
 
 /** For logs: the location without any password. */

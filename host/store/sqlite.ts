@@ -178,18 +178,20 @@ class SqliteDb implements Db {
 }
 
 export function openSqlite(path: string, options: SqliteOptions = {}): Db {
-  let conn: Database.Database;
+  let conn: Database.Database | undefined;
   try {
     conn = new Database(path);
+    conn.pragma('journal_mode = WAL');
+    conn.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    conn.pragma('busy_timeout = 10000');
+    conn.pragma('foreign_keys = ON');
+    const reader = new Database(path, { readonly: true, fileMustExist: true });
+    reader.pragma('busy_timeout = 10000');
+    reader.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    return new SqliteDb(conn, reader);
   } catch (err) {
+    // A file that is not a database fails at the first pragma, not at the open.
+    conn?.close();
     throw new StoreError('unavailable', `cannot open SQLite file ${path}: ${(err as Error).message}`);
   }
-  conn.pragma('journal_mode = WAL');
-  conn.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-  conn.pragma('busy_timeout = 10000');
-  conn.pragma('foreign_keys = ON');
-  const reader = new Database(path, { readonly: true, fileMustExist: true });
-  reader.pragma('busy_timeout = 10000');
-  reader.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-  return new SqliteDb(conn, reader);
 }

@@ -18,6 +18,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Wallet, type Proof } from '@cashu/cashu-ts';
 import type { Logger } from '../common/log.ts';
+import { RepeatedWarning } from '../common/repeat.ts';
 import {
   combine,
   decodeReceipt,
@@ -119,6 +120,27 @@ function billForgery(rec: BillRecord, vkM: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** The meter port as last seen by the daemon: `path` null when none was given. */
+export interface MeterPortState {
+  readonly path: string | null;
+  readonly open: boolean;
+  /** Why it is not open, in words. */
+  readonly problem?: string;
+  /** Since when (ms since the epoch) this state holds. */
+  readonly since: number;
+}
+
+/** Why the parameters log could not be pinned, in words a household can act on. */
+function pinFailure(err: unknown): string {
+  if (err instanceof SipsterError && err.code === 'bad-params-log') {
+    return /^bad-params-log: entry 0:/.test(err.message)
+      ? "the UC's log key given (--log-vk) does not match this UC's parameters log: its first entry is not signed by that key (ask the UC for its log key again)"
+      : `the UC's parameters log does not verify under the pinned log key; it is refused (${err.message})`;
+  }
+  if (err instanceof UcHttpError && err.status === 0) return `cannot fetch the UC's parameters log: ${err.message}`;
+  return `cannot fetch the UC's parameters log: ${(err as Error).message}`;
+}
+
 export class WalletDaemon {
   private params: PinnedParams | undefined;
   private readonly uc: UcClient;
@@ -130,12 +152,16 @@ export class WalletDaemon {
   private ticking: Promise<void> | undefined;
   /** A bill waits for a meter key the pinned log lacks: fetch the log again (not before this time). */
   private repinAt: number | undefined;
+  /** A failed fetch of the parameters log is retried after the retry delay, not at every tick. */
+  private nextPinAt = 0;
+  private readonly pinWarning: RepeatedWarning;
 
   private constructor(private readonly o: WalletOptions) {
     const oblivious = o.relayUrl === undefined ? undefined : { relayUrl: o.relayUrl, keyConfig: () => this.ohttpKey() };
     this.uc = new UcClient({ ucUrl: o.ucUrl, accountToken: o.accountToken, oblivious });
     this.now = o.now ?? (() => Date.now());
     this.random = o.random ?? Math.random;
+    this.pinWarning = new RepeatedWarning(o.log);
   }
 
   static async open(o: WalletOptions): Promise<WalletDaemon> {
@@ -243,6 +269,7 @@ export class WalletDaemon {
     const needed = await this.o.db.all<{ e: number }>('SELECT DISTINCT e FROM w_tokens');
     const repin = this.repinAt !== undefined && this.now() >= this.repinAt;
     if (this.params && !repin && needed.every((r) => this.params!.epochKeys.has(r.e))) return true;
+    if (this.now() < this.nextPinAt) return this.params !== undefined;
     try {
       const { entries } = await this.uc.params();
       const pinned = verifyParamsLog(entries, this.o.logVk);
@@ -254,9 +281,12 @@ export class WalletDaemon {
         JSON.stringify(entries),
         this.now(),
       ]);
+      this.pinWarning.clear('the UC\'s parameters log is reachable and verifies again');
       this.o.log.info('parameters log pinned', { entries: pinned.length, epochs: [...pinned.epochKeys.keys()].join(','), ohttpKeys: [...pinned.ohttpKeys.keys()].join(',') || 'none' });
     } catch (err) {
-      this.o.log.warn('cannot fetch or verify the parameters log; will retry', { error: (err as Error).message });
+      const retryAt = this.retryAt();
+      this.nextPinAt = retryAt;
+      this.pinWarning.warn(pinFailure(err), { retryIn: `${Math.round((retryAt - this.now()) / 1000)} s` });
     }
     return this.params !== undefined;
   }
@@ -359,6 +389,11 @@ export class WalletDaemon {
       return true;
     }
     return false;
+  }
+
+  /** Where the meter's records come from, as `wallet status` shows it (the daemon need not be running). */
+  async notePort(state: MeterPortState): Promise<void> {
+    await this.o.db.run("INSERT INTO w_meta (key, value) VALUES ('meter-port', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [JSON.stringify(state)]);
   }
 
   private async availableCoins(): Promise<number> {

@@ -17,7 +17,7 @@ export class UcHttpError extends Error {
     readonly code: number,
     readonly detail: string,
   ) {
-    super(`UC answered ${status} (${code}): ${detail}`);
+    super(status === 0 ? `UC ${detail}` : `UC answered ${status} (${code}): ${detail}`);
     this.name = 'UcHttpError';
   }
 }
@@ -73,7 +73,10 @@ export class UcClient {
         return await send(url, method, b ? { ...headers, 'content-length': String(b.length) } : headers, b, this.o.timeoutMs ?? 15_000);
       } catch (err) {
         if (attempt < 2) continue;
-        throw new UcHttpError(0, 0, `unreachable: ${(err as Error).message}`);
+        // Node's connection errors may carry only a code (an AggregateError's message is empty).
+        const e = err as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] };
+        const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code ?? e.errors?.[0]?.code ?? e.message;
+        throw new UcHttpError(0, 0, `unreachable: ${url.origin}: ${why}`);
       }
     }
   }

@@ -4,11 +4,14 @@
 // Only option handling is loaded up front; the service modules (crypto, wasm) load once the
 // options are valid, so --help and option errors answer at once.
 import cluster from 'node:cluster';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { createLogger, type LogLevel, type Logger } from '../../common/log.ts';
 import { describeOptions, OptionError, parseCommandOptions, type OptionSpec, type OptionValues } from '../../common/options.ts';
 import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 import type { SuiteId } from '../../protocol/suite.ts';
 import type { UcGenesis } from '../../uc/service.ts';
+import { CliError, UsageError } from '../args.ts';
+import { openExisting } from '../store.ts';
 
 async function load() {
   const [{ ProviderPaymentBackend }, http, { Mint }, protocol, store, { faultHookFromEnv }, { createUcServer }, { UcService }] = await Promise.all([
@@ -24,6 +27,8 @@ async function load() {
   return { ProviderPaymentBackend, ...http, Mint, ...protocol, ...store, faultHookFromEnv, createUcServer, UcService };
 }
 
+export const subcommands = ['serve', 'register-meter'];
+
 export const summary = 'run the utility company service (sipster uc serve|register-meter --help)';
 
 const common: OptionSpec[] = [
@@ -31,12 +36,15 @@ const common: OptionSpec[] = [
   { name: 'log-level', env: 'SIPSTER_LOG_LEVEL', kind: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error'], help: 'debug logs every request' },
 ];
 
+/** Defaults of a new store's parameters log; on an existing store, a given value must match it. */
+const GENESIS_DEFAULTS = { suite: 'P256-SHA256', 'uc-name': 'Sipster Utility', 'epoch-length': 12, 'period-seconds': 30 * 24 * 3600, 'origin-unix': 1_767_225_600 } as const;
+
 const genesisOptions: OptionSpec[] = [
-  { name: 'suite', env: 'SIPSTER_UC_SUITE', kind: 'string', default: 'P256-SHA256', pattern: /^[A-Z0-9-]{1,32}$/, help: 'ciphersuite: P256-SHA256 or BLS12381-SHA256 (new store only)' },
-  { name: 'uc-name', env: 'SIPSTER_UC_NAME', kind: 'string', default: 'Sipster Utility', help: 'name in the parameters log (new store only)' },
-  { name: 'epoch-length', env: 'SIPSTER_UC_EPOCH_LENGTH', kind: 'int', default: 12, min: 1, max: 0xffffffff, help: 'billing periods per epoch (new store only)' },
-  { name: 'period-seconds', env: 'SIPSTER_UC_PERIOD_SECONDS', kind: 'int', default: 30 * 24 * 3600, min: 1, max: 0xffffffff, help: 'length of a billing period (new store only)' },
-  { name: 'origin-unix', env: 'SIPSTER_UC_ORIGIN_UNIX', kind: 'int', default: 1_767_225_600, min: 0, max: 2 ** 40, help: 'UNIX time of period label 0 (new store only)' },
+  { name: 'suite', env: 'SIPSTER_UC_SUITE', kind: 'string', choices: ['P256-SHA256', 'BLS12381-SHA256'], help: `ciphersuite (default ${GENESIS_DEFAULTS.suite})` },
+  { name: 'uc-name', env: 'SIPSTER_UC_NAME', kind: 'string', help: `name in the parameters log (default ${JSON.stringify(GENESIS_DEFAULTS['uc-name'])})` },
+  { name: 'epoch-length', env: 'SIPSTER_UC_EPOCH_LENGTH', kind: 'int', min: 1, max: 0xffffffff, help: `billing periods per epoch (default ${GENESIS_DEFAULTS['epoch-length']})` },
+  { name: 'period-seconds', env: 'SIPSTER_UC_PERIOD_SECONDS', kind: 'int', min: 1, max: 0xffffffff, help: `length of a billing period (default ${GENESIS_DEFAULTS['period-seconds']}: 30 days)` },
+  { name: 'origin-unix', env: 'SIPSTER_UC_ORIGIN_UNIX', kind: 'int', min: 0, max: 2 ** 40, help: `UNIX time of period label 0 (default ${GENESIS_DEFAULTS['origin-unix']})` },
 ];
 
 const serveOptions: OptionSpec[] = [
@@ -52,9 +60,8 @@ const serveOptions: OptionSpec[] = [
 
 const registerOptions: OptionSpec[] = [
   ...common,
-  { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, help: 'the meter identifier (1–64 printable ASCII characters)' },
-  { name: 'vk', kind: 'string', pattern: /^0[23][0-9a-fA-F]{64}$/, help: "the meter's identity key vkM (33-byte compressed P-256 point, hex)" },
-  ...genesisOptions,
+  { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, format: '1–64 printable ASCII characters', help: 'the meter identifier (required)' },
+  { name: 'vk', kind: 'string', pattern: /^0[23][0-9a-fA-F]{64}$/, format: '66 hex digits starting 02 or 03 (a compressed P-256 point)', help: "the meter's identity key vkM from its boot record (required)" },
 ];
 
 const usage = `usage: sipster uc serve [options]
@@ -62,10 +69,14 @@ const usage = `usage: sipster uc serve [options]
 
 serve: the UC's HTTP API (parameters log, anonymous pay, receipt lookup, settle, dispute,
 handover, status) and, on the same store, the Cashu mint, so that a coin's redemption and its
-receipt commit in one transaction. A new store is initialised from the genesis options. The
-mint's quotes are paid by a payment provider's signed webhooks (--payments provider); only
-tests and demos use --payments test, which gives e-cash away. Without --no-mint, --payments is
-required.
+receipt commit in one transaction. The mint's quotes are paid by a payment provider's signed
+webhooks (--payments provider); only tests and demos use --payments test, which gives e-cash
+away. Without --no-mint, --payments is required. It binds its port first; a new store is then
+initialised from the genesis options (--suite, --uc-name, --epoch-length, --period-seconds,
+--origin-unix), which an existing store keeps: given again, they must match it.
+
+register-meter: records a meter's vkM in an existing UC store (made by \`uc serve\`) and prints
+the account token of its household.
 
 serve options:
 ${describeOptions(serveOptions)}
@@ -112,19 +123,39 @@ async function supervise(workers: number, db: { close(): Promise<void> }, log: L
   return 0;
 }
 
-function badSuite(cmd: string, ids: readonly string[]): number {
-  process.stderr.write(`sipster uc ${cmd}: --suite must be one of ${ids.join(', ')}\n`);
-  return 2;
+function genesisFrom(v: OptionValues): UcGenesis {
+  const get = <K extends keyof typeof GENESIS_DEFAULTS>(k: K) => (v[k] ?? GENESIS_DEFAULTS[k]) as (typeof GENESIS_DEFAULTS)[K] extends number ? number : string;
+  return { suite: get('suite') as SuiteId, ucName: get('uc-name'), epochLength: get('epoch-length'), periodSeconds: get('period-seconds'), originUnix: get('origin-unix') };
 }
 
-function genesisFrom(v: OptionValues): UcGenesis {
-  return {
-    suite: v.suite as SuiteId,
-    ucName: v['uc-name'] as string,
-    epochLength: v['epoch-length'] as number,
-    periodSeconds: v['period-seconds'] as number,
-    originUnix: v['origin-unix'] as number,
-  };
+/** A genesis option given for a store whose parameters log already says otherwise: refused, not ignored. */
+function genesisConflict(v: OptionValues, p: { suite: { id: string }; ucName: string; epochLength: number; periodSeconds: number; originUnix: number }): string | undefined {
+  const held: Record<keyof typeof GENESIS_DEFAULTS, string | number> = { suite: p.suite.id, 'uc-name': p.ucName, 'epoch-length': p.epochLength, 'period-seconds': p.periodSeconds, 'origin-unix': p.originUnix };
+  for (const k of Object.keys(held) as (keyof typeof GENESIS_DEFAULTS)[]) {
+    if (v[k] !== undefined && v[k] !== held[k]) {
+      return `this store's UC has --${k} ${held[k]}, fixed in its parameters log when it was created; --${k} ${v[k]} needs a new store (another --db)`;
+    }
+  }
+  return undefined;
+}
+
+/** Binds host:port (the UC writes nothing before it can serve); a port in use is one line. */
+async function reserve(host: string, port: number): Promise<NetServer> {
+  const server = createNetServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use (another `sipster uc serve`? --port 0 takes any free port)'
+      : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+      : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? 'this machine has no such address'
+      : (err as Error).message;
+    throw new CliError(`cannot listen on ${host}:${port}: ${why}`);
+  }
+  return server;
 }
 
 function parse(specs: OptionSpec[], argv: string[], name: string): OptionValues | number {
@@ -139,37 +170,31 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (sub === 'serve') return serve(rest);
   if (sub === 'register-meter') return register(rest);
-  process.stderr.write(`sipster uc: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
-  return 2;
+  throw new UsageError(`unknown subcommand ${JSON.stringify(sub)} (serve, register-meter)`);
 }
 
 async function register(argv: string[]): Promise<number> {
   const v = parse(registerOptions, argv, 'register-meter');
   if (typeof v === 'number') return v;
-  if (!v['meter-id'] || !v.vk) {
-    process.stderr.write('sipster uc register-meter: --meter-id and --vk are required\n');
-    return 2;
-  }
+  if (!v['meter-id'] || !v.vk) throw new UsageError('--meter-id and --vk are required');
   const log = createLogger('uc', v['log-level'] as LogLevel);
-  const { decodeVerifyingKey, fromHex, openStoreOrLog, Mint, ProviderPaymentBackend, UcService, SUITE_IDS } = await load();
-  if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('register-meter', SUITE_IDS);
+  const { decodeVerifyingKey, fromHex, Mint, ProviderPaymentBackend, UcService } = await load();
+  const vk = fromHex((v.vk as string).toLowerCase(), 33);
   try {
-    decodeVerifyingKey(fromHex((v.vk as string).toLowerCase(), 33));
+    decodeVerifyingKey(vk);
   } catch {
-    process.stderr.write('sipster uc register-meter: --vk is not a valid P-256 point\n');
-    return 2;
+    throw new UsageError('--vk is not a point on P-256 (copy vkM from the boot record `sipster flash` printed)');
   }
-  const db = await openStoreOrLog(v.db as string, log);
-  if (!db) return 1;
+  const location = v.db as string;
+  const db = await openExisting(location, 'uc', `sipster uc serve --db ${location}`);
   try {
     const mint = await Mint.open(db, new ProviderPaymentBackend()); // no quote is made here
-    const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), log });
-    const token = await uc.registerMeter(v['meter-id'] as string, fromHex((v.vk as string).toLowerCase(), 33));
+    const uc = await UcService.open(db, mint, { log });
+    const token = await uc.registerMeter(v['meter-id'] as string, vk);
     process.stdout.write(`${JSON.stringify({ meterId: v['meter-id'], accountToken: token, logVk: Buffer.from(uc.logVk).toString('hex') })}\n`);
     return 0;
   } catch (err) {
-    log.error('cannot register meter', { error: (err as Error).message });
-    return 1;
+    throw new CliError(`cannot register meter ${v['meter-id']}: ${(err as Error).message}`);
   } finally {
     await db.close();
   }
@@ -188,22 +213,30 @@ async function serve(argv: string[]): Promise<number> {
   }
   const log = createLogger('uc', v['log-level'] as LogLevel);
   if (payments?.warning && cluster.isPrimary) log.warn(payments.warning);
-  const { openStoreOrLog, describeLocation, faultHookFromEnv, Mint, ProviderPaymentBackend, UcService, epochOf, createUcServer, listen, close, SUITE_IDS } = await load();
-  if (!SUITE_IDS.includes(v.suite as SuiteId)) return badSuite('serve', SUITE_IDS);
+  const { openStore, describeLocation, faultHookFromEnv, Mint, ProviderPaymentBackend, UcService, epochOf, createUcServer, listen, close } = await load();
+  const faults = faultHookFromEnv();
+  const workers = v.workers as number;
+  // The port first: a UC that cannot serve must not write a new store's genesis. Workers share
+  // the primary's port through the cluster; the primary only checks that it is free.
+  const reserved = cluster.isWorker ? undefined : await reserve(v.host as string, v.port as number);
+  if (reserved && workers > 1) await new Promise((resolve) => reserved.close(resolve));
   const location = v.db as string;
-  const db = await openStoreOrLog(location, log);
-  if (!db) return 1;
-  let faults;
+  let db;
   try {
-    faults = faultHookFromEnv();
+    db = await openStore(location);
   } catch (err) {
-    log.error((err as Error).message);
-    await db.close();
-    return 2;
+    reserved?.close();
+    throw new CliError(`cannot open ${describeLocation(location)}: ${(err as Error).message}`);
   }
   // Without the mint's API (--no-mint) no quote can be made, so none is ever paid.
   const mint = await Mint.open(db, payments?.backend ?? new ProviderPaymentBackend());
   const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), faults, log });
+  const conflict = genesisConflict(v, uc.params);
+  if (conflict) {
+    reserved?.close();
+    await db.close();
+    throw new UsageError(conflict);
+  }
   // Publish the current epoch's key and the next ones ahead of use.
   const p = uc.params;
   const label = Math.max(0, Math.floor((Date.now() / 1000 - p.originUnix) / p.periodSeconds));
@@ -212,7 +245,6 @@ async function serve(argv: string[]): Promise<number> {
     if (!p.epochKeys.has(e)) await uc.publishEpoch(e);
     else if (!p.ohttpKeys.has(e)) await uc.publishOhttpKey(e); // a store from before OHTTP
   }
-  const workers = v.workers as number;
   const describe = (port: number) => ({
     url: `http://${v.host}:${port}`,
     store: describeLocation(location),
@@ -226,12 +258,11 @@ async function serve(argv: string[]): Promise<number> {
   if (workers > 1 && cluster.isPrimary) return supervise(workers, db, log, describe);
   const server = createUcServer(uc, log, v['no-mint'] ? undefined : mint, { webhookSecret: payments?.webhookSecret, quotesPerMinute: payments?.quotesPerMinute });
   let port: number;
-  try {
+  if (reserved) {
+    await new Promise<void>((resolve) => server.listen(reserved, resolve));
+    port = (server.address() as AddressInfo).port;
+  } else {
     port = await listen(server, v.port as number, v.host as string);
-  } catch (err) {
-    log.error('cannot listen', { host: v.host, port: v.port, error: (err as Error).message });
-    await db.close();
-    return 1;
   }
   if (cluster.isWorker) {
     process.send?.({ listening: port });
