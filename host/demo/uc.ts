@@ -46,7 +46,7 @@ export async function startUc(db: string, schedule: DemoSchedule): Promise<DemoU
 export async function provisionMeter(uc: DemoUc, meterId: string, out: string, pins: { pulse: string; replay: string; finalBill: string }, microUnitsPerWh: number, testLoadMs = 0): Promise<void> {
   const { stdout } = await promisify(execFile)(process.execPath, [
     SIPSTER, 'provision', '--db', uc.db, '--meter-id', meterId, '--out', out, '--rate', String(microUnitsPerWh),
-    '--pulse-pin', pins.pulse, '--replay-pin', pins.replay, '--final-bill-pin', pins.finalBill, '--timing', '--log-level', 'warn',
+    '--pulse-pin', pins.pulse, '--replay-pin', pins.replay, '--final-bill-pin', pins.finalBill, '--timing', '--json', '--log-level', 'warn',
     ...(testLoadMs ? ['--test-load-ms', String(testLoadMs)] : []),
   ], { timeout: 120_000 });
   const printed = JSON.parse(stdout.trim().split('\n').pop()!) as { logVk?: string };
@@ -54,8 +54,8 @@ export async function provisionMeter(uc: DemoUc, meterId: string, out: string, p
 }
 
 /** `sipster uc register-meter`: the UC records vkM under meterId and returns the household's account token. */
-export async function registerMeter(uc: DemoUc, schedule: DemoSchedule, meterId: string, vkM: Uint8Array): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [SIPSTER, 'uc', 'register-meter', '--db', uc.db, '--meter-id', meterId, '--vk', toHex(vkM), '--log-level', 'warn', ...genesisArgs(schedule)], {
+export async function registerMeter(uc: DemoUc, meterId: string, vkM: Uint8Array): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [SIPSTER, 'uc', 'register-meter', '--db', uc.db, '--meter-id', meterId, '--vk', toHex(vkM), '--log-level', 'warn'], {
     timeout: 120_000,
   });
   const out = JSON.parse(stdout.trim().split('\n').pop()!) as { accountToken?: string; logVk?: string };

@@ -146,7 +146,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   say(`  booted: firmware sha256 ${flashed.firmwareSha256.slice(0, 16)}… = the reproducible build's, KAT ${boot.katOk ? 'passed' : 'FAILED'}, period c=${boot.c} (label ${boot.periodLabel})`);
   say(`  vkM ${bytesToHex(boot.vkM!)}`);
 
-  const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, schedule, METER_ID, boot.vkM!));
+  const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, METER_ID, boot.vkM!));
 
   const wallet = await steps.run('starting the wallet daemon on the board\'s serial port', () =>
     startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, relayUrl: relay?.url, accountToken, logVk: uc.logVk, now: clock.now, link, changed, say }));

@@ -22,8 +22,8 @@ export interface Expected {
  * record. A slow board may still be taking in an upload that the tool finished sending (a network
  * console has no flow control): a Ctrl-C then would interrupt the upload's last Storage writes.
  */
-export async function bootAndReadBootRecord(port: string, timeoutMs: number): Promise<BootRecord> {
-  const p = new ResilientPort({ path: port });
+export async function bootAndReadBootRecord(port: string, timeoutMs: number, baudRate?: number): Promise<BootRecord> {
+  const p = new ResilientPort({ path: port, baudRate });
   const reader = new RecordReader();
   const marker = `SIPSTER-SYNC-${randomBytes(6).toString('hex')}`;
   let seen = '';

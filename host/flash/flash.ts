@@ -7,6 +7,7 @@ import { PROVISIONING_FILE } from '../records/provisioning.ts';
 import { ensureBundle } from './bundle.ts';
 import { bootAndReadBootRecord, checkBootRecord } from './confirm.ts';
 import { readMeterFile } from './meter-file.ts';
+import { probePort } from '../serial/probe.ts';
 import { uploadWithEspruino } from './upload.ts';
 
 /** Storage file the firmware hashes and runs (firmware/src/firmware-hash.ts). */
@@ -23,14 +24,23 @@ export interface FlashRequest {
   /** Set the board's clock from the host's while uploading (boards without an RTC start at 0). */
   readonly setTime?: boolean;
   readonly bootTimeoutMs?: number;
+  /** Serial baud rate for espruino-tools and for reading the boot record (default 115200). */
+  readonly baudRate?: number;
   readonly log?: (line: string) => void;
   readonly progress?: (sent: number, total: number) => void;
+  /** espruino-tools' own output, line by line (for --verbose). */
+  readonly toolOutput?: (line: string) => void;
 }
 
 export interface FlashResult {
   readonly boot: BootRecord;
   readonly firmwareSha256: string;
   readonly uploadSeconds: number;
+  /** The firmware bundle's size (what is hashed), in bytes. */
+  readonly bundleBytes: number;
+  /** The files' contents (bundle, provisioning record, base table), in bytes. */
+  readonly fileBytes: number;
+  /** What espruino-tools wrote to the port: the files base64-encoded inside Storage.write calls, and its commands. */
   readonly bytesSent: number;
   readonly problems: string[];
 }
@@ -38,24 +48,22 @@ export interface FlashResult {
 export async function flashMeter(req: FlashRequest): Promise<FlashResult> {
   const log = req.log ?? (() => undefined);
   const meter = readMeterFile(req.meterFile, { production: req.production });
+  // The port first: a wrong one is one line now, not espruino-tools' retries and output.
+  await probePort(req.port, { baudRate: req.baudRate });
   const bundle = await ensureBundle(log);
   const sha = bytesToHex(bundle.sha256);
   log(`firmware dist/meter.min.js ${bundle.code.length} bytes, sha256 ${sha}${bundle.rebuilt ? ' (rebuilt)' : ''}`);
   log(`meter ${meter.meterId}${meter.production ? ' (production: console locked after boot)' : ''}`);
-  log(`uploading to ${req.port} with espruino-tools ...`);
-  const up = await uploadWithEspruino({
-    port: req.port,
-    files: [
-      { name: FIRMWARE_FILE, data: new Uint8Array(Buffer.from(bundle.code, 'latin1')) },
-      { name: PROVISIONING_FILE, data: meter.record },
-      { name: BASE_TABLE_FILE, data: baseTableBytes() },
-    ],
-    bootCode: BOOT_CODE,
-    setTime: req.setTime,
-    onProgress: req.progress,
-  });
-  log(`uploaded ${up.bytesSent} bytes in ${up.seconds.toFixed(1)} s; booting ...`);
-  const boot = await bootAndReadBootRecord(req.port, req.bootTimeoutMs ?? 180_000);
+  const files = [
+    { name: FIRMWARE_FILE, data: new Uint8Array(Buffer.from(bundle.code, 'latin1')) },
+    { name: PROVISIONING_FILE, data: meter.record },
+    { name: BASE_TABLE_FILE, data: baseTableBytes() },
+  ];
+  const fileBytes = files.reduce((n, f) => n + f.data.length, 0);
+  log(`uploading to ${req.port} with espruino-tools: ${files.map((f) => `${f.name} ${f.data.length} B`).join(', ')} (${fileBytes} B of files) ...`);
+  const up = await uploadWithEspruino({ port: req.port, files, bootCode: BOOT_CODE, setTime: req.setTime, baudRate: req.baudRate, onProgress: req.progress, onToolLine: req.toolOutput });
+  log(`uploaded ${fileBytes} B of files as ${up.bytesSent} B sent (base64 inside Storage.write commands) in ${up.seconds.toFixed(1)} s; booting ...`);
+  const boot = await bootAndReadBootRecord(req.port, req.bootTimeoutMs ?? 180_000, req.baudRate);
   const problems = checkBootRecord(boot, { firmwareSha256: bundle.sha256, meterId: meter.meterId, production: meter.production });
-  return { boot, firmwareSha256: sha, uploadSeconds: up.seconds, bytesSent: up.bytesSent, problems };
+  return { boot, firmwareSha256: sha, uploadSeconds: up.seconds, bundleBytes: bundle.code.length, fileBytes, bytesSent: up.bytesSent, problems };
 }

@@ -11,8 +11,12 @@ import { fileURLToPath } from 'node:url';
 
 const ESPRUINO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
 
+/** One line saying what failed; espruino-tools' own output is kept in `output` (shown with --verbose). */
 export class UploadError extends Error {
   override readonly name = 'UploadError';
+  constructor(message: string, readonly output = '') {
+    super(message);
+  }
 }
 
 export interface UploadRequest {
@@ -23,6 +27,10 @@ export interface UploadRequest {
   readonly timeoutMs?: number;
   /** Set the board's clock to the host's (espruino-tools -t): boards without a battery-backed RTC start at 0. */
   readonly setTime?: boolean;
+  /** Serial baud rate (espruino-tools -b); ignored for tcp://. */
+  readonly baudRate?: number;
+  /** Every line espruino-tools prints (for --verbose). */
+  readonly onToolLine?: (line: string) => void;
   /** Bytes of upload code written so far, of the total. */
   readonly onProgress?: (sent: number, total: number) => void;
   /** Lines the board printed (espruino-tools prefixes them with "--]"). */
@@ -37,7 +45,7 @@ export interface UploadResult {
 export async function uploadWithEspruino(req: UploadRequest): Promise<UploadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipster-flash-'));
   try {
-    const args = [ESPRUINO, '--no-ble', '-v', '-p', req.port, ...(req.setTime ? ['-t'] : [])];
+    const args = [ESPRUINO, '--no-ble', '-v', '-p', req.port, ...(req.setTime ? ['-t'] : []), ...(req.baudRate ? ['-b', String(req.baudRate)] : [])];
     for (const f of req.files) {
       if (!/^[A-Za-z0-9._-]{1,28}$/.test(f.name)) throw new UploadError(`bad Storage file name ${JSON.stringify(f.name)}`);
       const path = join(dir, f.name.replace(/^\./, '_'));
@@ -55,6 +63,7 @@ export async function uploadWithEspruino(req: UploadRequest): Promise<UploadResu
     let complete = false;
     let tail = '';
     const onLine = (line: string): void => {
+      req.onToolLine?.(line);
       const all = /^serial: ---> (".*")$/.exec(line);
       if (all) total += (JSON.parse(all[1]!) as string).length;
       const chunk = /^serial: Sending (".*")$/.exec(line);
@@ -70,7 +79,7 @@ export async function uploadWithEspruino(req: UploadRequest): Promise<UploadResu
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new UploadError(`espruino-tools did not finish within ${req.timeoutMs ?? 120_000} ms\n${tail}`));
+        reject(new UploadError(`espruino-tools did not finish uploading to ${req.port} within ${(req.timeoutMs ?? 120_000) / 1000} s`, tail));
       }, req.timeoutMs ?? 120_000);
       let buf = '';
       const feed = (d: Buffer): void => {
@@ -85,14 +94,16 @@ export async function uploadWithEspruino(req: UploadRequest): Promise<UploadResu
       child.stderr.on('data', feed);
       child.on('error', (e) => {
         clearTimeout(timer);
-        reject(new UploadError(`cannot run espruino-tools: ${e.message}`));
+        reject(new UploadError(`cannot run espruino-tools: ${e.message}`, tail));
       });
       child.on('exit', (c) => {
         clearTimeout(timer);
         resolve(c);
       });
     });
-    if (code !== 0 || !complete) throw new UploadError(`espruino-tools upload failed (exit ${code})\n${tail}`);
+    if (code !== 0 || !complete) {
+      throw new UploadError(`espruino-tools did not complete the upload to ${req.port} (exit ${code}${complete ? '' : ', no "Upload Complete"'})`, tail);
+    }
     return { seconds: (performance.now() - t0) / 1000, bytesSent: sent };
   } finally {
     rmSync(dir, { recursive: true, force: true });

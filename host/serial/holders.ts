@@ -39,7 +39,7 @@ export function portHolders(path: string): Holder[] {
 function commandOf(pid: string): string {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    return argv.join(' ').slice(0, 80) || readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return argv.join(' ').replace(/\s+/g, ' ').slice(0, 80) || readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
     return '?';
   }

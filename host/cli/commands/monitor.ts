@@ -2,9 +2,10 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodeVerifyingKey } from '../../protocol/signature.ts';
 import { ResilientPort } from '../../serial/port.ts';
+import { probePort } from '../../serial/probe.ts';
 import { RecordReader, type ReceivedRecord } from '../../serial/records.ts';
 import { StreamVerifier } from '../../serial/verify.ts';
-import { parseCommandArgs } from '../args.ts';
+import { CliError, parseCommandArgs, UsageError } from '../args.ts';
 
 export const summary = 'show the live record stream of a meter (serial device or tcp://host:port), decoded and verified';
 
@@ -12,7 +13,9 @@ const HELP = `usage: sipster monitor --port P [--vk HEX] [--baud N] [--json] [--
 
 Reads framed records from P (a serial device such as /dev/ttyACM0, the virtual board's device
 path, or a tcp://host:port console), drops duplicates, reports gaps, checks every signature and
-the self-check of each closed period, and keeps reading through unplug/replug.
+the self-check of each closed period. A port that does not open at the start is an error (exit
+1); once open, it keeps reading through unplug/replug.
+  --baud N     serial baud rate (default 115200)
   --vk HEX     the meter's vkM (33-byte compressed point), to verify signatures before a boot record
   --json       one JSON object per line (records, checks, faults, link events)
   --count N    exit after N new records
@@ -53,14 +56,11 @@ export async function run(argv: string[]): Promise<number> {
     seconds: { type: 'string' },
   }, HELP);
   if (typeof args === 'number') return args;
-  if (!args.port) {
-    process.stderr.write(`sipster monitor: --port is required\n${HELP}`);
-    return 2;
-  }
+  if (!args.port) throw new UsageError('--port is required (a serial device such as /dev/ttyACM0, or tcp://host:port)');
   const num = (v: string | undefined, name: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!(n > 0) || !Number.isFinite(n)) throw new Error(`${name} must be a positive number`);
+    if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
     return n;
   };
   let baud: number | undefined, count: number | undefined, seconds: number | undefined;
@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   let vk: Uint8Array | null = null;
   try {
     if (args.vk !== undefined) {
-      if (!/^0[23][0-9a-fA-F]{64}$/.test(args.vk)) throw new Error('--vk must be a 33-byte compressed point in hex');
+      if (!/^0[23][0-9a-fA-F]{64}$/.test(args.vk)) throw new UsageError('--vk: malformed: expected 66 hex digits starting 02 or 03 (the meter\'s vkM)');
       vk = decodeVerifyingKey(new Uint8Array(Buffer.from(args.vk, 'hex')));
     }
     baud = num(args.baud, '--baud');
@@ -76,8 +76,12 @@ export async function run(argv: string[]): Promise<number> {
     seconds = num(args.seconds, '--seconds');
     port = new ResilientPort({ path: args.port, baudRate: baud });
   } catch (e) {
-    process.stderr.write(`sipster monitor: ${(e as Error).message}\n`);
-    return 2;
+    throw e instanceof CliError ? e : new UsageError((e as Error).message);
+  }
+  try {
+    await probePort(args.port, { baudRate: baud });
+  } catch (e) {
+    throw new CliError((e as Error).message);
   }
   const json = args.json === true;
   const out = (obj: Record<string, unknown>, text: string): void => {

@@ -7,22 +7,25 @@
 import { writeFileSync } from 'node:fs';
 import { createLogger, type LogLevel } from '../../common/log.ts';
 import { describeOptions, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
+import { CliError, UsageError } from '../args.ts';
+import { openExisting } from '../store.ts';
 
 export const summary = "write a meter's provisioning (meter.json: UC schedule and log key, signed tariff) for `sipster flash`";
 
 const PIN = /^([A-Za-z0-9_]{1,16})?$/;
 const options: OptionSpec[] = [
   { name: 'db', env: 'SIPSTER_UC_DB', kind: 'string', default: 'sipster-uc.sqlite', help: 'the UC store (created by `sipster uc serve`): SQLite path or postgres:// URL' },
-  { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, help: 'the meter identifier (1–64 printable ASCII characters)' },
+  { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, format: '1–64 printable ASCII characters', help: 'the meter identifier (required)' },
   { name: 'out', kind: 'string', help: 'where to write meter.json (default <meter-id>.json)' },
   { name: 'tariff-version', kind: 'int', default: 1, min: 0, max: 0xffffffff, help: 'tariff version (a published version must keep its rate)' },
   { name: 'rate', kind: 'int', default: 1_000_000, min: 0, max: 0xffffffff, help: 'micro-units owed per metered Wh (1000000: one unit per Wh)' },
-  { name: 'pulse-pin', kind: 'string', default: 'D5', pattern: PIN, help: 'metering pulse input (one pulse = 1 Wh)' },
-  { name: 'replay-pin', kind: 'string', default: 'D6', pattern: PIN, help: 'troubleshooting signal input (empty: none)' },
-  { name: 'final-bill-pin', kind: 'string', default: 'D7', pattern: PIN, help: 'final-bill trigger input (empty: none)' },
+  { name: 'pulse-pin', kind: 'string', default: 'D5', pattern: PIN, format: 'a pin name such as D5 (letters, digits, _; at most 16)', help: 'metering pulse input (one pulse = 1 Wh)' },
+  { name: 'replay-pin', kind: 'string', default: 'D6', pattern: PIN, format: 'a pin name such as D6, or empty', help: 'troubleshooting signal input (empty: none)' },
+  { name: 'final-bill-pin', kind: 'string', default: 'D7', pattern: PIN, format: 'a pin name such as D7, or empty', help: 'final-bill trigger input (empty: none)' },
   { name: 'test-load-ms', kind: 'int', default: 0, min: 0, max: 0xffffffff, help: 'built-in test load: one pulse every N ms (0: off)' },
   { name: 'timing', kind: 'boolean', default: false, help: 'the meter emits timing records' },
   { name: 'production', kind: 'boolean', default: false, help: 'lock the console after boot (nothing typed gets a reply)' },
+  { name: 'json', kind: 'boolean', default: false, help: 'print what was written as one JSON object' },
   { name: 'log-level', env: 'SIPSTER_LOG_LEVEL', kind: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error'], help: 'log detail' },
 ];
 
@@ -39,21 +42,17 @@ export async function run(argv: string[]): Promise<number> {
   const v = parseCommandOptions(options, argv, 'provision', usage);
   if (typeof v === 'number') return v;
   const meterId = v['meter-id'] as string | undefined;
-  if (!meterId) {
-    process.stderr.write('sipster provision: --meter-id is required\n');
-    return 2;
-  }
+  if (!meterId) throw new UsageError('--meter-id is required');
   const log = createLogger('provision', v['log-level'] as LogLevel);
-  const [{ openStoreOrLog }, { Mint }, { TestPaymentBackend }, { UcService }, { encodeProvisioning }, { toHex }] = await Promise.all([
-    import('../../store/open.ts'),
+  const [{ Mint }, { TestPaymentBackend }, { UcService }, { encodeProvisioning }, { toHex }] = await Promise.all([
     import('../../mint/mint.ts'),
     import('../../mint/backend.ts'),
     import('../../uc/service.ts'),
     import('../../records/provisioning.ts'),
     import('../../protocol/bytes.ts'),
   ]);
-  const db = await openStoreOrLog(v.db as string, log);
-  if (!db) return 1;
+  const location = v.db as string;
+  const db = await openExisting(location, 'uc', `sipster uc serve --db ${location}`);
   try {
     const uc = await UcService.open(db, await Mint.open(db, new TestPaymentBackend(true)), { log });
     const params = uc.params;
@@ -76,12 +75,16 @@ export async function run(argv: string[]): Promise<number> {
     });
     const out = (v.out as string | undefined) ?? `${meterId}.json`;
     writeFileSync(out, JSON.stringify({ meterId, provisioning: toHex(record) }, null, 2) + '\n');
-    log.info('wrote meter provisioning', { meterId, file: out, logVk: toHex(uc.logVk), tariffVersion: v['tariff-version'] });
-    process.stdout.write(`${JSON.stringify({ meterId, file: out, logVk: toHex(uc.logVk) })}\n`);
+    const written = { meterId, file: out, logVk: toHex(uc.logVk), tariffVersion: v['tariff-version'] as number, rate: v.rate as number };
+    process.stdout.write(
+      v.json
+        ? `${JSON.stringify(written)}\n`
+        : `wrote ${out}: meter ${meterId}, tariff v${written.tariffVersion} at ${written.rate} micro-units/Wh signed with the UC's log key ${written.logVk}\n` +
+            `next: sipster flash --port PORT --provision ${out}\n`,
+    );
     return 0;
   } catch (err) {
-    log.error('cannot provision', { error: (err as Error).message });
-    return 1;
+    throw new CliError(`cannot provision meter ${meterId}: ${(err as Error).message}`);
   } finally {
     await db.close();
   }

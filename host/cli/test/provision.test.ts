@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,9 +33,9 @@ describe('sipster provision', () => {
     await created.close();
 
     const out = join(dir, 'm.json');
-    const ok = provision(['--db', db, '--meter-id', 'M-0001', '--out', out, '--rate', '250000', '--timing']);
+    const ok = provision(['--db', db, '--meter-id', 'M-0001', '--out', out, '--rate', '250000', '--timing', '--json']);
     expect(ok.status, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout)).toEqual({ meterId: 'M-0001', file: out, logVk });
+    expect(JSON.parse(ok.stdout)).toEqual({ meterId: 'M-0001', file: out, logVk, tariffVersion: 1, rate: 250_000 });
     const meter = readMeterFile(out);
     expect(meter.meterId).toBe('M-0001');
     expect(meter.production).toBe(false);
@@ -58,6 +58,7 @@ describe('sipster provision', () => {
     expect(provision(['--db', join(dir, 'x.sqlite')]).status).toBe(2);
     const empty = provision(['--db', join(dir, 'empty.sqlite'), '--meter-id', 'M', '--out', join(dir, 'm.json')]);
     expect(empty.status).toBe(1);
-    expect(empty.stderr).toMatch(/holds no UC/);
+    expect(empty.stderr).toBe(`sipster provision: no UC store at ${join(dir, 'empty.sqlite')}: no such file ${join(dir, 'empty.sqlite')} (\`sipster uc serve --db ${join(dir, 'empty.sqlite')}\` creates it)\n`);
+    expect(existsSync(join(dir, 'empty.sqlite'))).toBe(false);
   });
 });
