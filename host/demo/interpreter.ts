@@ -98,7 +98,7 @@ async function demo(o: InterpreterDemoOptions, steps: Steps, say: (line: string)
   say(`  booted: firmware sha256 ${flashed.firmwareSha256.slice(0, 16)}…, KAT passed, period c=${c} (label ${boot.periodLabel}), vkM ${bytesToHex(boot.vkM!).slice(0, 18)}…`);
   if (boot.periodLabel !== label) throw new Error(`the meter booted in period ${boot.periodLabel}, after period ${label} ended: flashing took too long for --period-seconds ${o.periodSeconds}`);
 
-  const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, schedule, METER_ID, boot.vkM!));
+  const accountToken = await steps.run('registering vkM with the UC (`sipster uc register-meter`)', () => registerMeter(uc, METER_ID, boot.vkM!));
   const wallet = await steps.run('starting the wallet daemon on the board\'s serial port', () =>
     startDemoWallet(steps, { dbPath: join(dir, 'wallet.sqlite'), meterId: METER_ID, ucUrl: uc.url, relayUrl: relay?.url, accountToken, logVk: uc.logVk, now: Date.now, link, changed, say }));
 

@@ -50,8 +50,9 @@ export class Steps {
  * Runs a demo's steps with its output on stdout: an error is one line on stderr and exit 1, and
  * everything started is stopped on return, error, SIGINT or SIGTERM.
  */
-export async function runSteps(body: (steps: Steps, say: (line: string) => void) => Promise<number>): Promise<number> {
-  const say = (line: string): void => void process.stdout.write(line + '\n');
+export async function runSteps(body: (steps: Steps, say: (line: string) => void) => Promise<number>, toStderr = false): Promise<number> {
+  // With --json the steps go to stderr: stdout holds only the summary object.
+  const say = (line: string): void => void (toStderr ? process.stderr : process.stdout).write(line + '\n');
   const steps = new Steps(say);
   const onSignal = (sig: NodeJS.Signals): void => {
     say(`\n${sig}: stopping everything started ...`);

@@ -39,6 +39,8 @@ export interface VirtualDemoOptions {
   readonly units: number;
   /** Pay through an Oblivious HTTP relay process (privacy ON); false: straight to the UC (OFF). */
   readonly relay: boolean;
+  /** The summary as one JSON object on stdout; the steps go to stderr. */
+  readonly json?: boolean;
 }
 
 /** The virtual board, or a real one on SIPSTER_PORT whose rig (pulses, clock) answers at SIPSTER_RIG. */
@@ -53,7 +55,7 @@ async function boardTarget(dir: string): Promise<{ device: string; console: stri
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 export function runVirtual(o: VirtualDemoOptions): Promise<number> {
-  return runSteps((steps, say) => demo(o, steps, say));
+  return runSteps((steps, say) => demo(o, steps, say), o.json === true);
 }
 
 async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => void): Promise<number> {
@@ -239,6 +241,18 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   const ucBill = ucView.bills.find((b) => b.c === c);
   const t = boardTimings(records());
   const period = ws.periods.find((p) => p.c === c);
+  const ok = ucBill?.status === 'settled' && period?.state === 'settled';
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({
+      mode: 'virtual-board', suite: 'P256-SHA256', units, tokens: tokensOf(), bill: { n: bill.n, c, epoch: bill.bill.e }, replays, badFrames: link.faults.length,
+      payments: period?.paid ?? 0, coins: { withdrawn: wallet.withdrawn(), spent: ws.coins.spent, left: ws.coins.available }, uc: { payRequests: ucPaid, coinsRedeemed: ucRedeemed, bill: ucBill?.status ?? null },
+      settlement: ucBill?.status ?? null, walletPeriod: period?.state ?? null, privacy: 'off',
+      boardTimingsMs: Object.fromEntries(t),
+      hostSeconds: { flash: tFlash / 1000, upload: flashed.uploadSeconds, metering: tMeter / 1000, payments: tPay / 1000, settlement: tSettle / 1000, total: steps.elapsedMs / 1000 },
+      flash: { bundleBytes: flashed.bundleBytes, fileBytes: flashed.fileBytes, bytesSent: flashed.bytesSent },
+    })}\n`);
+    return ok ? 0 : 1;
+  }
   say('');
   say('Summary');
   say(`  units metered     ${units} pulses → ${tokensOf()} tokens on the board's serial port${replays ? ` (lost on the line: ${link.faults.length} bad frame${link.faults.length === 1 ? '' : 's'} dropped; ${replays} replay${replays > 1 ? 's' : ''} filled the gap)` : ''}; bill n = ${bill.n}, c = ${c}, epoch ${bill.bill.e}`);
@@ -248,7 +262,7 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
   say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
   say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);
-  say(`  host timings      flash ${secs(tFlash)} (upload ${flashed.uploadSeconds.toFixed(1)} s, ${flashed.bytesSent} bytes), metering ${secs(tMeter)} (${(tMeter / units).toFixed(0)} ms/unit), payments ${secs(tPay)}, settlement ${secs(tSettle)}`);
+  say(`  host timings      flash ${secs(tFlash)} (upload of a ${flashed.bundleBytes}-byte bundle, ${flashed.fileBytes} B of files, ${flashed.bytesSent} B sent, in ${flashed.uploadSeconds.toFixed(1)} s), metering ${secs(tMeter)} (${(tMeter / units).toFixed(0)} ms/unit), payments ${secs(tPay)}, settlement ${secs(tSettle)}`);
   say(`  total             ${secs(steps.elapsedMs)}`);
-  return ucBill?.status === 'settled' && period?.state === 'settled' ? 0 : 1;
+  return ok ? 0 : 1;
 }

@@ -24,6 +24,7 @@ const usage = `usage: sipster demo [--units N]                       the meter f
   --period-seconds S   espruino-linux: billing period length (default 90, 60–3600)
   --test-load-ms MS    espruino-linux: one unit every MS ms (default 1500)
   --no-relay   pay the UC directly instead of through the Oblivious HTTP relay (PRIVACY OFF)
+  --json       print the summary as one JSON object on stdout (the steps go to stderr)
 
 The default run starts \`sipster uc serve\` (UC + Cashu mint, SQLite in a temp dir) and
 \`sipster vboard\` and \`sipster relay serve\` (the Oblivious HTTP relay: privacy ON), flashes
@@ -36,7 +37,7 @@ the rig, and waits until the wallet has paid every token and the UC settled the 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseCommandArgs('demo', argv, {
     units: { type: 'string' }, suite: { type: 'string' }, reference: { type: 'boolean' }, 'no-relay': { type: 'boolean' }, board: { type: 'string' },
-    espruino: { type: 'string' }, 'period-seconds': { type: 'string' }, 'test-load-ms': { type: 'string' },
+    espruino: { type: 'string' }, 'period-seconds': { type: 'string' }, 'test-load-ms': { type: 'string' }, json: { type: 'boolean' },
   }, usage);
   if (typeof flags === 'number') return flags;
   if (flags.board !== undefined && flags.board !== 'virtual') {
@@ -44,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       if (flags.board !== 'espruino-linux') throw new UsageError(`--board must be virtual or espruino-linux, got ${JSON.stringify(flags.board)}`);
       if (flags.reference || flags.units !== undefined) throw new UsageError('--board espruino-linux meters its test load: no --units, no --reference');
+      if (flags.json) throw new UsageError('--json is for the virtual board and --reference runs');
       const espruino = espruinoPath(flags.espruino);
       if (!espruino) throw new UsageError(`--board espruino-linux needs the interpreter: --espruino PATH or ${ESPRUINO_ENV}`);
       checkInterpreter(espruino);
@@ -65,13 +67,13 @@ export async function run(argv: string[]): Promise<number> {
     if (!reference && suiteId !== 'P256-SHA256') throw new UsageError('the meter firmware implements P256-SHA256; use --reference for other suites');
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`sipster demo: ${err.message}\n\n${usage}`);
+    process.stderr.write(`sipster demo: ${err.message}\n`);
     return 2;
   }
   if (reference) {
     const [{ runReference }, { getSuite }] = await Promise.all([import('../../demo/reference.ts'), import('../../protocol/suite.ts')]);
-    return runReference(getSuite(suiteId), units);
+    return runReference(getSuite(suiteId), units, flags.json === true);
   }
   const { runVirtual } = await import('../../demo/virtual.ts');
-  return runVirtual({ units, relay: flags['no-relay'] !== true });
+  return runVirtual({ units, relay: flags['no-relay'] !== true, json: flags.json === true });
 }
