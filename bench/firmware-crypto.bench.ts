@@ -15,9 +15,10 @@
  *   bill + dispute   = the same with the dispute record's signature too, signed and verified
  *                      as one batch (one inversion mod p for the x's, one mod n for everything)
  *
- * Writes bench/results/firmware-crypto.json.
+ * With --save, writes bench/results/firmware-crypto.json; with --check, exits 1 when an
+ * interpreter estimate misses its target.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { Bench } from './lib.ts';
 import { p256, p256_hasher } from '@noble/curves/nist.js';
 import {
   baseTableBytes, ecdsaKeyFromSeed, ecdsaSign, ecdsaSignManyVerified, ecdsaVerify, hashToCurve, opCounts, pointAdd,
@@ -153,33 +154,34 @@ const rows = [
   { work: 'bill + dispute (2 sigs, one batch)', counts: billDisputeCounts, ms: billDisputeMs, nobleMs: nobleBillDisputeMs, targetMs: 1000 },
 ];
 const fmt = (x: number, d = 1) => x.toFixed(d);
-console.log('firmware crypto (P-256, BigInt-free) vs @noble/curves, same run, Node ' + process.version);
-console.log('work                                     | mul p | sqr p | mul n | sqr n | add/sub | inv p/n | sqrt | Node ms | noble ms | ratio | interp. est. ms: mults / +adds (target)');
-for (const row of rows) {
-  const c = row.counts;
-  console.log(
-    `${row.work.padEnd(40)} | ${fmt(c.mul, 0).padStart(5)} | ${fmt(c.sqr, 0).padStart(5)} | ${fmt(c.mulN, 0).padStart(5)} | ${fmt(c.sqrN, 0).padStart(5)} | ` +
-      `${fmt(c.add + c.addN, 0).padStart(7)} | ` +
-      `${fmt(c.inv, 0)}/${fmt(c.invN, 0)}     | ${fmt(c.sqrt, 0).padStart(4)} | ${fmt(row.ms, 3).padStart(7)} | ` +
-      `${fmt(row.nobleMs, 3).padStart(8)} | ${fmt(row.ms / row.nobleMs, 2).padStart(5)} | ` +
-      `${fmt(estimate(c), 0)} / ${fmt(estimateWithAdds(c), 0)} ${row.targetMs === undefined ? '(once per period, no target)' : `(<= ${row.targetMs})`}`,
-  );
-}
-console.log('bill breakdown:');
-for (const [name, c] of Object.entries(billParts)) {
-  console.log(`  ${name.padEnd(38)} mul ${c.mul} sqr ${c.sqr} inv ${c.inv} | mulN ${c.mulN} sqrN ${c.sqrN} invN ${c.invN} | est. ${fmt(estimate(c), 0)} / ${fmt(estimateWithAdds(c), 0)} ms`);
-}
-console.log(
-  `interpreter estimate = field multiplications x ${MS_PER_FIELD_MUL} ms (measured.md) / plus additions x ${MS_PER_FIELD_ADD} ms ` +
-    '(derived from measured.md point costs); table loads, hashing and allocation not included',
+const bench = new Bench('firmware-crypto');
+bench.say(`firmware crypto (P-256, BigInt-free) vs @noble/curves, same run, Node ${process.version}`, '', 'Field operations counted per piece of work:');
+bench.table(
+  ['work', 'mul p', 'sqr p', 'mul n', 'sqr n', 'add/sub', 'inv p/n', 'sqrt'],
+  rows.map(({ work, counts: c }) => [work, fmt(c.mul, 0), fmt(c.sqr, 0), fmt(c.mulN, 0), fmt(c.sqrN, 0), fmt(c.add + c.addN, 0), `${fmt(c.inv, 0)}/${fmt(c.invN, 0)}`, fmt(c.sqrt, 0)]),
+);
+bench.say('', 'Time: Node (this host) and the Espruino interpreter estimate (mults only / with additions):');
+bench.table(
+  ['work', 'Node ms', 'noble ms', 'ratio', 'interp. ms', '+adds ms', 'target'],
+  rows.map((row) => {
+    const est = estimateWithAdds(row.counts);
+    if (row.targetMs !== undefined) bench.target(`${row.work}, interpreter estimate with additions (ms)`, est, { max: row.targetMs });
+    return [row.work, fmt(row.ms, 3), fmt(row.nobleMs, 3), fmt(row.ms / row.nobleMs, 2), fmt(estimate(row.counts), 0), fmt(est, 0), row.targetMs === undefined ? 'once/period' : `≤ ${row.targetMs}`];
+  }),
+);
+bench.say('', 'bill breakdown:');
+bench.table(
+  ['part', 'mul', 'sqr', 'inv', 'mulN', 'sqrN', 'invN', 'est. ms', '+adds ms'],
+  Object.entries(billParts).map(([name, c]) => [name, String(c.mul), String(c.sqr), String(c.inv), String(c.mulN), String(c.sqrN), String(c.invN), fmt(estimate(c), 0), fmt(estimateWithAdds(c), 0)]),
+);
+bench.say(
+  `interpreter estimate = field multiplications x ${MS_PER_FIELD_MUL} ms (measured.md) / plus additions x ${MS_PER_FIELD_ADD} ms`,
+  '(derived from measured.md point costs); table loads, hashing and allocation not included',
 );
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('./results/firmware-crypto.json', import.meta.url),
-  JSON.stringify(
-    {
-      node: process.version,
+bench.save(
+  {
+    'firmware-crypto.json': {
       msPerFieldMulInterpreter: MS_PER_FIELD_MUL,
       msPerFieldAddInterpreterAssumed: MS_PER_FIELD_ADD,
       rows: rows.map((row) => ({
@@ -195,7 +197,7 @@ writeFileSync(
       })),
       billBreakdown: billParts,
     },
-    null,
-    2,
-  ) + '\n',
+  },
+  { board: 'none: firmware crypto run in Node, the Espruino interpreter estimated from counted field operations' },
 );
+bench.finish();

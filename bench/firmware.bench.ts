@@ -5,12 +5,12 @@
  * and the bill, as measured by the firmware itself on the Node board harness (V8), with @noble/curves
  * doing the same work in the same run as reference, and an estimate for the real Espruino
  * interpreter from the counted field operations × measured.md costs.
- * Writes bench/results/firmware.json.
+ * With --save, writes bench/results/firmware.json; with --check, exits 1 when a target is missed.
  */
+import { Bench, fmtNumber } from './lib.ts';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { p256 } from '@noble/curves/nist.js';
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { buildFirmware } from '../firmware/conformance/bundle.ts';
 import { BASE_TABLE_BYTES } from '../firmware/src/crypto/index.ts';
@@ -139,19 +139,23 @@ const result = {
   },
 };
 
-console.table({
-  'bundle minified (B)': { value: size.minifiedBytes, target: size.targetMinifiedBytes },
-  'bundle gzipped (B)': { value: size.gzippedBytes, target: '' },
-  'comb table, flash file (B)': { value: size.combTableFlashBytes, target: 'excluded' },
-  'meter RAM (Espruino vars, est.)': { value: ram.meterVariables, target: `< ${ram.boardVariablesSmall} incl. code` },
-  'token online, Node (ms, median)': { value: result.node.tokenOnlineMs.median, target: `noble HMAC ${result.node.noble.tokenOnlineMs}` },
-  'fold per token, Node (ms, median)': { value: result.node.foldMs.median, target: `noble ${result.node.noble.foldMs}` },
-  'bill, Node (ms)': { value: result.node.billMs, target: `noble ${result.node.noble.billMs}` },
-  'fold field mults (count)': { value: result.counted.foldFieldMulsMedian, target: '' },
-  'bill field mults (count)': { value: result.counted.billFieldMuls, target: '' },
-  'fold on Espruino (ms, est. lower bound)': { value: result.espruinoEstimateMs.fold, target: '<= 150' },
-  'bill on Espruino (ms, est. lower bound)': { value: result.espruinoEstimateMs.bill, target: '<= 1000' },
-});
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/firmware.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
-console.log('wrote bench/results/firmware.json');
+const bench = new Bench('firmware');
+const size_ = bench.target('bundle minified (B)', size.minifiedBytes, { max: size.targetMinifiedBytes });
+const fold_ = bench.target('fold on Espruino (ms, est. lower bound)', result.espruinoEstimateMs.fold, { max: 150 });
+const bill_ = bench.target('bill on Espruino (ms, est. lower bound)', result.espruinoEstimateMs.bill, { max: 1000 });
+const mark = (t: { met: boolean }): string => (t.met ? 'met' : 'MISSED');
+bench.table(['measure', 'value', 'target or reference'], [
+  ['bundle minified (B)', String(size.minifiedBytes), `≤ ${size.targetMinifiedBytes}: ${mark(size_)}`],
+  ['bundle gzipped (B)', String(size.gzippedBytes), ''],
+  ['comb table, flash file (B)', String(size.combTableFlashBytes), 'excluded from the bundle'],
+  ['meter RAM (Espruino vars, est.)', String(ram.meterVariables), `< ${ram.boardVariablesSmall} incl. code`],
+  ['token online, Node (ms, median)', fmtNumber(result.node.tokenOnlineMs.median), `noble HMAC ${fmtNumber(result.node.noble.tokenOnlineMs)}`],
+  ['fold per token, Node (ms, median)', fmtNumber(result.node.foldMs.median), `noble ${fmtNumber(result.node.noble.foldMs)}`],
+  ['bill, Node (ms)', fmtNumber(result.node.billMs), `noble ${fmtNumber(result.node.noble.billMs)}`],
+  ['fold field mults (count)', String(result.counted.foldFieldMulsMedian), ''],
+  ['bill field mults (count)', String(result.counted.billFieldMuls), ''],
+  ['fold on Espruino (ms, est. lower bound)', fmtNumber(result.espruinoEstimateMs.fold), `≤ 150: ${mark(fold_)}`],
+  ['bill on Espruino (ms, est. lower bound)', fmtNumber(result.espruinoEstimateMs.bill), `≤ 1000: ${mark(bill_)}`],
+]);
+bench.save({ 'firmware.json': result }, { board: 'none: the bundle measured on the host, Espruino costs estimated from counted field operations' });
+bench.finish();

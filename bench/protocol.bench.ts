@@ -22,11 +22,12 @@
  * receipts; Combine n = 10,000 uses receipts Z_i = a_e·T_i with T_i = i·B (a valid period of
  * valid points: Combine's cost does not depend on which points are summed), to fit the budget.
  *
- * Writes bench/results/protocol.json and bench/results/protocol.svg.
+ * With --save, writes bench/results/protocol.json and bench/results/protocol.svg; with --check,
+ * exits 1 when a target is missed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { normalizeZ } from '@noble/curves/abstract/curve.js';
 import os from 'node:os';
+import { Bench } from './lib.ts';
 import { p256 } from '@noble/curves/nist.js';
 import { drbg } from '../host/meter/drbg.ts';
 import { ReferenceMeter } from '../host/meter/reference-meter.ts';
@@ -50,17 +51,9 @@ const PAPER_ARM = { tokenGen: 34.272, settle: 5.665, verify100Bill: 9.212 };
 const TARGETS: Record<string, number> = { issue: 1.0, verify: 1.68, settle: 0.5, 'combine-10000': 50 };
 
 // ---------- progress ----------
-const tty = process.stderr.isTTY;
-let lastLen = 0;
-function progress(msg: string): void {
-  if (tty) {
-    process.stderr.write('\r' + msg.padEnd(lastLen));
-    lastLen = msg.length;
-  } else process.stderr.write(msg + '\n');
-}
-function progressDone(): void {
-  if (tty) process.stderr.write('\r' + ''.padEnd(lastLen) + '\r');
-}
+const bench = new Bench('protocol');
+const progress = (msg: string): void => bench.progress(msg);
+const progressDone = (): void => bench.clearProgress();
 
 // ---------- timing ----------
 interface Timing {
@@ -330,17 +323,14 @@ function benchPrimitives(id: SuiteId): PrimRow[] {
 }
 
 function printPrimitives(prims: PrimRow[]): void {
-  console.log('\nSuite primitives (median ms): accelerated vs noble, same run');
-  const head = ['primitive', ...SUITE_IDS.flatMap((id) => [`${id} accel`, 'noble', 'speedup'])];
+  bench.say('', 'Suite primitives (median ms): accelerated vs noble, same run');
+  const head = ['primitive', ...SUITE_IDS.flatMap((id) => [`${id.split('-')[0]} accel`, 'noble', '×'])];
   const ops = [...new Set(prims.map((r) => r.op))];
   const body = ops.map((op) => [op, ...SUITE_IDS.flatMap((id) => {
     const r = prims.find((x) => x.op === op && x.suite === id);
     return r ? [fmt(r.accel.medianMs), fmt(r.noble.medianMs), (r.noble.medianMs / r.accel.medianMs).toFixed(1) + '×'] : ['—', '—', '—'];
   })]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(head));
-  for (const r of body) console.log(line(r));
+  bench.table(head, body);
 }
 
 // ---------- output ----------
@@ -367,28 +357,31 @@ const ratio = (a: number, b: number | undefined): string => (b === undefined ? '
 function printTable(rows: OpRow[]): void {
   const ops = [...new Set(rows.map((r) => r.op))];
   const get = (op: string, id: SuiteId) => rows.find((r) => r.op === op && r.suite === id)!;
-  const head = ['operation (median ms)', 'P-256 accel', 'min', 'P-256 noble', 'speedup', 'BLS accel', 'min', 'BLS noble', 'speedup', 'paper C', 'P-256/paper', 'BLS/paper', 'paper ARM', 'P-256 target'];
-  const body = ops.map((op) => {
-    const a = get(op, 'P256-SHA256');
-    const b = get(op, 'BLS12381-SHA256');
-    const paper = paperFor(op);
-    const target = targetFor(op);
-    return [
-      op,
-      fmt(a.accel.medianMs), fmt(a.accel.minMs), fmt(a.noble.medianMs), (a.noble.medianMs / a.accel.medianMs).toFixed(1) + '×',
-      fmt(b.accel.medianMs), fmt(b.accel.minMs), fmt(b.noble.medianMs), (b.noble.medianMs / b.accel.medianMs).toFixed(1) + '×',
-      fmt(paper), ratio(a.accel.medianMs, paper), ratio(b.accel.medianMs, paper), fmt(armFor(op)),
-      target === undefined ? '—' : `≤ ${target}: ${a.accel.medianMs <= target ? 'met' : a.accel.minMs <= target ? 'min only' : 'MISSED'}`,
-    ];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) console.log(line(r));
+  const speed = (r: OpRow): string => (r.noble.medianMs / r.accel.medianMs).toFixed(1) + '×';
+  bench.say('Median ms; min = the fastest call; × = noble / accel');
+  bench.table(
+    ['operation', 'P-256', 'min', 'noble', '×', 'BLS', 'min', 'noble', '×'],
+    ops.map((op) => {
+      const a = get(op, 'P256-SHA256');
+      const b = get(op, 'BLS12381-SHA256');
+      return [op, fmt(a.accel.medianMs), fmt(a.accel.minMs), fmt(a.noble.medianMs), speed(a), fmt(b.accel.medianMs), fmt(b.accel.minMs), fmt(b.noble.medianMs), speed(b)];
+    }),
+  );
+  bench.say('', 'Against the paper (its C code; ratio = ours / paper, < 1 is faster) and the targets (P-256)');
+  bench.table(
+    ['operation', 'paper C', 'P-256/paper', 'BLS/paper', 'paper ARM', 'target', 'P-256'],
+    ops.map((op) => {
+      const a = get(op, 'P256-SHA256');
+      const paper = paperFor(op);
+      const target = targetFor(op);
+      const t = target === undefined ? undefined : bench.target(`${op}, P-256 accel (median ms)`, a.accel.medianMs, { max: target });
+      const status = t === undefined ? '—' : t.met ? 'met' : a.accel.minMs <= target! ? 'min only' : 'MISSED';
+      return [op, fmt(paper), ratio(a.accel.medianMs, paper), ratio(get(op, 'BLS12381-SHA256').accel.medianMs, paper), fmt(armFor(op)), target === undefined ? '—' : `≤ ${target}`, status];
+    }),
+  );
   for (const id of SUITE_IDS) {
     const s = rows.filter((r) => r.suite === id && r.op.startsWith('Settle')).map((r) => r.accel.medianMs);
-    console.log(`Settle flatness ${id}: max/min over n = ${SETTLE_NS.join(', ')} is ${(Math.max(...s) / Math.min(...s)).toFixed(2)}`);
+    bench.say(`Settle flatness ${id}: max/min over n = ${SETTLE_NS.join(', ')} is ${(Math.max(...s) / Math.min(...s)).toFixed(2)}`);
   }
 }
 
@@ -461,22 +454,17 @@ const rows: OpRow[] = [];
 for (const id of SUITE_IDS) rows.push(...benchSuite(id));
 const prims: PrimRow[] = [];
 for (const id of SUITE_IDS) prims.push(...benchPrimitives(id));
-progressDone();
-console.log(`Sipster protocol operations, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log('accel = getSuite (mcl-wasm 2.4.1 + OpenSSL); noble = getReferenceSuite (@noble/curves 2.4.0), same run; paper = the source paper\'s C implementation');
-console.log('min = fastest call (closest to the uncontended cost); medians rise with other load on the machine (see the load average)\n');
+bench.say(
+  `Sipster protocol operations, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+  'accel = getSuite (mcl-wasm 2.4.1 + OpenSSL); noble = getReferenceSuite (@noble/curves 2.4.0)',
+  'medians rise with other load on the machine (see the load average)',
+  '',
+);
 printTable(rows);
 printPrimitives(prims);
-const resultsDir = new URL('./results/', import.meta.url);
-mkdirSync(resultsDir, { recursive: true });
-writeFileSync(
-  new URL('protocol.json', resultsDir),
-  JSON.stringify(
-    {
-      node: process.version,
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      loadAverage: os.loadavg(),
+bench.save(
+  {
+    'protocol.json': {
       durationSeconds: (performance.now() - started) / 1000,
       primitives: prims,
       paper: PAPER,
@@ -490,9 +478,8 @@ writeFileSync(
         targetMs: r.suite === 'P256-SHA256' ? targetFor(r.op) : undefined,
       })),
     },
-    null,
-    2,
-  ) + '\n',
+    'protocol.svg': svg(rows) + '\n',
+  },
+  { board: 'none: host CPU only' },
 );
-writeFileSync(new URL('protocol.svg', resultsDir), svg(rows) + '\n');
-console.log(`\nwrote bench/results/protocol.json and bench/results/protocol.svg (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+bench.finish();

@@ -16,7 +16,8 @@ control URL (HTTP: /status, /pin, /pulse, /clock, /power, /cut, /usb).
 
 options:
   --flash FILE         flash contents (default .sipster/vboard-flash.json)
-  --device PATH        device path to create (a symlink to the pty; default in a temp dir)
+  --device PATH        device path to create (a symlink to the pty, its directory made if
+                       needed; default in a temp dir)
   --no-pty             serve the TCP console only
   --tcp-port N         console port on 127.0.0.1 (default: any free port)
   --control-port N     control port on 127.0.0.1 (default: any free port)
@@ -67,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   let served;
   try {
     mkdirSync(dirname(opts.flashPath), { recursive: true });
+    if (opts.devicePath) mkdirSync(dirname(opts.devicePath), { recursive: true });
     served = await serveBoard(opts);
   } catch (e) {
     process.stderr.write(`sipster vboard: ${(e as Error).message}\n`);

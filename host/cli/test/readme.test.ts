@@ -16,7 +16,7 @@ const root = join(import.meta.dirname, '..', '..', '..');
 const sipster = join(root, 'bin', 'sipster.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'sipster-readme-'));
 const env = { ...process.env, XDG_DATA_HOME: join(dir, 'data') };
-const daemons: { line: string; child: ChildProcess; exited: Promise<number | null>; out: () => string }[] = [];
+const daemons: { line: string; child: ChildProcess; exited: Promise<number | string | null>; out: () => string }[] = [];
 afterAll(() => {
   for (const d of daemons) if (d.child.exitCode === null) d.child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -113,7 +113,7 @@ describe('README', () => {
         let out = '';
         child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+        const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
         daemons.push({ line, child, exited, out: () => out });
         await new Promise<void>((resolve, reject) => {
           const t = setInterval(() => {
