@@ -26,10 +26,15 @@ export const WIDTH = 100;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** --save and --check, plus the bench's own `options`; unknown flags are an error (exit 2). */
+/**
+ * --save and --check (also as SIPSTER_BENCH_SAVE=1 / SIPSTER_BENCH_CHECK=1, which `npm run bench`
+ * sets for every bench it runs), plus the bench's own `options`; an unknown flag exits 2.
+ */
 export function benchFlags<const O extends Options>(options: O = {} as O, argv = process.argv.slice(2)) {
   try {
-    return parseArgs({ args: argv, options: { ...options, save: { type: 'boolean' }, check: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+    const values = parseArgs({ args: argv, options: { ...options, save: { type: 'boolean' }, check: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+    const fromEnv = { ...(process.env.SIPSTER_BENCH_SAVE === '1' && { save: true }), ...(process.env.SIPSTER_BENCH_CHECK === '1' && { check: true }) };
+    return { ...values, ...fromEnv } as typeof values & { save?: boolean; check?: boolean };
   } catch (err) {
     process.stderr.write(`bench: ${(err as Error).message.split('\n')[0]}\n`);
     process.exit(2);
@@ -65,7 +70,6 @@ export class Bench {
   private readonly tty = Boolean(process.stderr.isTTY) && !process.env.CI;
   private shown = 0;
   private lastLineAt = 0;
-  private readonly started = performance.now();
 
   constructor(readonly name: string, flags: { save?: boolean; check?: boolean } = benchFlags()) {
     this.saving = flags.save === true;
@@ -132,7 +136,7 @@ export class Bench {
   /** The targets' summary; exits 1 if one was missed and --check was given, else 0. */
   finish(): never {
     const missed = this.targets.filter((t) => !t.met);
-    const seconds = ((performance.now() - this.started) / 1000).toFixed(0);
+    const seconds = process.uptime().toFixed(0);
     if (this.targets.length) {
       this.say(`targets: ${this.targets.length - missed.length}/${this.targets.length} met${missed.length ? `; MISSED: ${missed.map((t) => `${t.name} ${fmtNumber(t.value)} (${t.max !== undefined ? `≤ ${t.max}` : `≥ ${t.min}`})`).join('; ')}` : ''}`);
     }

@@ -10,8 +10,9 @@
  * through the Oblivious HTTP relay (`sipster relay serve`, its own process, rate limit off),
  * encapsulated to the UC's pinned OHTTP key, right after the direct ones: the relay path's cost.
  */
+import { Bench } from './lib.ts';
 import { createECDH, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRandomRawBlindedMessage, Wallet, type Proof } from '@cashu/cashu-ts';
@@ -40,6 +41,7 @@ const suite = getSuite('P256-SHA256');
 
 // SIPSTER_BENCH_STORE=postgres runs the same measurements on a throwaway PostgreSQL server.
 const STORE = process.env.SIPSTER_BENCH_STORE === 'postgres' ? 'postgres' : 'sqlite';
+const bench = new Bench(STORE === 'sqlite' ? 'uc' : 'uc-postgres');
 // UC processes (`uc serve --workers`); default one per core, as a deployment would run it.
 const WORKERS = Number(process.env.SIPSTER_BENCH_WORKERS ?? cpus().length);
 const dir = mkdtempSync(join(tmpdir(), 'sipster-bench-uc-'));
@@ -230,43 +232,55 @@ async function main(): Promise<void> {
     const settle = await settleLatency(proc.url, accountTokens, meters);
 
     const receiptAlonePerS = Math.round(1000 / ref.receiptMs);
+    bench.clearProgress();
     const paperPerS = Math.round(1000 / PAPER_MS_PER_RECEIPT);
-    console.log(`\nUC over loopback HTTP, ${STORE === 'sqlite' ? 'SQLite (WAL, synchronous=FULL, group commit)' : 'PostgreSQL (throwaway server, fsync off)'}, ${WORKERS} UC worker process(es), ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} (other work on the machine slows every figure), ${PAYS_PER_LEVEL} pays per level`);
-    console.log('| measure | value | vs target 2,500/s | vs receipt alone in-process | vs paper (1.44 ms, C) |');
-    console.log('|---|---|---|---|---|');
-    for (const l of levels) {
-      console.log(`| receipts/s, ${l.wallets} wallet(s) | ${l.receiptsPerS} | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
-    }
-    for (const l of viaRelay) {
-      console.log(`| receipts/s through the OHTTP relay, ${l.wallets} wallet(s) | ${l.receiptsPerS} (${l.ratioToDirect}× direct) | ${(l.receiptsPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | ${(l.receiptsPerS / receiptAlonePerS).toFixed(3)} | ${(l.receiptsPerS / paperPerS).toFixed(3)} |`);
-    }
-    console.log(`| receipt alone in-process (issueReceipt, 1 core) | ${receiptAlonePerS}/s (${ref.receiptMs.toFixed(2)} ms) | | 1 | ${(receiptAlonePerS / paperPerS).toFixed(3)} |`);
     const ecdhFloorPerS = Math.round((1000 / (ECDH_PER_RECEIPT * ref.ecdhMs)) * cpus().length);
-    console.log(`| ECDH floor: ${ECDH_PER_RECEIPT} OpenSSL P-256 ECDH per receipt at ${(ref.ecdhMs * 1000).toFixed(0)} µs each, on all ${cpus().length} cores, nothing else | ${ecdhFloorPerS}/s | ${(ecdhFloorPerS / TARGET_RECEIPTS_PER_S).toFixed(3)} | | |`);
-    console.log(`| coin check alone (Mint.verifyInputs: NUT-00 hash_to_curve + k·Y on mcl) | ${Math.round(1000 / ref.coinCheckMs)}/s (${ref.coinCheckMs.toFixed(2)} ms) | | | |`);
-    console.log(`| mint swaps/s (1 in → 1 out, 8 clients) | ${swapsPerS} | | | |`);
-    for (const s of settle) console.log(`| settle latency, ${s.units}-unit bill | ${s.ms} ms | | | |`);
+    bench.say(
+      `UC over loopback HTTP, ${STORE === 'sqlite' ? 'SQLite (WAL, synchronous=FULL, group commit)' : 'PostgreSQL (throwaway server, fsync off)'},`,
+      `${WORKERS} UC worker process(es), ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)} (other work slows every figure), ${PAYS_PER_LEVEL} pays per level`,
+      '',
+    );
+    const x = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+    bench.table(
+      ['receipts/s (pay over HTTP)', 'value', `/ target ${TARGET_RECEIPTS_PER_S}`, '/ in-process', '/ paper (C)'],
+      levels.map((l) => {
+        bench.target(`receipts/s, ${l.wallets} wallet(s)`, l.receiptsPerS, { min: TARGET_RECEIPTS_PER_S });
+        return [`${l.wallets} wallet(s)`, String(l.receiptsPerS), x(l.receiptsPerS, TARGET_RECEIPTS_PER_S), x(l.receiptsPerS, receiptAlonePerS), x(l.receiptsPerS, paperPerS)];
+      }),
+    );
+    bench.say('');
+    bench.table(
+      ['receipts/s through the OHTTP relay', 'value', '/ direct', `/ target ${TARGET_RECEIPTS_PER_S}`, '/ paper (C)'],
+      viaRelay.map((l) => [`${l.wallets} wallet(s)`, String(l.receiptsPerS), `${l.ratioToDirect}×`, x(l.receiptsPerS, TARGET_RECEIPTS_PER_S), x(l.receiptsPerS, paperPerS)]),
+    );
+    bench.say('');
+    bench.table(['reference', 'value'], [
+      ['receipt alone in-process (issueReceipt, 1 core)', `${receiptAlonePerS}/s (${ref.receiptMs.toFixed(2)} ms)`],
+      [`ECDH floor: ${ECDH_PER_RECEIPT} P-256 ECDH per receipt on ${cpus().length} cores`, `${ecdhFloorPerS}/s (${(ref.ecdhMs * 1000).toFixed(0)} µs each)`],
+      ['coin check alone (Mint.verifyInputs)', `${Math.round(1000 / ref.coinCheckMs)}/s (${ref.coinCheckMs.toFixed(2)} ms)`],
+      ['mint swaps/s (1 in → 1 out, 8 clients)', String(swapsPerS)],
+      ...settle.map((st) => [`settle latency, ${st.units}-unit bill`, `${st.ms} ms`]),
+    ]);
 
-    mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-    const result = {
-      bench: 'uc',
-      date: new Date().toISOString(),
-      node: process.version,
-      cores: cpus().length,
-      ucWorkers: WORKERS,
-      loadAverage1m: loadavg()[0],
-      store: STORE,
-      paysPerLevel: PAYS_PER_LEVEL,
-      receiptsPerSecond: levels,
-      receiptsPerSecondViaRelay: viaRelay,
-      reference: { receiptAloneMs: ref.receiptMs, coinCheckMs: ref.coinCheckMs, ecdhMs: ref.ecdhMs, ecdhPerReceipt: ECDH_PER_RECEIPT, paperMsPerReceipt: PAPER_MS_PER_RECEIPT, targetReceiptsPerSecond: TARGET_RECEIPTS_PER_S },
-      mintSwapsPerSecond: swapsPerS,
-      settleLatencyMs: settle,
-      logVk: toHex(uc.logVk),
-    };
-    writeFileSync(join(import.meta.dirname, 'results', STORE === 'sqlite' ? 'uc.json' : 'uc-postgres.json'), JSON.stringify(result, null, 2) + '\n');
-    writeFileSync(join(import.meta.dirname, 'results', STORE === 'sqlite' ? 'uc.svg' : 'uc-postgres.svg'), svg(levels, receiptAlonePerS));
-    console.log(`\nwrote bench/results/${STORE === 'sqlite' ? 'uc' : 'uc-postgres'}.json and .svg`);
+    const name = STORE === 'sqlite' ? 'uc' : 'uc-postgres';
+    bench.save(
+      {
+        [`${name}.json`]: {
+          bench: 'uc',
+          ucWorkers: WORKERS,
+          store: STORE,
+          paysPerLevel: PAYS_PER_LEVEL,
+          receiptsPerSecond: levels,
+          receiptsPerSecondViaRelay: viaRelay,
+          reference: { receiptAloneMs: ref.receiptMs, coinCheckMs: ref.coinCheckMs, ecdhMs: ref.ecdhMs, ecdhPerReceipt: ECDH_PER_RECEIPT, paperMsPerReceipt: PAPER_MS_PER_RECEIPT, targetReceiptsPerSecond: TARGET_RECEIPTS_PER_S },
+          mintSwapsPerSecond: swapsPerS,
+          settleLatencyMs: settle,
+          logVk: toHex(uc.logVk),
+        },
+        [`${name}.svg`]: svg(levels, receiptAlonePerS),
+      },
+      { board: 'none: host only (UC and wallets on loopback)' },
+    );
   } finally {
     await proc.stop();
     await pg?.stop();
@@ -275,3 +289,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+bench.finish();
