@@ -212,7 +212,6 @@ async function serve(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger('uc', v['log-level'] as LogLevel);
-  if (payments?.warning && cluster.isPrimary) log.warn(payments.warning);
   const { openStore, describeLocation, faultHookFromEnv, Mint, ProviderPaymentBackend, UcService, epochOf, createUcServer, listen, close } = await load();
   const faults = faultHookFromEnv();
   const workers = v.workers as number;
@@ -237,6 +236,7 @@ async function serve(argv: string[]): Promise<number> {
     await db.close();
     throw new UsageError(conflict);
   }
+  if (payments?.warning && cluster.isPrimary) log.warn(payments.warning);
   // Publish the current epoch's key and the next ones ahead of use.
   const p = uc.params;
   const label = Math.max(0, Math.floor((Date.now() / 1000 - p.originUnix) / p.periodSeconds));

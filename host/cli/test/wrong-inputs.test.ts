@@ -23,7 +23,8 @@ afterAll(() => {
 const G = '036b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296';
 const TOKEN = 'ab'.repeat(32);
 
-const cli = (args: string[], cwd = dir) => spawnSync(process.execPath, [sipster, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+const env = { ...process.env, SIPSTER_ACCOUNT_TOKEN: TOKEN };
+const cli = (args: string[], cwd = dir, extra: Record<string, string> = {}) => spawnSync(process.execPath, [sipster, ...args], { encoding: 'utf8', timeout: 60_000, cwd, env: { ...env, ...extra } });
 
 /** The command failed with `code` and said exactly one line, `sipster <verb>: <matching>`. */
 function oneLine(res: { status: number | null; stderr: string; stdout: string }, verb: string, code: number, what: RegExp): void {
@@ -35,7 +36,7 @@ function oneLine(res: { status: number | null; stderr: string; stdout: string },
 }
 
 function daemon(args: string[]): { child: ChildProcess; log: () => string; until: (re: RegExp) => Promise<void>; stop: () => Promise<number | null> } {
-  const child = spawn(process.execPath, [sipster, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const child = spawn(process.execPath, [sipster, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env });
   children.push(child);
   let log = '';
   const waiters: (() => void)[] = [];
@@ -72,7 +73,7 @@ let ucDb = '';
 let uc: ReturnType<typeof daemon>;
 beforeAll(async () => {
   ucDb = join(dir, 'uc.sqlite');
-  uc = daemon(['uc', 'serve', '--db', ucDb, '--port', '0', '--epochs-ahead', '0']);
+  uc = daemon(['uc', 'serve', '--db', ucDb, '--port', '0', '--epochs-ahead', '0', '--payments', 'test']);
   await uc.until(/serving url=(\S+)/);
   ucUrl = /serving url=(\S+)/.exec(uc.log())![1]!;
 });
@@ -83,7 +84,7 @@ afterAll(async () => {
 describe('1. wallet run: a meter port that is missing or cannot be opened', () => {
   it('says so once while it retries, and wallet status shows it', async () => {
     const data = join(dir, 'w1');
-    const w = daemon(['wallet', 'run', '--data-dir', data, '--uc', ucUrl, '--account-token', TOKEN, '--log-vk', G, '--meter-id', 'M-1', '--port', '/dev/ttyNOPE', '--tick-ms', '50']);
+    const w = daemon(['wallet', 'run', '--data-dir', data, '--uc', ucUrl, '--log-vk', G, '--meter-id', 'M-1', '--port', '/dev/ttyNOPE', '--tick-ms', '50']);
     await w.until(/meter port cannot be used, retrying: \/dev\/ttyNOPE does not exist \(is the board plugged in\?/);
     const status = cli(['wallet', 'status', '--data-dir', data]);
     expect(status.status, status.stderr).toBe(0);
@@ -98,7 +99,7 @@ describe('1. wallet run: a meter port that is missing or cannot be opened', () =
 
   it('without --port warns that no meter records are received, and wallet status says so', async () => {
     const data = join(dir, 'w1b');
-    const w = daemon(['wallet', 'run', '--data-dir', data, '--uc', ucUrl, '--account-token', TOKEN, '--log-vk', G, '--meter-id', 'M-1']);
+    const w = daemon(['wallet', 'run', '--data-dir', data, '--uc', ucUrl, '--log-vk', G, '--meter-id', 'M-1']);
     await w.until(/wallet running/);
     expect(w.log()).toMatch(/WARN +wallet: no meter port given \(--port\): this wallet receives no meter records/);
     expect(cli(['wallet', 'status', '--data-dir', data]).stdout).toMatch(/^meter: +NO PORT given to `wallet run` \(--port\)/m);
@@ -121,14 +122,14 @@ describe('2. a mistyped store location creates nothing', () => {
 
   it('a file that holds no UC store', () => {
     const other = join(dir, 'other.sqlite');
-    writeFileSync(other, '');
+    writeFileSync(other, '', { mode: 0o600 });
     oneLine(cli(['provision', '--db', other, '--meter-id', 'M-2']), 'provision', 1, /^no UC store at .*other\.sqlite: SQLite .*other\.sqlite holds no uc store/);
   });
 
   it('wallet status and wallet dispute in a directory without a wallet', () => {
     const empty = mkdtempSync(join(dir, 'cwd-'));
     oneLine(cli(['wallet', 'status', '--data-dir', join(empty, 'nope')], empty), 'wallet status', 1, /^no wallet store at .*nope\/wallet\.sqlite: no such file .* \(`sipster wallet run` creates it\)$/);
-    oneLine(cli(['wallet', 'dispute', '--data-dir', join(empty, 'nope'), '--c', '0', '--uc', ucUrl, '--account-token', TOKEN, '--log-vk', G, '--meter-id', 'M'], empty), 'wallet dispute', 1, /^no wallet store at/);
+    oneLine(cli(['wallet', 'dispute', '--data-dir', join(empty, 'nope'), '--c', '0', '--uc', ucUrl, '--log-vk', G, '--meter-id', 'M'], empty), 'wallet dispute', 1, /^no wallet store at/);
     expect(readdirSync(empty)).toEqual([]);
   });
 });
@@ -186,7 +187,7 @@ describe('4. monitor on a port that is not there or is held', () => {
 
 describe('5. the wallet says once, in words, what is wrong with its UC', () => {
   it('a log key that does not match the UC\'s parameters log', async () => {
-    const w = daemon(['wallet', 'run', '--data-dir', join(dir, 'w5'), '--uc', ucUrl, '--account-token', TOKEN, '--log-vk', G, '--meter-id', 'M-5', '--tick-ms', '10', '--retry', '1']);
+    const w = daemon(['wallet', 'run', '--data-dir', join(dir, 'w5'), '--uc', ucUrl, '--log-vk', G, '--meter-id', 'M-5', '--tick-ms', '10', '--retry', '1']);
     await w.until(/does not match this UC's parameters log/);
     await new Promise((r) => setTimeout(r, 1500)); // ticks every 10 ms, fetches again after 1-2 s
     expect(w.log()).toMatch(/WARN +wallet: the UC's log key given \(--log-vk\) does not match this UC's parameters log: its first entry is not signed by that key/);
@@ -195,7 +196,7 @@ describe('5. the wallet says once, in words, what is wrong with its UC', () => {
   });
 
   it('an unreachable UC', async () => {
-    const w = daemon(['wallet', 'run', '--data-dir', join(dir, 'w5b'), '--uc', 'http://127.0.0.1:1', '--account-token', TOKEN, '--log-vk', G, '--meter-id', 'M-5', '--tick-ms', '10']);
+    const w = daemon(['wallet', 'run', '--data-dir', join(dir, 'w5b'), '--uc', 'http://127.0.0.1:1', '--log-vk', G, '--meter-id', 'M-5', '--tick-ms', '10']);
     await w.until(/cannot fetch the UC's parameters log/);
     await new Promise((r) => setTimeout(r, 1000));
     expect(w.log()).toMatch(/WARN +wallet: cannot fetch the UC's parameters log: UC unreachable: http:\/\/127\.0\.0\.1:1: connection refused retryIn="\d+ s"/);
@@ -204,21 +205,21 @@ describe('5. the wallet says once, in words, what is wrong with its UC', () => {
   });
 
   it('a log key that is not a point at all is a usage error', () => {
-    oneLine(cli(['wallet', 'run', '--data-dir', join(dir, 'w5c'), '--uc', ucUrl, '--account-token', TOKEN, '--log-vk', `02${'ff'.repeat(32)}`, '--meter-id', 'M']), 'wallet run', 2, /^--log-vk is not a point on P-256/);
-    oneLine(cli(['wallet', 'run', '--uc', ucUrl, '--account-token', 'xyz', '--log-vk', G, '--meter-id', 'M']), 'wallet run', 2, /^--account-token: malformed: expected 64 lowercase hex digits, got a value of 3 characters$/);
+    oneLine(cli(['wallet', 'run', '--data-dir', join(dir, 'w5c'), '--uc', ucUrl, '--log-vk', `02${'ff'.repeat(32)}`, '--meter-id', 'M']), 'wallet run', 2, /^--log-vk is not a point on P-256/);
+    oneLine(cli(['wallet', 'run', '--uc', ucUrl, '--log-vk', G, '--meter-id', 'M'], dir, { SIPSTER_ACCOUNT_TOKEN: 'xyz' }), 'wallet run', 2, /^\$SIPSTER_ACCOUNT_TOKEN: malformed: expected 64 lowercase hex digits, got a value of 3 characters$/);
   });
 });
 
 describe('6. uc serve: a suite that differs from the store\'s, a port in use', () => {
   it('refuses another suite on an existing store', () => {
-    oneLine(cli(['uc', 'serve', '--db', ucDb, '--port', '0', '--suite', 'BLS12381-SHA256']), 'uc serve', 2, /^this store's UC has --suite P256-SHA256, fixed in its parameters log when it was created; --suite BLS12381-SHA256 needs a new store/);
-    oneLine(cli(['uc', 'serve', '--db', ucDb, '--port', '0', '--period-seconds', '60']), 'uc serve', 2, /^this store's UC has --period-seconds 2592000/);
+    oneLine(cli(['uc', 'serve', '--db', ucDb, '--port', '0', '--payments', 'test', '--suite', 'BLS12381-SHA256']), 'uc serve', 2, /^this store's UC has --suite P256-SHA256, fixed in its parameters log when it was created; --suite BLS12381-SHA256 needs a new store/);
+    oneLine(cli(['uc', 'serve', '--db', ucDb, '--port', '0', '--payments', 'test', '--period-seconds', '60']), 'uc serve', 2, /^this store's UC has --period-seconds 2592000/);
   });
 
   it('binds before it writes: a port in use leaves no store behind', () => {
     const fresh = join(dir, 'fresh.sqlite');
     const port = new URL(ucUrl).port;
-    oneLine(cli(['uc', 'serve', '--db', fresh, '--port', port]), 'uc serve', 1, new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+    oneLine(cli(['uc', 'serve', '--db', fresh, '--port', port, '--payments', 'test']), 'uc serve', 1, new RegExp(`^cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
     expect(existsSync(fresh)).toBe(false);
   });
 });

@@ -248,12 +248,14 @@ describe('wallet daemon', () => {
       for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
       h.clock.t = paymentWindow(schedule, 1).to - 1;
       await h.daemon.tick();
+      h.clock.t += 2001; // a refused log is fetched again after the retry delay (1-2 s here)
       await h.daemon.tick();
       expect(proxy.seen.filter((u) => u === '/v1/params').length).toBeGreaterThanOrEqual(2); // asked, refused, asked again
       expect(await h.db.all('SELECT 1 FROM w_params')).toHaveLength(0); // nothing pinned
       expect(wire.connections).toBe(0); // nothing sent through the relay
       expect((await walletStatus(h.db, 'on')).tokens).toEqual({ unpaid: 2, paid: 0 });
       proxy.swapOhttpKey = false; // the genuine log: pinned, and the tokens are paid through the relay
+      h.clock.t += 2001;
       await h.daemon.tick();
       expect((await walletStatus(h.db, 'on')).tokens).toEqual({ unpaid: 0, paid: 2 });
       expect(wire.connections).toBeGreaterThan(0);
