@@ -142,7 +142,11 @@ async function onInterpreter(): Promise<Run> {
     if (f.problems.length) throw new Error(`flash: ${f.problems.join('; ')}`);
     const end = (origin + period) * 1000;
     console.log(`booted; metering the test load (one unit every 1.5 s) until the period ends in ${((end - Date.now()) / 1000).toFixed(0)} s ...`);
-    const progress = setInterval(() => process.stdout.write(`\r  ${timingsOf(link).filter((t) => t.op === 'fold').length} tokens folded`), 1000);
+    let shown = -1;
+    const progress = setInterval(() => {
+      const folded = timingsOf(link).filter((t) => t.op === 'fold').length;
+      if (folded !== shown) process.stdout.write(`\r  ${(shown = folded)} tokens folded`);
+    }, 1000);
     try {
       await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now()) / 2));
       const memory = await readMemory(link);
