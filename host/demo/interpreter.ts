@@ -15,14 +15,11 @@ import { MICRO_UNITS_PER_UNIT } from '../protocol/tariff.ts';
 import type { BillRecord, MeterRecord } from '../records/decode.ts';
 import { Listener } from '../serial/listener.ts';
 import type { ReceivedRecord } from '../serial/records.ts';
-import { openStore } from '../store/open.ts';
-import { walletStatus } from '../wallet/status.ts';
-import { UcClient } from '../wallet/uc-client.ts';
 import { paymentWindow, periodStart, settlementWindow } from '../wallet/windows.ts';
 // The interpreter has no pins: the usual pin names are provisioned, and nothing drives them.
 import { PINS, spawnInterpreterBoard } from '../vboard/rig-client.ts';
 import { Condition, runSteps, type Steps } from './steps.ts';
-import { boardTimings, formatOp } from './timings.ts';
+import { boardTimingLines, readOutcome } from './outcome.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
 import { startDemoRelay, startDemoWallet } from './wallet.ts';
 
@@ -123,25 +120,12 @@ async function demo(o: InterpreterDemoOptions, steps: Steps, say: (line: string)
   await steps.run('settling in the settlement window: self-check, Combine, the UC checks C = a_e·R', () =>
     changed.wait(() => (noFault(), wallet.ok(), wallet.settled()), Math.max(0, sw.to - Date.now()) + 60_000, 'the wallet to settle the period'));
 
-  const ws = await walletStatus(wallet.db, relay ? 'on' : 'off');
-  const ucView = await new UcClient({ ucUrl: uc.url, accountToken }).status(METER_ID);
-  const ucStore = await openStore(uc.db);
-  let ucPaid = 0;
-  try {
-    ucPaid = Number((await ucStore.all<{ n: number }>('SELECT COUNT(*) AS n FROM uc_paid'))[0]!.n);
-  } finally {
-    await ucStore.close();
-  }
-  const ucBill = ucView.bills.find((b) => b.c === c);
-  const period = ws.periods.find((p) => p.c === c);
-  const t = boardTimings(records());
+  const out = await readOutcome({ wallet, uc, relay: relay !== undefined, accountToken, meterId: METER_ID, c });
   say('');
   say('Summary (Espruino 2v29 interpreter, this CPU; the bundle evaluated from Storage as flashed)');
-  say(`  units metered     ${bill.n} tokens from the test load; UC saw ${ucPaid} anonymous pay requests`);
-  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay (--no-relay)'})`);
-  say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
-  say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
-  say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);
+  say(`  units metered     ${bill.n} tokens from the test load; UC saw ${out.ucPaid} anonymous pay requests`);
+  say(`  settlement        ${(out.ucBill ?? 'none').toUpperCase()} (wallet: ${out.period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay (--no-relay)'})`);
+  boardTimingLines(records()).forEach(say);
   say(`  host timings      flash ${secs(steps.times.get('flashing with espruino-tools (the interpreter takes the upload at its own pace)')!)}, total ${secs(steps.elapsedMs)}`);
-  return ucBill?.status === 'settled' && period?.state === 'settled' ? 0 : 1;
+  return out.settled ? 0 : 1;
 }

@@ -19,14 +19,12 @@ import { MICRO_UNITS_PER_UNIT } from '../protocol/tariff.ts';
 import type { BillRecord, BootRecord, MeterRecord } from '../records/decode.ts';
 import { Listener } from '../serial/listener.ts';
 import type { ReceivedRecord } from '../serial/records.ts';
-import { openStore } from '../store/open.ts';
-import { walletStatus } from '../wallet/status.ts';
-import { UcClient } from '../wallet/uc-client.ts';
 import { paymentWindow, periodStart, settlementWindow } from '../wallet/windows.ts';
 import { PINS, Rig, spawnVirtualBoard } from '../vboard/rig-client.ts';
 import { BoardClock, type ClockReading } from './board-clock.ts';
 import { Condition, runSteps, type Steps } from './steps.ts';
-import { boardTimings, formatOp } from './timings.ts';
+import { boardTimingLines, readOutcome } from './outcome.ts';
+import { boardTimings } from './timings.ts';
 import { provisionMeter, registerMeter, startUc, type DemoSchedule } from './uc.ts';
 import { startDemoRelay, startDemoWallet } from './wallet.ts';
 
@@ -227,27 +225,14 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   const tSettle = performance.now() - tSettle0;
 
   // What each side holds now.
-  const ws = await walletStatus(wallet.db, relay ? 'on' : 'off');
-  const ucView = await new UcClient({ ucUrl: uc.url, accountToken }).status(METER_ID);
-  const ucStore = await openStore(uc.db);
-  let ucPaid = 0;
-  let ucRedeemed = 0;
-  try {
-    ucPaid = Number((await ucStore.all<{ n: number }>('SELECT COUNT(*) AS n FROM uc_paid'))[0]!.n);
-    ucRedeemed = Number((await ucStore.all<{ n: number }>('SELECT COALESCE(SUM(amount), 0) AS n FROM mint_spent'))[0]!.n);
-  } finally {
-    await ucStore.close();
-  }
-  const ucBill = ucView.bills.find((b) => b.c === c);
-  const t = boardTimings(records());
-  const period = ws.periods.find((p) => p.c === c);
-  const ok = ucBill?.status === 'settled' && period?.state === 'settled';
+  const out = await readOutcome({ wallet, uc, relay: relay !== undefined, accountToken, meterId: METER_ID, c });
+  const { wallet: ws, period, ucBill, ucPaid, ucRedeemed, settled: ok } = out;
   if (o.json) {
     process.stdout.write(`${JSON.stringify({
       mode: 'virtual-board', suite: 'P256-SHA256', units, tokens: tokensOf(), bill: { n: bill.n, c, epoch: bill.bill.e }, replays, badFrames: link.faults.length,
-      payments: period?.paid ?? 0, coins: { withdrawn: wallet.withdrawn(), spent: ws.coins.spent, left: ws.coins.available }, uc: { payRequests: ucPaid, coinsRedeemed: ucRedeemed, bill: ucBill?.status ?? null },
-      settlement: ucBill?.status ?? null, walletPeriod: period?.state ?? null, privacy: 'off',
-      boardTimingsMs: Object.fromEntries(t),
+      payments: period?.paid ?? 0, coins: { withdrawn: wallet.withdrawn(), spent: ws.coins.spent, left: ws.coins.available }, uc: { payRequests: ucPaid, coinsRedeemed: ucRedeemed, bill: ucBill ?? null },
+      settlement: ucBill ?? null, walletPeriod: period?.state ?? null, privacy: relay ? 'on' : 'off',
+      boardTimingsMs: Object.fromEntries(boardTimings(records())),
       hostSeconds: { flash: tFlash / 1000, upload: flashed.uploadSeconds, metering: tMeter / 1000, payments: tPay / 1000, settlement: tSettle / 1000, total: steps.elapsedMs / 1000 },
       flash: { bundleBytes: flashed.bundleBytes, fileBytes: flashed.fileBytes, bytesSent: flashed.bytesSent },
     })}\n`);
@@ -257,11 +242,9 @@ async function demo(o: VirtualDemoOptions, steps: Steps, say: (line: string) => 
   say('Summary');
   say(`  units metered     ${units} pulses → ${tokensOf()} tokens on the board's serial port${replays ? ` (lost on the line: ${link.faults.length} bad frame${link.faults.length === 1 ? '' : 's'} dropped; ${replays} replay${replays > 1 ? 's' : ''} filled the gap)` : ''}; bill n = ${bill.n}, c = ${c}, epoch ${bill.bill.e}`);
   say(`  payments          ${period?.paid ?? 0} one-unit payments, every receipt verified (DLEQ) under the pinned epoch key; coins withdrawn ${wallet.withdrawn()}, spent ${ws.coins.spent}, left ${ws.coins.available}`);
-  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount${relay ? ', each from the relay\'s address' : ', each from this household\'s address'}; then one bill + C for ${METER_ID}: ${ucBill?.status ?? 'nothing'}`);
-  say(`  settlement        ${(ucBill?.status ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay between wallet and UC (--no-relay)'})`);
-  say(`  board timings     token online ${formatOp(t.get('token-online'))}`);
-  say(`                    fold H(ρ) into S ${formatOp(t.get('fold'))}`);
-  say(`                    bill signing ${formatOp(t.get('sign'))}, BillGen ${formatOp(t.get('billgen'))}, boot KAT ${formatOp(t.get('boot-kat'))}`);
+  say(`  UC saw            ${ucPaid} anonymous (e, ρ) pay requests with ${ucRedeemed} coins redeemed by its mint — no meter id, no amount${relay ? ', each from the relay\'s address' : ', each from this household\'s address'}; then one bill + C for ${METER_ID}: ${ucBill ?? 'nothing'}`);
+  say(`  settlement        ${(ucBill ?? 'none').toUpperCase()} (wallet: ${period?.state ?? 'no period'}; ${relay ? 'privacy ON: every pay through the Oblivious HTTP relay' : 'PRIVACY OFF: no relay between wallet and UC (--no-relay)'})`);
+  boardTimingLines(records()).forEach(say);
   say(`  host timings      flash ${secs(tFlash)} (upload of a ${flashed.bundleBytes}-byte bundle, ${flashed.fileBytes} B of files, ${flashed.bytesSent} B sent, in ${flashed.uploadSeconds.toFixed(1)} s), metering ${secs(tMeter)} (${(tMeter / units).toFixed(0)} ms/unit), payments ${secs(tPay)}, settlement ${secs(tSettle)}`);
   say(`  total             ${secs(steps.elapsedMs)}`);
   return ok ? 0 : 1;
