@@ -52,3 +52,20 @@ export function verbosity(flags: { verbose?: boolean; quiet?: boolean }): Verbos
   if (flags.verbose && flags.quiet) throw new UsageError('--verbose and --quiet exclude each other');
   return flags.verbose ? 'verbose' : flags.quiet ? 'quiet' : 'normal';
 }
+
+/**
+ * `sipster <command> serve [options]`: the options after `serve`, or the exit code once help (0, or
+ * 2 without a subcommand) or an unknown subcommand (2) has been answered.
+ */
+export function serveArgs(command: string, argv: string[], usage: string): string[] | number {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    process.stdout.write(usage + '\n');
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'serve') {
+    process.stderr.write(`sipster ${command}: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
+    return 2;
+  }
+  return rest;
+}

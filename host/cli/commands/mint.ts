@@ -3,6 +3,7 @@
 // options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel } from '../../common/log.ts';
 import { describeOptions, OptionError, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
+import { serveArgs } from '../args.ts';
 import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 
 export const summary = 'run the Cashu-compatible e-cash mint (sipster mint serve --help)';
@@ -27,15 +28,8 @@ options:
 ${describeOptions(options)}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(usage + '\n');
-    return sub === undefined ? 2 : 0;
-  }
-  if (sub !== 'serve') {
-    process.stderr.write(`sipster mint: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
-    return 2;
-  }
+  const rest = serveArgs('mint', argv, usage);
+  if (typeof rest === 'number') return rest;
   const values = parseCommandOptions(options, rest, 'mint serve', usage);
   if (typeof values === 'number') return values;
   const log = createLogger('mint', values['log-level'] as LogLevel);

@@ -2,6 +2,7 @@
 // lookups (host/relay/relay.ts). Anyone but the UC may run one.
 import { createLogger, type LogLevel } from '../../common/log.ts';
 import { describeOptions, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
+import { serveArgs } from '../args.ts';
 
 export const summary = 'run an Oblivious HTTP relay between households and the UC (sipster relay serve --help)';
 
@@ -29,15 +30,8 @@ options:
 ${describeOptions(options)}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(usage + '\n');
-    return sub === undefined ? 2 : 0;
-  }
-  if (sub !== 'serve') {
-    process.stderr.write(`sipster relay: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
-    return 2;
-  }
+  const rest = serveArgs('relay', argv, usage);
+  if (typeof rest === 'number') return rest;
   const v = parseCommandOptions(options, rest, 'relay serve', usage);
   if (typeof v === 'number') return v;
   if (v.gateway === undefined) {

@@ -115,7 +115,7 @@ describe('the Oblivious HTTP relay', () => {
     await new UcClient({ ucUrl: uc.url }).params(); // a direct call, from the wallet's own address
     // The UC writes each access-log line once it has answered: wait for the last one to arrive.
     for (let k = 0; k < 200 && !uc.output().slice(from).includes('path=/v1/params'); k++) await new Promise((r) => setTimeout(r, 50));
-    const lines = uc.output().slice(from).split('\n').filter((l) => / uc: request /.test(l));
+    const lines = uc.output().slice(from).split('\n').filter((l) => / uc: request method=/.test(l));
     const oblivious = lines.filter((l) => l.includes('path=/v1/ohttp'));
     expect(oblivious).toHaveLength(2);
     expect(oblivious.every((l) => l.includes(`remote=${RELAY_EGRESS}`))).toBe(true);
