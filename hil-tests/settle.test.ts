@@ -79,7 +79,7 @@ it.runIf(HAS_RIG)('a period metered on the board is paid with e-cash by the wall
   const flashed = await flash(t, meterFile);
   expect(flashed.problems).toEqual([]);
 
-  const reg = await cli(['uc', 'register-meter', '--db', dbs.uc, '--meter-id', METER, '--vk', bytesToHex(flashed.boot.vkM!), '--log-level', 'warn', ...GENESIS]);
+  const reg = await cli(['uc', 'register-meter', '--db', dbs.uc, '--meter-id', METER, '--vk', bytesToHex(flashed.boot.vkM!), '--log-level', 'warn']);
   const { accountToken, logVk } = JSON.parse(reg.stdout.trim().split('\n').pop()!) as { accountToken: string; logVk: string };
 
   wallet = spawn(process.execPath, [SIPSTER, 'wallet', 'run', '--db', dbs.wallet, '--uc', uc!.url, '--account-token', accountToken, '--log-vk', logVk,
