@@ -48,6 +48,8 @@ export interface InterpreterOptions {
 }
 
 /** Ctrl-D (0x04) makes the Linux build exit; a board ignores it. */
+/** Console input held for the interpreter at most (an upload of the meter is ~170 KB of console lines). */
+const MAX_PENDING = 4 * 1024 * 1024;
 const CTRL_D = 0x04;
 
 /**
@@ -57,6 +59,8 @@ const CTRL_D = 0x04;
 export class InterpreterBoard extends EventEmitter {
   private child: ChildProcess | undefined;
   private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private dropped = 0;
   private writing = false;
   private tail = '';
   private boots = 0;
@@ -83,6 +87,7 @@ export class InterpreterBoard extends EventEmitter {
     this.child = child;
     this.boots++;
     this.pending.length = 0;
+    this.pendingBytes = 0;
     const out = (d: Buffer): void => {
       this.tail = (this.tail + d.toString('latin1')).slice(-2048);
       if (this.child === child) this.emit('data', d);
@@ -110,18 +115,32 @@ export class InterpreterBoard extends EventEmitter {
     if (!child) return;
     this.child = undefined;
     this.pending.length = 0;
+    this.pendingBytes = 0;
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;
   }
 
-  /** Bytes typed into the console, written in small chunks each after the last one drained. */
+  /**
+   * Bytes typed into the console, written in small chunks, each once the pipe took the last one.
+   * Past MAX_PENDING bytes not yet taken, input is dropped, as a board's full input buffer does.
+   */
   input(data: Buffer): void {
     if (!this.child) return;
     const clean = data.includes(CTRL_D) ? Buffer.from(data.filter((b) => b !== CTRL_D)) : data;
+    if (this.pendingBytes + clean.length > MAX_PENDING) {
+      this.dropped += clean.length;
+      return;
+    }
     const n = this.options.chunkBytes ?? 64;
     for (let o = 0; o < clean.length; o += n) this.pending.push(clean.subarray(o, o + n));
+    this.pendingBytes += clean.length;
     void this.drain();
+  }
+
+  /** Console input dropped because the interpreter had not taken MAX_PENDING bytes yet. */
+  get droppedBytes(): number {
+    return this.dropped;
   }
 
   private async drain(): Promise<void> {
@@ -130,6 +149,7 @@ export class InterpreterBoard extends EventEmitter {
     try {
       for (let chunk = this.pending.shift(); chunk && this.child; chunk = this.pending.shift()) {
         const stdin = this.child.stdin!;
+        this.pendingBytes -= chunk.length;
         if (!stdin.write(chunk)) await new Promise((r) => stdin.once('drain', r));
       }
     } finally {
