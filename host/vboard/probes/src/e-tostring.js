@@ -1,0 +1,20 @@
+// E.toString: the bytes of its arguments as a binary string (same walk as E.toUint8Array).
+log('Uint8Array', E.toString(new Uint8Array([104, 105, 0, 255])));
+log('array of numbers', E.toString([72, 105]));
+log('numbers', E.toString(65, 66, 300));
+log('string', E.toString('abc'));
+log('several arguments', E.toString('a', [98], new Uint8Array([99])));
+log('ArrayBuffer', E.toString(new Uint8Array([1, 2]).buffer));
+log('subarray view', E.toString(new Uint8Array([65, 66, 67, 68]).subarray(1, 3)));
+log('{data, count}', E.toString({ data: 'x', count: 3 }));
+log('empty Uint8Array', E.toString(new Uint8Array(0)));
+log('no arguments', E.toString());
+log('Uint16Array', E.toString(new Uint16Array([0x4142, 0x43])));
+var all = new Uint8Array(256);
+for (var i = 0; i < 256; i++) all[i] = i;
+var s = E.toString(all);
+var ok = s.length === 256;
+for (var j = 0; j < 256 && ok; j++) ok = s.charCodeAt(j) === j;
+log('all 256 bytes round-trip', s.length, ok);
+log('back with E.toUint8Array', E.toUint8Array(E.toString(new Uint8Array([0, 128, 255]))));
+end();
