@@ -1,9 +1,7 @@
 // The differential probes: small programs (src/*.js) that print what the runtime does with one
 // feature the firmware uses, run the same way on Espruino's interpreter and on the virtual board.
-// Each is sent as one echo-off console line, `\x10eval("<prelude + probe>")`: the console is the only
-// way into the virtual board, and the interpreter takes the very same bytes through its own
-// console, so both sides parse and run the probe by the same path (a file argument or `-e` would
-// reach the interpreter by another one, and `-e` exits when no timer is left).
+// Both evaluate the same expression, `eval("<prelude + probe>")`, at global scope: the virtual board
+// as one echo-off console line (its only way in), the interpreter as `-e` (see run.ts for why).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,15 +40,21 @@ export function program(probe: Probe): string {
   return `(function () {\n${PRELUDE}\nfunction probe() {\n${probe.source}\n}\ntry { probe(); } catch (e) { log('probe threw', e); end(); }\n})();`;
 }
 
-/** The console line that runs a probe: echo off, one eval of the program as a JSON string literal. */
+/** The expression both runtimes evaluate: one eval of the program, passed as a JSON string literal. */
+export function evalExpression(probe: Probe): string {
+  return `eval(${JSON.stringify(program(probe))})`;
+}
+
+/** The console line that runs a probe on the virtual board: echo off, the eval expression. */
 export function consoleLine(probe: Probe): string {
-  return `\x10eval(${JSON.stringify(program(probe))})\n`;
+  return `\x10${evalExpression(probe)}\n`;
 }
 
 /** The probe's output lines (between BEGIN and END, line endings normalised), once END has arrived. */
 export function probeOutput(console: string): string[] | undefined {
-  // BEGIN follows a line end, or the interpreter's prompt removal (\r ESC[J) when a timer prints it.
-  const m = /(?:^|[\r\n]|\x1b\[J)BEGIN\r?\n((?:[^\n]*\n)*?)END\r?\n/.exec(console);
+  // BEGIN starts a line, or follows the prompt (an echo-off line leaves it up) or its removal
+  // (\r ESC[J on the interpreter) when a timer prints it.
+  const m = /(?:^|[\r\n>]|\x1b\[J)BEGIN\r?\n((?:[^\n]*\n)*?)END\r?\n/.exec(console);
   if (!m) return undefined;
   return m[1]!.split('\n').slice(0, -1).map((l) => l.replace(/\r$/, ''));
 }
