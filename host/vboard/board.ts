@@ -422,7 +422,8 @@ export class VirtualBoard extends EventEmitter {
         this.guestDue = Number(due);
         return undefined;
       },
-      rand: () => randomBytes(4).readUInt32BE(0),
+      // An int32, as E.hwRand returns a board's 32 random bits (Espruino's Linux build returns rand(): 31).
+      rand: () => randomBytes(4).readInt32BE(0),
       crc32: (data) => crc32(bin(data)) >>> 0,
       sha: (alg, data) => {
         const f = SHA[str(alg)];

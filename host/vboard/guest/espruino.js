@@ -14,6 +14,11 @@
   var hasOwn = Object.prototype.hasOwnProperty;
   // Captured now: the surface filter removes ArrayBuffer.isView from the guest's view afterwards.
   var isView = ArrayBuffer.isView;
+  // The engine's typed-array methods, kept before the board's Espruino versions replace them.
+  var TypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
+  var nativeSet = TypedArrayProto.set;
+  var nativeSubarray = TypedArrayProto.subarray;
+  var arraySlice = Array.prototype.slice;
   var defineHidden = function (obj, name, value) {
     Object.defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
   };
@@ -22,39 +27,154 @@
   };
 
   // ---- binary strings <-> bytes ----
-  function toBinary(data) {
-    if (data === undefined || data === null) return '';
-    if (typeof data === 'string') return data;
-    if (typeof data === 'number') return String.fromCharCode(data & 255);
-    var u8;
-    if (data instanceof ArrayBuffer) u8 = new Uint8Array(data);
-    else if (isView(data)) u8 = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    else if (Array.isArray(data)) { var s0 = ''; for (var k = 0; k < data.length; k++) s0 += toBinary(data[k]); return s0; }
-    else if (typeof data === 'object' && data.data !== undefined) {
-      var s1 = ''; var c = data.count || 1; for (var r = 0; r < c; r++) s1 += toBinary(data.data); return s1;
-    } else return String(data);
-    var out = '';
-    for (var i = 0; i < u8.length; i += 4096) out += String.fromCharCode.apply(null, u8.subarray(i, i + 4096));
-    return out;
+  // Espruino's C casts, as its natives convert values. cInt32: (int) of a double as x86 does it,
+  // truncation, and INT_MIN for NaN and anything out of range (typed-array elements read as integers).
+  function cInt32(v) { return v > -2147483649 && v < 2147483648 ? (v < 0 ? Math.ceil(v) : Math.floor(v)) : -2147483648; }
+  // jsvGetInteger: numbers wrap to 32 bits, booleans are 0/1, anything else 0 here.
+  function intOf(v) { return typeof v === 'number' || typeof v === 'boolean' ? +v | 0 : 0; }
+  function isFloatArray(v) { return v instanceof Float64Array || v instanceof Float32Array; }
+  // Espruino's %t: a class name for objects, the type for anything else.
+  function typeName(v) {
+    if (v === null) return 'null';
+    if (typeof v === 'function') return 'Function';
+    if (typeof v !== 'object') return typeof v;
+    return Array.isArray(v) ? 'Array' : v.constructor && v.constructor.name || 'Object';
   }
+  // Espruino's %j (JSON with spaces), for error messages.
+  function espJSON(v) {
+    if (Array.isArray(v)) return '[ ' + v.map(espJSON).join(', ') + ' ]';
+    if (v !== null && typeof v === 'object') return '{ ' + Object.keys(v).map(function (k) { return JSON.stringify(k) + ': ' + espJSON(v[k]); }).join(', ') + ' }';
+    return JSON.stringify(v);
+  }
+  // The bytes of a value as Espruino's jsvIterateCallback walks it (E.toUint8Array, E.toString,
+  // Serial.write, Storage.write, the hashes): a number or boolean is one byte, a string one byte per
+  // char, an ArrayBuffer or byte array its bytes, other typed arrays and arrays element by element
+  // (nested too), {data, count} data repeated, {callback} what the callback returns; anything else
+  // is a TypeError. Byte arrays and strings are kept whole (the firmware concatenates every record
+  // with E.toUint8Array, natively on a board, and this must not make the emulator much slower).
+  function byteChunks(data, out) {
+    if (typeof data === 'number' || typeof data === 'boolean') out.push(intOf(data) & 255);
+    else if (typeof data === 'string') out.push(data);
+    else if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) out.push(data);
+    else if (data instanceof ArrayBuffer) out.push(new Uint8Array(data));
+    else if (isView(data)) {
+      var conv = isFloatArray(data) ? cInt32 : intOf;
+      for (var i = 0; i < data.length; i++) out.push(conv(data[i]) & 255);
+    } else if (Array.isArray(data)) for (var k = 0; k < data.length; k++) byteChunks(data[k], out);
+    else if (data !== null && typeof data === 'object') {
+      if (typeof data.callback === 'function') {
+        var r = data.callback();
+        if (r !== undefined) byteChunks(r, out);
+      } else if (hasOwn.call(data, 'count') && data.data !== undefined && (typeof data.count === 'number' || typeof data.count === 'boolean')) {
+        for (var n = intOf(data.count); n > 0; n--) byteChunks(data.data, out);
+      } else throw new TypeError('If specifying an object, it must be of the form {data : ..., count : N} or {callback : fn} - got ' + espJSON(data));
+    } else throw new TypeError('Expecting Number or iterable, got ' + typeName(data));
+  }
+  function chunksToU8(chunks) {
+    var n = 0;
+    for (var c = 0; c < chunks.length; c++) n += typeof chunks[c] === 'number' ? 1 : chunks[c].length;
+    var u = new Uint8Array(n);
+    var at = 0;
+    for (var d = 0; d < chunks.length; d++) {
+      var x = chunks[d];
+      if (typeof x === 'number') u[at++] = x;
+      else if (typeof x === 'string') { for (var i = 0; i < x.length; i++) u[at++] = x.charCodeAt(i); }
+      else { nativeSet.call(u, x, at); at += x.length; }
+    }
+    return u;
+  }
+  /** The bytes of any number of values, walked as above. */
+  function bytesOf(values) {
+    var chunks = [];
+    for (var i = 0; i < values.length; i++) byteChunks(values[i], chunks);
+    return chunksToU8(chunks);
+  }
+  function toBinary(data) { return typeof data === 'string' ? data : u8ToBin(bytesOf([data])); }
   // Bytes cross the host bridge as ArrayBuffers: the bridge's strings are C strings (a NUL ends them).
   function bytesOut(data) {
     if (data instanceof ArrayBuffer) return data;
-    if (isView(data)) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
-    return binToU8(toBinary(data)).buffer;
+    if (data instanceof Uint8Array) return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    return (typeof data === 'string' ? binToU8(data) : bytesOf([data])).buffer;
   }
-  function strIn(ab) {
-    if (ab === undefined) return undefined;
-    var u8 = new Uint8Array(ab);
+  function u8ToBin(u8) {
     var out = '';
-    for (var i = 0; i < u8.length; i += 4096) out += String.fromCharCode.apply(null, u8.subarray(i, i + 4096));
+    for (var i = 0; i < u8.length; i += 4096) out += String.fromCharCode.apply(null, nativeSubarray.call(u8, i, i + 4096));
     return out;
   }
+  function strIn(ab) { return ab === undefined ? undefined : u8ToBin(new Uint8Array(ab)); }
   function binToU8(s) {
     var u = new Uint8Array(s.length);
     for (var i = 0; i < s.length; i++) u[i] = s.charCodeAt(i) & 255;
     return u;
   }
+
+  // ---- typed arrays as Espruino 2v29 has them ----
+  // slice() gives a plain Array. set() converts as Espruino's C does: from a Float32/Float64Array
+  // into an integer array each value is cast to int32 (INT_MIN when out of range, then cut to the
+  // element), a string gives its char codes, what does not fit is dropped (no RangeError), and a
+  // source in the same buffer at or before the destination is copied backwards element by element.
+  // subarray() does not clamp: a start below 0 throws, and an end past the array is a view past the
+  // buffer on Espruino, which no ES engine can make (a listed known difference: it throws here).
+  defineHidden(TypedArrayProto, 'slice', function slice(begin, end) { return arraySlice.call(this, begin, end); });
+  defineHidden(TypedArrayProto, 'set', function set(arr, offset) {
+    if (!(typeof arr === 'string' || Array.isArray(arr) || isView(arr) || arr instanceof ArrayBuffer)) {
+      throw new Error('First argument must be Array, not ' + typeName(arr));
+    }
+    var at = intOf(offset);
+    if (arr instanceof ArrayBuffer) arr = new Uint8Array(arr);
+    var i;
+    if (isView(arr) && arr.buffer === this.buffer && arr.byteOffset <= this.byteOffset + at * this.BYTES_PER_ELEMENT) {
+      for (i = arr.length - 1; i >= 0; i--) this[at + i] = arr[i];
+      return;
+    }
+    var n = Math.min(arr.length, this.length - at);
+    if (at < 0 || n <= 0) return;
+    if (typeof arr === 'string') for (i = 0; i < n; i++) this[at + i] = arr.charCodeAt(i);
+    else if (isFloatArray(arr) && !isFloatArray(this)) for (i = 0; i < n; i++) this[at + i] = cInt32(arr[i]);
+    else nativeSet.call(this, n === arr.length ? arr : isView(arr) ? nativeSubarray.call(arr, 0, n) : arraySlice.call(arr, 0, n), at);
+  });
+  defineHidden(TypedArrayProto, 'subarray', function subarray(begin, end) {
+    var len = this.length;
+    var b = intOf(begin);
+    var e = typeof end === 'number' || typeof end === 'boolean' ? intOf(end) : len;
+    if (b < 0) b += len;
+    if (e < 0) e += len;
+    if (e < 0) e = 0;
+    if (b > e) { b = 0; e = 0; }
+    if (b === e) return new this.constructor(0);
+    if (b < 0) throw new Error('byteOffset too large (or negative)');
+    if (e > len) {
+      throw new Error('subarray(' + begin + ', ' + end + ') ends past the array (length ' + len + '): Espruino 2v29 makes a view past its buffer there, which the virtual board cannot model');
+    }
+    return nativeSubarray.call(this, b, e);
+  });
+
+  // ---- errors as Espruino makes them ----
+  // new Error(m) & co. are plain objects with enumerable message (when given), type and stack, and
+  // no name; TypeError, ReferenceError, SyntaxError and InternalError do not inherit from Error;
+  // String(e) is "type: message". The engine's intrinsic constructors stay behind the board's, so
+  // errors the engine throws itself are instances of the same classes (their messages stay the
+  // engine's: a listed known difference).
+  ['Error', 'TypeError', 'ReferenceError', 'SyntaxError', 'InternalError'].forEach(function (type) {
+    var Intrinsic = G[type];
+    var proto = Intrinsic.prototype;
+    delete proto.name;
+    delete proto.message;
+    if (type !== 'Error') Object.setPrototypeOf(proto, Object.prototype);
+    defineHidden(proto, 'type', type);
+    defineHidden(proto, 'toString', function () { return hasOwn.call(this, 'message') ? this.type + ': ' + this.message : String(this.type); });
+    var BoardError = function (message) {
+      var e = Object.create(proto);
+      if (message !== undefined) e.message = String(message);
+      e.type = type;
+      e.stack = new Intrinsic().stack || '';
+      return e;
+    };
+    Object.defineProperty(BoardError, 'name', { value: type });
+    BoardError.prototype = proto;
+    defineHidden(proto, 'constructor', BoardError);
+    G[type] = BoardError;
+  });
 
   // ---- Espruino value formatting (REPL "=value" and print of non-strings) ----
   function fmt(v) {
@@ -66,7 +186,7 @@
     if (typeof v === 'object') {
       if (isView(v)) return 'new ' + v.constructor.name + '([' + Array.prototype.join.call(v, ', ') + '])';
       if (v instanceof ArrayBuffer) return 'new ArrayBuffer(' + v.byteLength + ')';
-      if (v instanceof Error) return v.name + ': ' + v.message;
+      if (typeof v.type === 'string' && hasOwn.call(v, 'message')) return v.type + ': ' + v.message;
       try { return JSON.stringify(v, null, 2); } catch (e) { return '{ ... }'; }
     }
     return String(v);
@@ -77,7 +197,7 @@
     return parts.join(' ');
   }
   function fmtErr(e) {
-    if (e && typeof e === 'object' && e.message !== undefined) return 'Uncaught ' + (e.name || 'Error') + ': ' + e.message;
+    if (e && typeof e === 'object' && e.message !== undefined) return 'Uncaught ' + (e.type || e.name || 'Error') + ': ' + e.message;
     return 'Uncaught ' + fmt(e);
   }
   function consoleWrite(s) { host('con', bytesOut(s)); }
@@ -278,49 +398,40 @@
 
   // ---- E ----
   var E = {};
-  E.CRC32 = function (data) { return host('crc32', bytesOut(data)); };
+  // CRC32 walks the value's elements one level deep (jsvIterator), unlike the byte walk; a value
+  // that cannot be iterated gives undefined.
+  E.CRC32 = function (data) {
+    var bytes;
+    if (typeof data === 'string') bytes = binToU8(data);
+    else if (data instanceof ArrayBuffer || data instanceof Uint8Array) bytes = data;
+    else if (isView(data) || Array.isArray(data) || (data !== null && typeof data === 'object')) {
+      var els = isView(data) || Array.isArray(data) ? data : Object.keys(data).map(function (k) { return data[k]; });
+      var conv = isFloatArray(data) ? cInt32 : intOf;
+      bytes = new Uint8Array(els.length);
+      for (var i = 0; i < els.length; i++) bytes[i] = conv(els[i]) & 255;
+    } else return undefined;
+    return host('crc32', bytesOut(bytes));
+  };
   // Native multiply-accumulate: on the board a C loop, so guest JS here (a host call per element
-  // pair would cost more than the loop itself).
+  // pair would cost more than the loop itself). b starts at offset (an int32, wrapped into b's
+  // length, negative too) and wraps around.
   E.convolve = function (a, b, offset) {
     var la = a.length, lb = b.length, sum = 0;
-    for (var i = 0; i < la; i++) sum += a[i] * b[(i + offset) % lb];
+    var j = (offset | 0) % lb;
+    if (j < 0) j += lb;
+    for (var i = 0; i < la; i++) {
+      sum += a[i] * b[j];
+      if (++j === lb) j = 0;
+    }
     return sum;
   };
   E.sum = function (arr) { var s = 0; for (var i = 0; i < arr.length; i++) s += arr[i]; return s; };
   E.variance = function (arr, mean) { var s = 0; for (var i = 0; i < arr.length; i++) { var d = arr[i] - mean; s += d * d; } return s / arr.length; };
   E.hwRand = function () { return host('rand'); };
   E.srand = function () {};
-  E.toString = function () {
-    var s = '';
-    for (var i = 0; i < arguments.length; i++) s += toBinary(arguments[i]);
-    return s;
-  };
-  // As Espruino's jsvIterateCallback walks them: numbers are bytes, strings one byte per char,
-  // arrays and typed arrays element by element (nested too), {data, count} repeated. Byte arrays
-  // are kept whole and copied with set(): the firmware concatenates every record and state image
-  // with E.toUint8Array, natively on a board, and this must not make the emulator much slower.
-  function byteChunks(data, out) {
-    if (typeof data === 'number') out.push(data & 255);
-    else if (data instanceof Uint8Array) out.push(data);
-    else if (typeof data === 'string') out.push(binToU8(data));
-    else if (data instanceof ArrayBuffer) out.push(new Uint8Array(data));
-    else if (Array.isArray(data) || isView(data)) for (var k = 0; k < data.length; k++) byteChunks(data[k], out);
-    else out.push(binToU8(toBinary(data)));
-  }
-  E.toUint8Array = function () {
-    var chunks = [];
-    for (var i = 0; i < arguments.length; i++) byteChunks(arguments[i], chunks);
-    var n = 0;
-    for (var c = 0; c < chunks.length; c++) n += typeof chunks[c] === 'number' ? 1 : chunks[c].length;
-    var u = new Uint8Array(n);
-    var at = 0;
-    for (var d = 0; d < chunks.length; d++) {
-      if (typeof chunks[d] === 'number') u[at++] = chunks[d];
-      else { u.set(chunks[d], at); at += chunks[d].length; }
-    }
-    return u;
-  };
-  E.toArrayBuffer = function (s) { return binToU8(toBinary(s)).buffer; };
+  E.toString = function () { return u8ToBin(bytesOf(arguments)); };
+  E.toUint8Array = function () { return bytesOf(arguments); };
+  E.toArrayBuffer = function (s) { return binToU8(String(s)).buffer; };
   E.toFlatString = E.toString;
   E.toJS = function (v) { return JSON.stringify(v); };
   E.asUTF8 = function (s) { return s; };
@@ -414,34 +525,70 @@
   StorageFile.prototype.erase = function () { host('stErase', this.__name); };
   G.StorageFile = StorageFile;
 
+  // Storage file names are cut to 28 chars (Espruino's JsfFileName).
+  function fileName(name) { return String(name).substr(0, 28); }
+  function readFile(name) { return strIn(host('stRead', fileName(name))); }
+  function erased(s, from, n) {
+    for (var i = from; i < from + n; i++) if (s.charCodeAt(i) !== 255) return false;
+    return true;
+  }
   var Storage = {
+    // As jsfReadFile clips them: offset below 0 is 0, length 0 (or none) is the rest.
     read: function (name, offset, length) {
-      var s = strIn(host('stRead', String(name)));
+      var s = readFile(name);
       if (s === undefined) return undefined;
-      offset = offset || 0;
-      return length === undefined ? s.slice(offset) : s.substr(offset, length);
+      var at = Math.min(Math.max(intOf(offset), 0), s.length);
+      var n = intOf(length);
+      if (n <= 0 || at + n > s.length) n = s.length - at;
+      return s.substr(at, n);
     },
     readArrayBuffer: function (name) {
-      var s = strIn(host('stRead', String(name)));
+      var s = readFile(name);
       return s === undefined ? undefined : binToU8(s).buffer;
     },
     readJSON: function (name, noExceptions) {
-      var s = strIn(host('stRead', String(name)));
+      var s = readFile(name);
       if (s === undefined) return undefined;
       try { return JSON.parse(s); } catch (e) { if (noExceptions) return undefined; throw e; }
     },
+    // As jsfWriteFile: at offset 0 a file of `size` bytes (default: the data's) is created erased
+    // (0xFF) unless one of that size is there still erased, or the same data is there already (then
+    // nothing is written); data then goes at `offset`, only over erased bytes and within the size.
     write: function (name, data, offset, size) {
-      name = String(name);
-      if (name.length === 0 || name.length > 28) throw new Error('Invalid Storage file name ' + JSON.stringify(name));
+      name = fileName(name);
+      if (data !== null && typeof data === 'object' && !Array.isArray(data) && !isView(data) && !(data instanceof ArrayBuffer)) {
+        data = JSON.stringify(data);
+        offset = 0;
+        size = 0;
+      }
+      var at = intOf(offset);
+      var total = intOf(size);
+      if (at < 0 || total < 0) return false;
+      if (data === undefined) throw new Error("Can't get pointer to data to write");
       var bin = toBinary(data);
-      if (offset === undefined) return host('stWrite', name, bytesOut(bin));
-      return host('stWriteAt', name, bytesOut(bin), Number(offset) || 0, size === undefined ? -1 : Number(size));
+      if (total === 0) total = bin.length;
+      if (total === 0) throw new Error("Can't create zero length file");
+      var cur = strIn(host('stRead', name));
+      if (at === 0 && (cur === undefined || total !== cur.length || !erased(cur, 0, total))) {
+        if (cur !== undefined && total === cur.length && bin.length === total && bin === cur) return true;
+        if (bin.length > total) {
+          host('stWriteAt', name, bytesOut(''), 0, total);
+          throw new Error('Too much data for file size');
+        }
+        // A whole file in one write replaces the old one; a first chunk creates the file erased.
+        return bin.length === total ? host('stWrite', name, bytesOut(bin)) : host('stWriteAt', name, bytesOut(bin), 0, total);
+      }
+      if (cur === undefined) throw new Error('Unable to find or create file');
+      if (at + bin.length > cur.length) throw new Error('Too much data for file size');
+      if (!erased(cur, at, bin.length)) throw new Error('File already written with different data');
+      return host('stWriteAt', name, bytesOut(bin), at, -1);
     },
     writeJSON: function (name, obj) { return Storage.write(name, JSON.stringify(obj)); },
-    erase: function (name) { host('stErase', String(name)); },
+    erase: function (name) { host('stErase', fileName(name)); },
     eraseAll: function () { host('stEraseAll'); },
     list: function (regex, filter) {
-      var names = JSON.parse(host('stList')).filter(function (n) { return n.charCodeAt(0) !== 1; });
+      // A file with the empty name can be written and read but is not listed.
+      var names = JSON.parse(host('stList')).filter(function (n) { return n.length > 0 && n.charCodeAt(0) !== 1; });
       if (filter && filter.sf) names = JSON.parse(host('stList')).filter(function (n) { return n.charCodeAt(0) === 1; }).map(function (n) { return n.slice(1); });
       if (regex) names = names.filter(function (n) { return typeof regex === 'string' ? n.indexOf(regex) >= 0 : regex.test(n); });
       return names;
@@ -501,14 +648,26 @@
   G.process = {
     env: JSON.parse(host('env')),
     version: '2v29',
-    memory: function () {
+    memory: function (gc) {
       var m = JSON.parse(host('mem'));
-      // Reported in Espruino's unit (variables), scaled from the engine's bytes.
-      return { free: m.free, usage: m.usage, total: m.total, history: 0, gc: 0, gctime: 0, blocksize: 16 };
+      // Reported in Espruino's unit (variables), scaled from the engine's bytes; gc and gctime only
+      // when it collected garbage first (the default; memory(false) does not).
+      var out = { free: m.free, usage: m.usage, total: m.total, history: 0 };
+      if (gc === undefined || !!gc) { out.gc = 0; out.gctime = 0; }
+      out.blocksize = 16;
+      return out;
     },
   };
   G.getTime = function () { return now() / 1000; };
-  G.setTime = function (t) { host('setTime', Number(t) * 1000); };
+  // A board's setTime sets its RTC; timers keep the delays they have left (Espruino counts them
+  // down by elapsed time from the idle loop). Espruino's Linux build differs: its clock cannot be set.
+  G.setTime = function (t) {
+    var before = now();
+    host('setTime', Number(t) * 1000);
+    var jump = now() - before;
+    for (var i = 0; i < timers.length; i++) timers[i].due += jump;
+    host('sched', nextDue());
+  };
   G.getSerial = function () { return G.process.env.SERIAL; };
   G.reset = function (clearFlash) { host('power', clearFlash ? 'resetClear' : 'reset'); };
   G.load = function (name) { host('power', 'load', name === undefined ? '' : String(name)); };
@@ -537,6 +696,22 @@
   BoardDate.parse = RealDate.parse;
   G.Date = BoardDate;
   Math.clip = E.clip;
+  // Espruino's Math.pow: integer exponents 0-9 by repeated multiplication, anything else as
+  // exp(log(x) * y), which is not exact (Math.pow(2, 30) is 1073741823.9999995).
+  var exp = Math.exp, log = Math.log;
+  Math.pow = function pow(x, y) {
+    x = +x;
+    y = +y;
+    var n = y | 0;
+    if (n >= 0 && n < 10 && n === y) {
+      if (n === 0) return 1;
+      var p = x;
+      while (n > 1) { p *= x; n--; }
+      return p;
+    }
+    if (x < 0 && y % 1 === 0) return y % 2 === 0 ? exp(log(-x) * y) : -exp(log(-x) * y);
+    return x !== 0 || y <= 0 ? exp(log(x) * y) : 0;
+  };
   Math.wrap = function (x, max) { return ((x % max) + max) % max; };
   Math.randInt = function (max) { return Math.floor(Math.random() * max); };
   if (typeof G.atob !== 'function') {
