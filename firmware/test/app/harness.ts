@@ -93,6 +93,9 @@ export class VirtualBoard {
     E.convolve = vm.runInContext('(function (a, b, off) { var v = 0; for (var i = 0; i < a.length; i++) v += a[i] * b[(i + off) % b.length]; return v; })', ctx);
     E.sum = vm.runInContext('(function (a) { var v = 0; for (var i = 0; i < a.length; i++) v += a[i]; return v; })', ctx);
     this.bytesOf = vm.runInContext('(function (b) { var u = new Uint8Array(b.length); u.set(b); return u; })', ctx) as (b: Uint8Array) => Uint8Array;
+    // Espruino's typed-array slice() returns a plain Array (host/vboard/probes, typed-slice); only in
+    // the firmware's context, not in Node's realm (installGlobals), where libraries rely on ES slice.
+    vm.runInContext('Object.defineProperty(Object.getPrototypeOf(Uint8Array.prototype), "slice", { value: function (b, e) { return Array.prototype.slice.call(this, b, e); }, writable: true, configurable: true })', ctx);
     this.guard(() => vm.runInContext(code, ctx, { filename: 'meter.js' }));
   }
 
