@@ -54,18 +54,19 @@ export function verbosity(flags: { verbose?: boolean; quiet?: boolean }): Verbos
 }
 
 /**
- * `sipster <command> serve [options]`: the options after `serve`, or the exit code once help (0, or
- * 2 without a subcommand) or an unknown subcommand (2) has been answered.
+ * `sipster <command> <subcommand> [options]`: runs the subcommand's handler on the options after it;
+ * help is answered (exit 0, or 2 without a subcommand) and an unknown subcommand is one line, exit 2.
  */
-export function serveArgs(command: string, argv: string[], usage: string): string[] | number {
+export async function runSubcommand(command: string, argv: string[], usage: string, handlers: Record<string, (rest: string[]) => Promise<number>>): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
     process.stdout.write(usage + '\n');
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'serve') {
-    process.stderr.write(`sipster ${command}: unknown subcommand ${JSON.stringify(sub)}\n${usage}\n`);
+  const handler = Object.hasOwn(handlers, sub) ? handlers[sub] : undefined;
+  if (!handler) {
+    process.stderr.write(`sipster ${command}: unknown subcommand ${JSON.stringify(sub)} (${Object.keys(handlers).join(', ')})\n`);
     return 2;
   }
-  return rest;
+  return handler(rest);
 }

@@ -3,7 +3,7 @@
 // options are valid, so --help and option errors answer at once.
 import { createLogger, type LogLevel } from '../../common/log.ts';
 import { describeOptions, OptionError, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
-import { serveArgs } from '../args.ts';
+import { runSubcommand } from '../args.ts';
 import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 
 export const summary = 'run the Cashu-compatible e-cash mint (sipster mint serve --help)';
@@ -27,9 +27,11 @@ provider), or, for tests only, at once (--payments test).
 options:
 ${describeOptions(options)}`;
 
-export async function run(argv: string[]): Promise<number> {
-  const rest = serveArgs('mint', argv, usage);
-  if (typeof rest === 'number') return rest;
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand('mint', argv, usage, { serve });
+}
+
+async function serve(rest: string[]): Promise<number> {
   const values = parseCommandOptions(options, rest, 'mint serve', usage);
   if (typeof values === 'number') return values;
   const log = createLogger('mint', values['log-level'] as LogLevel);

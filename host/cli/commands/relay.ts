@@ -2,7 +2,7 @@
 // lookups (host/relay/relay.ts). Anyone but the UC may run one.
 import { createLogger, type LogLevel } from '../../common/log.ts';
 import { describeOptions, parseCommandOptions, type OptionSpec } from '../../common/options.ts';
-import { serveArgs } from '../args.ts';
+import { runSubcommand } from '../args.ts';
 
 export const summary = 'run an Oblivious HTTP relay between households and the UC (sipster relay serve --help)';
 
@@ -29,9 +29,11 @@ household checks that its relay is not the UC's).
 options:
 ${describeOptions(options)}`;
 
-export async function run(argv: string[]): Promise<number> {
-  const rest = serveArgs('relay', argv, usage);
-  if (typeof rest === 'number') return rest;
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand('relay', argv, usage, { serve });
+}
+
+async function serve(rest: string[]): Promise<number> {
   const v = parseCommandOptions(options, rest, 'relay serve', usage);
   if (typeof v === 'number') return v;
   if (v.gateway === undefined) {

@@ -10,7 +10,7 @@ import { describeOptions, OptionError, parseCommandOptions, type OptionSpec, typ
 import { paymentOptions, paymentsFrom, type Payments } from '../../mint/payments.ts';
 import type { SuiteId } from '../../protocol/suite.ts';
 import type { UcGenesis } from '../../uc/service.ts';
-import { CliError, UsageError } from '../args.ts';
+import { CliError, runSubcommand, UsageError } from '../args.ts';
 import { openExisting } from '../store.ts';
 
 async function load() {
@@ -162,15 +162,8 @@ function parse(specs: OptionSpec[], argv: string[], name: string): OptionValues 
   return parseCommandOptions(specs, argv, `uc ${name}`, usage);
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(usage + '\n');
-    return sub === undefined ? 2 : 0;
-  }
-  if (sub === 'serve') return serve(rest);
-  if (sub === 'register-meter') return register(rest);
-  throw new UsageError(`unknown subcommand ${JSON.stringify(sub)} (serve, register-meter)`);
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand('uc', argv, usage, { serve, 'register-meter': register });
 }
 
 async function register(argv: string[]): Promise<number> {

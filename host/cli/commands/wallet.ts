@@ -8,7 +8,7 @@ import { describeOptions, parseCommandOptions, type OptionSpec, type OptionValue
 import type { Db } from '../../store/db.ts';
 import type { WalletDaemon } from '../../wallet/daemon.ts';
 import { defaultDataDir, WALLET_FILE } from '../../wallet/data-dir.ts';
-import { CliError, UsageError } from '../args.ts';
+import { CliError, runSubcommand, UsageError } from '../args.ts';
 import { openExisting } from '../store.ts';
 
 export const subcommands = ['run', 'status', 'dispute'];
@@ -189,14 +189,6 @@ async function runDaemon(argv: string[]): Promise<number> {
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(usage + '\n');
-    return sub === undefined ? 2 : 0;
-  }
-  if (sub === 'status') return status(rest);
-  if (sub === 'dispute') return dispute(rest);
-  if (sub === 'run') return runDaemon(rest);
-  throw new UsageError(`unknown subcommand ${JSON.stringify(sub)} (run, status, dispute)`);
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand('wallet', argv, usage, { run: runDaemon, status, dispute });
 }
