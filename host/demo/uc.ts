@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fromHex, toHex } from '../protocol/bytes.ts';
 import { startUcProcess, type UcProcess } from '../uc/process.ts';
-import { withTimeout } from './steps.ts';
+import { withTimeout } from '../common/timeout.ts';
 
 const SIPSTER = join(import.meta.dirname, '..', '..', 'bin', 'sipster.mjs');
 

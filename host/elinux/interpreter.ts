@@ -76,10 +76,6 @@ export class InterpreterBoard extends EventEmitter {
   get powerOns(): number {
     return this.boots;
   }
-  /** The last 2 KB the interpreter printed (for error messages after a crash). */
-  get lastOutput(): string {
-    return this.tail;
-  }
 
   async powerOn(): Promise<void> {
     if (this.child) return;

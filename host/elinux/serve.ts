@@ -14,6 +14,8 @@ export interface InterpreterStatus {
   powered: boolean;
   clockMs: number;
   powerOns: number;
+  /** Console input dropped because the interpreter had not taken the bytes before it (bounded buffer). */
+  inputDropped: number;
   usbPlugged: boolean | null;
 }
 
@@ -30,7 +32,7 @@ export async function serveInterpreter(opts: InterpreterOptions & { readonly dev
   const link = new Link(board);
   const pty = opts.pty === false ? undefined : await PtyConsole.open(link, opts.devicePath ?? join(opts.dir, 'ttyEL0'));
   const tcp = await serveTcpConsole(link, opts.tcpPort ?? 0);
-  const status = (): InterpreterStatus => ({ powered: board.powered, clockMs: Date.now(), powerOns: board.powerOns, usbPlugged: pty ? pty.isPlugged : null });
+  const status = (): InterpreterStatus => ({ powered: board.powered, clockMs: Date.now(), powerOns: board.powerOns, inputDropped: board.droppedBytes, usbPlugged: pty ? pty.isPlugged : null });
   const control = await serveRig(opts.controlPort ?? 0, status, async (url, body) => {
     if (url !== '/power') throw new BadRequest(`no POST ${url} on the Linux interpreter (no pins, no clock control: it runs on the host's clock)`);
     if (body.action === 'off') await board.powerOff();

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { BootRecord } from '../records/decode.ts';
+import { withTimeout } from '../common/timeout.ts';
 import { ResilientPort } from '../serial/port.ts';
 import { RecordReader } from '../serial/records.ts';
 
@@ -38,19 +39,15 @@ export async function bootAndReadBootRecord(port: string, timeoutMs: number, bau
   try {
     await p.waitOpen(timeoutMs);
     await p.write(`\x10print(${JSON.stringify(marker.slice(0, 13))}+${JSON.stringify(marker.slice(13))})\n`);
-    await withTimeout(sync, timeoutMs, 'the board did not finish taking the upload');
+    await withTimeout(sync, timeoutMs, 'the board to finish taking the upload').catch((e: Error) => {
+      throw new ConfirmError(e.message);
+    });
     const booted = reader.waitFor((r) => r.record.kind === 'boot', timeoutMs);
     await p.write('\x03\x10load()\n');
     return (await booted).record as BootRecord;
   } finally {
     await p.close();
   }
-}
-
-function withTimeout(p: Promise<void>, ms: number, what: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ConfirmError(`${what} within ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /** Every mismatch between the boot record and what was flashed; empty when all is as expected. */

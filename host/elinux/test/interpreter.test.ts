@@ -68,8 +68,9 @@ describe.runIf(ESPRUINO)('the interpreter served as a board', () => {
   it('a power cut (SIGKILL) keeps what was written to flash, loses RAM; power-on runs the boot code', async () => {
     await ask(served.tcp.port, '\x10var inRam=1;require("Storage").write("kept","v1");E.setBootCode("print(\'BOOTED\')");print("W"+"ROTE")\n', /WROTE/);
     const control = served.control.url;
-    const off = (await (await fetch(`${control}/power`, { method: 'POST', body: JSON.stringify({ action: 'off' }) })).json()) as { powered: boolean };
+    const off = (await (await fetch(`${control}/power`, { method: 'POST', body: JSON.stringify({ action: 'off' }) })).json()) as { powered: boolean; inputDropped: number };
     expect(off.powered).toBe(false);
+    expect(off.inputDropped).toBe(0);
     let booted = '';
     served.board.on('data', (d: Buffer) => (booted += d.toString('latin1')));
     await fetch(`${control}/power`, { method: 'POST', body: JSON.stringify({ action: 'on' }) });
