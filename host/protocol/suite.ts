@@ -8,7 +8,8 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { hashToG1, pairingEqual } from './accel/bls12-381.ts';
+import { hashToG1 as mclHashToG1, pairingEqual as mclPairingEqual } from './accel/bls12-381.ts';
+import { decompressG1, hashToG1, mulG1, pairingEqual } from './accel/blst.ts';
 import { mclGroup } from './accel/group.ts';
 import { mclBls, mclP256 } from './accel/mcl.ts';
 import { hashToCurveP256, mulBaseP256, mulP256, sqrtP256 } from './accel/p256.ts';
@@ -80,11 +81,8 @@ const nobleOps = (zero: Point) => {
   };
 };
 
-/** DSTs mcl takes as given: non-empty ASCII of at most 255 bytes (others go to noble, which has the RFC's rules for them). */
-const plainDst = (dst: string | Uint8Array): Uint8Array | undefined => {
-  const b = typeof dst === 'string' ? (/^[\x00-\x7f]*$/.test(dst) ? new TextEncoder().encode(dst) : undefined) : dst;
-  return b && b.length > 0 && b.length <= 255 ? b : undefined;
-};
+/** DSTs blst and mcl take as given: non-empty ASCII of at most 255 bytes (others go to noble, which has the RFC's rules for them). */
+const plainDst = (dst: string): boolean => dst.length > 0 && dst.length <= 255 && /^[\x00-\x7f]*$/.test(dst);
 
 type SqrtFn = (v: bigint) => bigint | undefined;
 
@@ -173,7 +171,15 @@ function p256Accel(): GroupOps {
   return { hashToGroup: (msg, dst) => hashToCurveP256(msg, dst), ...mclGroup(mclP256, p256.Point, { base: mulBaseP256, mul: mulP256 }) };
 }
 
-function makeBls12381(accelerated: boolean): Suite {
+/**
+ * Backends of the BLS12-381 suite: `blst` (the default) is blst for hash_to_curve, products of
+ * fresh points, decoding and the pairing, with mcl-wasm's fixed-base tables (B, A_e) and msm,
+ * each where the protocol bench measured it faster; `mcl` is mcl-wasm alone, kept as the
+ * measured alternative; `noble` is the reference.
+ */
+type BlsBackend = 'blst' | 'mcl' | 'noble';
+
+function makeBls12381(backend: BlsBackend): Suite {
   const G1 = bls12_381.G1;
   const G2 = bls12_381.G2;
   const Point = G1.Point as unknown as PointCons;
@@ -198,8 +204,9 @@ function makeBls12381(accelerated: boolean): Suite {
       if (!P.isTorsionFree()) decodeFail('not-in-subgroup', 'G2 point outside the prime-order subgroup');
       return P as unknown as G2Point;
     },
-    equal: accelerated
-      ? pairingEqual
+    equal:
+      backend === 'blst' ? pairingEqual
+      : backend === 'mcl' ? mclPairingEqual
       : (P1, Q1, P2, Q2) => {
           const gt = bls12_381.pairingBatch([
             { g1: P1 as never, g2: Q1 as never },
@@ -209,14 +216,9 @@ function makeBls12381(accelerated: boolean): Suite {
         },
   };
   const nobleHash = (msg: Uint8Array, dst: string | Uint8Array): Point => G1.hashToCurve(msg, { DST: dst }) as unknown as Point;
-  const ops: GroupOps = accelerated
-    ? {
-        ...mclGroup(mclBls, Point),
-        hashToGroup(msg, dst) {
-          const d = plainDst(dst);
-          return d ? hashToG1(msg, d) : nobleHash(msg, dst);
-        },
-      }
+  const ops: GroupOps =
+    backend === 'blst' ? { ...mclGroup(mclBls, Point, { mul: mulG1 }), hashToGroup: (msg, dst) => (plainDst(dst) ? hashToG1(msg, dst) : nobleHash(msg, dst)) }
+    : backend === 'mcl' ? { ...mclGroup(mclBls, Point), hashToGroup: (msg, dst) => (plainDst(dst) ? mclHashToG1(msg, new TextEncoder().encode(dst)) : nobleHash(msg, dst)) }
     : { hashToGroup: nobleHash, ...nobleOps(G1.Point.ZERO as unknown as Point) };
   return {
     id: 'BLS12381-SHA256',
@@ -243,6 +245,7 @@ function makeBls12381(accelerated: boolean): Suite {
       xb[0] = flags & 0x1f;
       const x = bytesToBigInt(xb);
       if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');
+      if (backend === 'blst') return decompressG1(b);
       let y = liftX(Point, x, nobleSqrt(Point));
       const largest = y > (p - 1n) / 2n;
       if (largest !== ((flags & 0x20) !== 0)) y = G1.Point.Fp.neg(y);
@@ -252,9 +255,10 @@ function makeBls12381(accelerated: boolean): Suite {
   };
 }
 
-const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(true), 'BLS12381-SHA256': makeBls12381(true) };
+const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(true), 'BLS12381-SHA256': makeBls12381('blst') };
 /** The same suites on @noble/curves alone: the reference the accelerated ops are checked and benchmarked against. */
-const REFERENCE_SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(false), 'BLS12381-SHA256': makeBls12381(false) };
+const REFERENCE_SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(false), 'BLS12381-SHA256': makeBls12381('noble') };
+const MCL_BLS = makeBls12381('mcl');
 
 export function getSuite(id: string): Suite {
   const s = (SUITES as Record<string, Suite | undefined>)[id];
@@ -265,6 +269,11 @@ export function getSuite(id: string): Suite {
 /** Noble-only twin of `getSuite(id)` (same ids, codecs and results; slower group operations). */
 export function getReferenceSuite(id: SuiteId): Suite {
   return REFERENCE_SUITES[id];
+}
+
+/** The BLS12-381 suite on mcl-wasm alone (hash, products, pairing): what blst replaced, measured beside it and checked against it. */
+export function getMclBlsSuite(): Suite {
+  return MCL_BLS;
 }
 
 /** Uniform non-zero scalar from a CSPRNG (48 bytes reduced, bias < 2^-128). */

@@ -2,7 +2,9 @@
  * BLS12-381 fast paths on mcl-wasm: RFC 9380 hash_to_curve into G1
  * (`BLS12381G1_XMD:SHA-256_SSWU_RO_` with the caller's DST, mcl's map-to mode 5) and the
  * pairing-product check e(P1, Q1) = e(P2, Q2) as one two-term Miller loop and one final
- * exponentiation, with the G2 side precomputed once per key and cached.
+ * exponentiation, with the G2 side precomputed once per key and cached. The default suite uses
+ * blst for both (faster, see accel/README.md); these serve `getMclBlsSuite()`, the measured
+ * alternative.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';

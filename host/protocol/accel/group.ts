@@ -57,16 +57,17 @@ const DIGITS = 255;
 const SMALL_MSM = 4;
 
 /**
- * `other`, if given, supplies products computed by other means (OpenSSL for P-256): `base(k)` =
- * k·B, used wherever B is a factor, and `mul(P, k)` for the products that take neither B nor a
- * table, in `mul` and in small `msm`s. Without it those use mcl's `mulCT`, whose running time
- * grows with the bit length of k (fine for BLS12-381 here: its only secret-scalar product is
+ * `other`, if given, supplies products computed by other means (OpenSSL for P-256, blst for
+ * BLS12-381): `base(k)`, if given, = k·B, used wherever B is a factor (else B gets its table
+ * like any repeated point), and `mul(P, k)` for the products that take neither B nor a table,
+ * in `mul` and in small `msm`s. Without it those use mcl's `mulCT`, whose running time grows
+ * with the bit length of k (tolerable for BLS12-381 here: its only secret-scalar product is
  * a_e·H(ρ), and a_e is fixed).
  */
 export function mclGroup(
   c: MclCurve,
   Point: PointCons,
-  other?: { base(k: bigint): Point; mul(P: Point, k: bigint): Point },
+  other?: { base?(k: bigint): Point; mul(P: Point, k: bigint): Point },
 ): AccelGroup {
   const baseMul = other?.base;
   const order = Point.Fn.ORDER;

@@ -1,6 +1,6 @@
 /**
- * Cross-check of the accelerated hash_to_curve (P-256: SSWU on mcl's field; BLS12-381 G1: mcl's
- * RFC 9380 mode) against noble and the RFC 9380 vectors, incl. the SSWU exceptional case u = 0
+ * Cross-check of the accelerated hash_to_curve (P-256: SSWU on mcl's field; BLS12-381 G1: blst)
+ * against noble and the RFC 9380 vectors, incl. the SSWU exceptional case u = 0
  * and DSTs of every shape (empty, 255/256 bytes and longer, non-ASCII: those fall back to noble).
  */
 import { describe, expect, it } from 'vitest';

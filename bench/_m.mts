@@ -1,0 +1,15 @@
+import { getSuite } from '../host/protocol/suite.ts';
+import crypto from 'node:crypto';
+const s = getSuite('BLS12381-SHA256');
+const pts = Array.from({ length: 100 }, () => s.hashToGroup(crypto.randomBytes(32), s.tokenDst));
+const enc = pts.map((p) => s.encodePoint(p));
+const t = (l: string, n: number, f: (i: number) => void) => { f(0); const t0 = performance.now(); for (let i = 0; i < n; i++) f(i); console.log(l, ((performance.now() - t0) / n).toFixed(4), 'ms'); };
+t('decodePoint noble', 100, (i) => s.decodePoint(enc[i % 100]!));
+const w = pts.map(() => BigInt('0x' + crypto.randomBytes(16).toString('hex')));
+const w8 = pts.map(() => BigInt('0x' + crypto.randomBytes(8).toString('hex')));
+t('mcl msm n=100 128-bit', 20, () => s.msm(pts, w));
+t('mcl msm n=100 64-bit', 20, () => s.msm(pts, w8));
+const big = Array.from({ length: 1000 }, (_, i) => pts[i % 100]!);
+const wb = big.map(() => BigInt('0x' + crypto.randomBytes(16).toString('hex')));
+t('mcl msm n=1000 128-bit', 5, () => s.msm(big, wb));
+t('toAffine/toBytes(false)', 1000, (i) => pts[i % 100]!.toBytes(false));
