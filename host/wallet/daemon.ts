@@ -27,7 +27,7 @@ import {
   SipsterError,
   toHex,
   verifyParamsLog,
-  verifyReceipt,
+  checkReceipts,
   decodeBillMessage,
   billHash,
   meterKeyFor,
@@ -36,6 +36,7 @@ import {
   ohttpKeyFor,
   type ParamsEntry,
   type PinnedParams,
+  type Receipt,
 } from '../protocol/index.ts';
 import type { KeyConfig } from '../ohttp/key-config.ts';
 import { decodeRecord, type BillRecord, type MeterRecord } from '../records/decode.ts';
@@ -70,6 +71,13 @@ export interface WalletOptions {
 }
 
 export type PeriodState = 'received' | 'missing-tokens' | 'self-check-failed' | 'ready' | 'debt' | 'settled' | 'disputed';
+
+/** A pay request the UC answered: the token, the receipt's bytes as received, the coin bound to it. */
+interface Answered {
+  readonly t: TokenRow;
+  readonly receiptBytes: Uint8Array;
+  readonly coinSecret: string;
+}
 
 interface TokenRow {
   c: number;
@@ -488,7 +496,11 @@ export class WalletDaemon {
     return this.now() + base + Math.floor(this.random() * base);
   }
 
-  /** Pays every token whose instant has come, one request per token, never batched. */
+  /**
+   * Pays every token whose instant has come, one request per token, never batched; then checks
+   * the receipts that came back as one batch per epoch (one pairing equation in the BLS suite)
+   * and keeps those that verify.
+   */
   private async payDue(): Promise<void> {
     const unscheduled = await this.o.db.all<TokenRow>('SELECT c, i, period_label FROM w_tokens WHERE pay_at < 0');
     for (const t of unscheduled) {
@@ -496,15 +508,19 @@ export class WalletDaemon {
       await this.o.db.run('UPDATE w_tokens SET pay_at = ? WHERE c = ? AND i = ?', [at, t.c, t.i]);
     }
     const due = await this.o.db.all<TokenRow>("SELECT * FROM w_tokens WHERE state = 'unpaid' AND pay_at >= 0 AND pay_at <= ? ORDER BY pay_at LIMIT 200", [this.now()]);
-    for (const t of due) await this.payOne(t);
+    const answered: Answered[] = [];
+    for (const t of due) {
+      const a = await this.payOne(t);
+      if (a) answered.push(a);
+    }
+    for (const e of new Set(answered.map((a) => a.t.e))) await this.acceptReceipts(answered.filter((a) => a.t.e === e));
   }
 
-  private async payOne(t: TokenRow): Promise<void> {
-    const params = this.params!;
-    const key = params.epochKeys.get(t.e);
-    if (!key) return;
-    const rho = u8(t.rho);
-    const request = encodePayRequest({ e: t.e, rho });
+  /** Sends one token's pay request (or its identical retry) and returns the UC's answer, not yet verified. */
+  private async payOne(t: TokenRow): Promise<Answered | undefined> {
+    const key = this.params!.epochKeys.get(t.e);
+    if (!key) return undefined;
+    const request = encodePayRequest({ e: t.e, rho: u8(t.rho) });
     let coin = t.coin;
     if (!coin) {
       // Bind a coin to this token before the first attempt, so every retry is identical.
@@ -517,7 +533,7 @@ export class WalletDaemon {
       });
       if (!coin) {
         this.o.log.warn('no e-cash left to pay a token; waiting for the next withdrawal', { c: t.c, i: t.i });
-        return;
+        return undefined;
       }
     }
     const proof = JSON.parse(coin) as Proof;
@@ -535,23 +551,50 @@ export class WalletDaemon {
             await q.run('UPDATE w_tokens SET coin = NULL WHERE c = ? AND i = ?', [t.c, t.i]);
           });
         }
-        await this.o.db.run('UPDATE w_tokens SET attempts = attempts + 1, pay_at = ? WHERE c = ? AND i = ?', [this.retryAt(), t.c, t.i]);
+        await this.retryLater(t);
         this.o.log.warn('payment failed; the identical request will be retried later', { c: t.c, i: t.i, error: (err as Error).message });
-        return;
+        return undefined;
       }
     }
-    try {
-      verifyReceipt(params.suite, key, rho, decodeReceipt(params.suite, receiptBytes));
-    } catch (err) {
-      await this.o.db.run('UPDATE w_tokens SET attempts = attempts + 1, pay_at = ? WHERE c = ? AND i = ?', [this.retryAt(), t.c, t.i]);
-      this.o.log.error('receipt refused: it does not verify under the pinned epoch key', { c: t.c, i: t.i, error: (err as Error).message });
-      return;
+    return { t, receiptBytes, coinSecret: proof.secret };
+  }
+
+  /**
+   * Receipts of one epoch: decoded, checked together against the pinned key, and those that
+   * verify stored as paid in one transaction. A refused one keeps its coin and token unpaid: its
+   * retry is the identical request, which the UC answers from its record without a new coin.
+   */
+  private async acceptReceipts(answered: readonly Answered[]): Promise<void> {
+    const suite = this.params!.suite;
+    const key = this.params!.epochKeys.get(answered[0]!.t.e)!;
+    const refused = new Set<Answered>();
+    const decoded: { a: Answered; rho: Uint8Array; receipt: Receipt }[] = [];
+    for (const a of answered) {
+      try {
+        decoded.push({ a, rho: u8(a.t.rho), receipt: decodeReceipt(suite, a.receiptBytes) });
+      } catch (err) {
+        if (!(err instanceof SipsterError)) throw err;
+        refused.add(a);
+      }
     }
+    for (const k of checkReceipts(suite, key, decoded).bad) refused.add(decoded[k]!.a);
+    for (const a of refused) {
+      await this.retryLater(a.t);
+      this.o.log.error('receipt refused: it does not verify under the pinned epoch key', { c: a.t.c, i: a.t.i });
+    }
+    const accepted = answered.filter((a) => !refused.has(a));
+    if (!accepted.length) return;
     await this.o.db.tx(async (q) => {
-      await q.run("UPDATE w_tokens SET state = 'paid', receipt = ? WHERE c = ? AND i = ?", [receiptBytes, t.c, t.i]);
-      await q.run("UPDATE w_coins SET state = 'spent' WHERE secret = ?", [proof.secret]);
+      for (const a of accepted) {
+        await q.run("UPDATE w_tokens SET state = 'paid', receipt = ? WHERE c = ? AND i = ?", [a.receiptBytes, a.t.c, a.t.i]);
+        await q.run("UPDATE w_coins SET state = 'spent' WHERE secret = ?", [a.coinSecret]);
+      }
     });
-    this.o.log.debug('token paid', { c: t.c, i: t.i });
+    for (const a of accepted) this.o.log.debug('token paid', { c: a.t.c, i: a.t.i });
+  }
+
+  private async retryLater(t: TokenRow): Promise<void> {
+    await this.o.db.run('UPDATE w_tokens SET attempts = attempts + 1, pay_at = ? WHERE c = ? AND i = ?', [this.retryAt(), t.c, t.i]);
   }
 
   private async setPeriod(c: number, state: PeriodState, detail: string | null, nextAttempt = 0): Promise<void> {

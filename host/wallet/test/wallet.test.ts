@@ -12,7 +12,7 @@ import { silentLogger } from '../../common/log.ts';
 import { decodeRecord, type BillRecord, type TokenRecord } from '../../records/decode.ts';
 import type { Db } from '../../store/db.ts';
 import { openStore } from '../../store/open.ts';
-import { newMeter, serveUc, type RunningUc } from '../../uc/test/helpers.ts';
+import { genesisFor, newMeter, serveUc, type RunningUc } from '../../uc/test/helpers.ts';
 import { WalletDaemon, type WalletOptions } from '../daemon.ts';
 import { followPort, ingestFile } from '../intake.ts';
 import { walletStatus } from '../status.ts';
@@ -29,17 +29,26 @@ const schedule = { originUnix: 0, periodSeconds: HOUR, epochLength: 4 };
 
 /**
  * A proxy in front of the UC that records the paths asked for. With `tamper` set it alters every
- * receipt it passes back (a broken UC, or a hostile path to it); with `swapOhttpKey` it serves the
- * parameters log with another OHTTP key configuration than the one the UC signed.
+ * receipt it passes back (a broken UC, or a hostile path to it), with `tamperOnly = k` only the
+ * k-th receipt it passes (from 0): the receipt becomes −Z, a valid point that only the receipt
+ * check refuses. With `swapOhttpKey` it serves the parameters log with another OHTTP key
+ * configuration than the one the UC signed.
  */
-async function startProxy(target: string): Promise<{ url: string; seen: string[]; tamper: boolean; swapOhttpKey: boolean; stop(): Promise<void> }> {
+async function startProxy(target: string): Promise<{ url: string; seen: string[]; tamper: boolean; tamperOnly: number | undefined; receipts: number; swapOhttpKey: boolean; stop(): Promise<void> }> {
   const seen: string[] = [];
   const relay = {
     url: '',
     seen,
     tamper: false,
+    tamperOnly: undefined as number | undefined,
+    receipts: 0,
     swapOhttpKey: false,
     stop: async () => undefined as void,
+  };
+  // the sign of y: 02 ↔ 03 in SEC1 (P-256), bit 0x20 of the first byte in ZCash's encoding (BLS12-381)
+  const negate = (b: string): string => {
+    const v = parseInt(b, 16);
+    return (v === 2 || v === 3 ? v ^ 1 : v ^ 0x20).toString(16).padStart(2, '0');
   };
   const server: Server = createServer((req, res) => {
     seen.push(req.url ?? '');
@@ -48,7 +57,10 @@ async function startProxy(target: string): Promise<{ url: string; seen: string[]
       r.on('data', (d: Buffer) => chunks.push(d));
       r.on('end', () => {
         let body = Buffer.concat(chunks).toString();
-        if (relay.tamper) body = body.replace(/"receipt":"(..)/, (_m, b: string) => `"receipt":"${b === '02' ? '03' : '02'}`);
+        if (body.includes('"receipt":"')) {
+          if (relay.tamper || relay.tamperOnly === relay.receipts) body = body.replace(/"receipt":"(..)/, (_m, b: string) => `"receipt":"${negate(b)}`);
+          relay.receipts++;
+        }
         if (relay.swapOhttpKey) body = body.replace(/("kind":"ohttp-key"[^}]*"config":"[0-9a-f]{6})([0-9a-f]{2})/, (_m, head: string, b: string) => `${head}${b === '00' ? '01' : '00'}`);
         res.writeHead(r.statusCode ?? 502, { 'content-type': 'application/json' });
         res.end(body);
@@ -77,9 +89,10 @@ describe('wallet daemon', () => {
   });
   afterAll(async () => uc?.stop());
 
-  async function household(name: string, extra: Partial<WalletOptions> = {}) {
-    const meter = newMeter(name);
-    const accountToken = await uc.uc.registerMeter(meter.meterId, meter.vkM);
+  /** A household of the test UC, or of `on` (a UC of either suite). */
+  async function household(name: string, extra: Partial<WalletOptions> = {}, on: RunningUc = uc) {
+    const meter = newMeter(name, 'first', on.uc.params.suite.id);
+    const accountToken = await on.uc.registerMeter(meter.meterId, meter.vkM);
     const clock = { t: 0 };
     const location = join(dir, `wallet-${++n}.sqlite`);
     let db: Db = await openStore(location);
@@ -87,10 +100,10 @@ describe('wallet daemon', () => {
       db,
       log: silentLogger,
       meterId: meter.meterId,
-      ucUrl: uc.url,
-      mintUrl: uc.url,
+      ucUrl: on.url,
+      mintUrl: on.url,
       accountToken,
-      logVk: uc.uc.logVk,
+      logVk: on.uc.logVk,
       withdrawAmount: 6,
       bufferTarget: 6,
       withdrawIntervalMs: 60_000,
@@ -113,7 +126,7 @@ describe('wallet daemon', () => {
         db = await openStore(location);
         daemon = await WalletDaemon.open(options());
       },
-      client: new UcClient({ ucUrl: uc.url, accountToken }),
+      client: new UcClient({ ucUrl: on.url, accountToken }),
       async close() {
         await db.close();
       },
@@ -353,6 +366,36 @@ describe('wallet daemon', () => {
     } finally {
       await h.close();
       await relay.stop();
+    }
+  });
+  it.each(['P256-SHA256', 'BLS12381-SHA256'] as const)('%s: checks a round of receipts together, refuses the one forged among them, and pays it by the identical retry', async (suite) => {
+    const other = suite === 'P256-SHA256' ? uc : await serveUc(join(dir, `uc-${suite}.sqlite`), genesisFor(suite));
+    const relay = await startProxy(other.url);
+    const h = await household(`batch-${suite}`, { ucUrl: relay.url }, other);
+    try {
+      const { tokens, bill } = period(h.meter, 1, 5);
+      for (const r of [...tokens, bill]) await h.daemon.ingest(r, payloadOf(r));
+      await h.daemon.tick();
+      relay.tamperOnly = relay.receipts + 2; // the third receipt of the round
+      h.clock.t = paymentWindow(schedule, 1).to - 1; // every token due at once: one round of five
+      await h.daemon.tick();
+      const rows = () => h.db.all<{ i: number; state: string; attempts: number; coin: string }>('SELECT i, state, attempts, coin FROM w_tokens ORDER BY i');
+      const round = await rows();
+      const refused = round.filter((t) => t.state !== 'paid');
+      expect(refused).toMatchObject([{ state: 'unpaid', attempts: 1 }]);
+      expect(round.filter((t) => t.state === 'paid' && t.attempts === 0)).toHaveLength(4);
+
+      relay.tamperOnly = undefined;
+      h.clock.t += 5000;
+      await h.daemon.tick();
+      const after = await rows();
+      expect(after.every((t) => t.state === 'paid')).toBe(true);
+      expect(after.find((t) => t.i === refused[0]!.i)!.coin).toBe(refused[0]!.coin); // the same coin: answered from the UC's record
+      expect((await walletStatus(h.db, 'on')).coins).toMatchObject({ spent: 5, lost: 0 });
+    } finally {
+      await h.close();
+      await relay.stop();
+      if (other !== uc) await other.stop();
     }
   });
   it('recovers a withdrawal interrupted after the mint signed (deterministic outputs, NUT-09 restore)', async () => {
