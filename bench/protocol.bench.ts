@@ -5,13 +5,16 @@
  *   TokenGen          meter.tokenGen(): ρ_i, H(ρ_i), fold into S, token record
  *   issue receipt     issueReceipt(): H(ρ), Z = a·T, RFC 9497 DLEQ proof (P-256) / none (BLS)
  *   verify receipt    verifyReceipt(): DLEQ verification / pairing check
- *   verify 100 rcpts  verifyReceipts() over a period's 100 receipts, per receipt (BLS: one batch check)
+ *   verify 100/1000   checkReceipts() over 100 / 1,000 receipts of a period, per receipt: the wallet's
+ *                     batch (BLS: one pairing equation with random 128-bit weights; P-256: proof by proof)
  *   BillGen           meter.billGen(): r, R = S − r·B, bill and dispute signatures
  *   Combine n         combine(): Σ Z_i − r·A_e (+ pairing check in BLS)
  *   Settle n          checkSettlement(): bill signature, chain/label/epoch, C = a_e·R (or pairing)
  *
- * Each operation runs on the accelerated suites (getSuite: mcl-wasm, OpenSSL) and on their
- * noble-only twins (getReferenceSuite) in the same run, interleaved, as the in-run reference.
+ * Each operation runs on the accelerated suites (getSuite: P-256 on OpenSSL and mcl-wasm, BLS on
+ * blst with mcl-wasm's tables and msm) and on their noble-only twins (getReferenceSuite) in the
+ * same run, interleaved, as the in-run reference. The primitives table also runs the BLS suite on
+ * mcl-wasm alone (getMclBlsSuite), the backend blst replaced where it is faster.
  * ECDSA verification is OpenSSL in both columns wherever it sits inside the protocol code
  * (signature.ts), except in the noble Settle row, which calls noble's verify itself.
  * Paper figures (the source paper's C implementation: PBC pairing, OpenSSL ECDSA) are shown
@@ -35,9 +38,9 @@ import { combine } from '../host/protocol/combine.ts';
 import { epochKeyFromSecret, type EpochSecret } from '../host/protocol/epoch.ts';
 import { MemoryUc } from '../host/protocol/memory-uc.ts';
 import { decodeBillMessage } from '../host/protocol/messages.ts';
-import { issueReceipt, verifyReceipt, verifyReceipts, type Receipt } from '../host/protocol/receipt.ts';
+import { checkReceipts, issueReceipt, verifyReceipt, type Receipt } from '../host/protocol/receipt.ts';
 import { checkSettlement, type LedgerView } from '../host/protocol/settle.ts';
-import { getReferenceSuite, getSuite, SUITE_IDS, type Point, type Suite, type SuiteId } from '../host/protocol/suite.ts';
+import { getMclBlsSuite, getReferenceSuite, getSuite, SUITE_IDS, type Point, type Suite, type SuiteId } from '../host/protocol/suite.ts';
 import type { BillRecord } from '../host/records/decode.ts';
 
 const EPOCH_LENGTH = 4;
@@ -197,15 +200,27 @@ function benchSuite(id: SuiteId): OpRow[] {
       return issueReceipt(fast, secret, rho, rand);
     });
     const R = bill.bill.R;
-    // the wallet's check of a whole period's receipts (BLS: one random-linear-combination pairing check)
-    const items = rhos.map((rho, i) => ({ rho, receipt: rs[i]! }));
-    const per = (t: Timing): Timing => ({ medianMs: t.medianMs / items.length, meanMs: t.meanMs / items.length, iterations: t.iterations, minMs: t.minMs / items.length });
-    row(
-      'verify 100 receipts, per receipt',
-      per(measure(`${tag('accel')} verifyReceipts n=100`, () => verifyReceipts(fast, secret, items, rand), { min: 2, max: 10 })),
-      // noble: BLS runs the same batch; P-256 has no batch form, so one noble verification stands for it
-      ref.pairing ? per(measure(`${tag('noble')} verifyReceipts n=100`, () => verifyReceipts(ref, secretRef, items, rand), { min: 1, max: 3, budgetMs: 300 })) : rows.find((x) => x.op === 'verify receipt')!.noble,
-    );
+    // the wallet's check of many receipts at once: 100 of this period, 1,000 of the n = 10,000 one
+    const per = (n: number, t: Timing): Timing => ({ medianMs: t.medianMs / n, meanMs: t.meanMs / n, iterations: t.iterations, minMs: t.minMs / n });
+    const thousand = periods.get(10_000)!.rhos.slice(0, 1000);
+    const batches: [number, { rho: Uint8Array; receipt: Receipt }[]][] = [
+      [100, rhos.map((rho, i) => ({ rho, receipt: rs[i]! }))],
+      [1000, thousand.map((rho, i) => {
+        if (i % 100 === 0) progress(`${tag('accel')} issuing the n = 1,000 receipts ${i + 1}/1000`);
+        return { rho, receipt: issueReceipt(fast, secret, rho, rand) };
+      })],
+    ];
+    for (const [n, items] of batches) {
+      const check = (s: Suite, key: EpochSecret) => () => {
+        if (checkReceipts(s, key, items).bad.length) throw new Error('bench: a genuine receipt was refused');
+      };
+      row(
+        `verify ${n} receipts, per receipt`,
+        per(n, measure(`${tag('accel')} checkReceipts n=${n}`, check(fast, secret), { min: 2, max: 10 })),
+        // noble: BLS runs the same batch (n = 1,000 once); P-256 has no batch form, so one noble verification stands for it
+        ref.pairing ? per(n, measure(`${tag('noble')} checkReceipts n=${n}`, check(ref, secretRef), { min: 1, max: n > 100 ? 1 : 3, budgetMs: 300 })) : rows.find((x) => x.op === 'verify receipt')!.noble,
+      );
+    }
     row(
       'Combine n=100',
       measure(`${tag('accel')} Combine n=100`, () => combine(fast, secret, rs, bill.r, R)),
@@ -293,12 +308,15 @@ interface PrimRow {
   op: string;
   suite: SuiteId;
   accel: Timing;
+  /** BLS only: the suite on mcl-wasm alone. */
+  mcl?: Timing;
   noble: Timing;
 }
 
 function benchPrimitives(id: SuiteId): PrimRow[] {
   const fast = getSuite(id);
   const ref = getReferenceSuite(id);
+  const mcl = fast.pairing ? getMclBlsSuite() : undefined;
   const rand = drbg(`bench-prims/${id}`);
   const q = fast.order;
   const scalar = () => (BigInt('0x' + Buffer.from(rand(48)).toString('hex')) % (q - 1n)) + 1n;
@@ -309,28 +327,43 @@ function benchPrimitives(id: SuiteId): PrimRow[] {
   const freshPts = Array.from({ length: 402 }, (_, i) => Cons.fromAffine(P(i).toAffine()));
   const fresh = (i: number) => freshPts[(i + 1) % freshPts.length]!;
   const many = Array.from({ length: 1000 }, (_, i) => P(i));
+  const encoded = pts.map((X) => fast.encodePoint(X));
+  const hundred = freshPts.slice(0, 100);
+  const weights = hundred.map(() => BigInt('0x' + Buffer.from(rand(16)).toString('hex')) | 1n);
   const opts = { budgetMs: 300, max: 200 };
   const out: PrimRow[] = [];
   const pair = (op: string, f: (s: Suite, i: number) => void, nobleOpts = opts) =>
-    out.push({ op, suite: id, accel: measure(`[${id} accel] ${op}`, (i) => f(fast, i), opts), noble: measure(`[${id} noble] ${op}`, (i) => f(ref, i), nobleOpts) });
+    out.push({
+      op,
+      suite: id,
+      accel: measure(`[${id} accel] ${op}`, (i) => f(fast, i), opts),
+      ...(mcl ? { mcl: measure(`[${id} mcl] ${op}`, (i) => f(mcl, i), opts) } : {}),
+      noble: measure(`[${id} noble] ${op}`, (i) => f(ref, i), nobleOpts),
+    });
   pair('k·P (fresh point)', (s, i) => s.mul(fresh(i), scalar()));
   pair('k·B', (s) => s.mul(s.B, scalar()));
   pair('hash_to_curve', (s) => s.hashToGroup(rand(32), s.tokenDst));
+  pair('decode point (strict)', (s, i) => s.decodePoint(encoded[Math.max(i, 0) % encoded.length]!));
   pair('s·P + c·Q (msm)', (s, i) => s.msm([fresh(i), fresh(i + 1)], [scalar(), scalar()]));
+  pair('Σ δ_i·P_i, n=100, 128-bit δ', (s) => s.msm(hundred, weights), { budgetMs: 300, max: 5 });
   pair('sum of 1,000', (s) => s.sum(many), { budgetMs: 300, max: 20 });
   if (fast.pairing) pair('pairing check e(P1,Q1)=e(P2,Q2)', (s, i) => s.pairing!.equal(P(i), s.pairing!.B2, P(i + 1), s.pairing!.B2), { budgetMs: 300, max: 10 });
   return out;
 }
 
 function printPrimitives(prims: PrimRow[]): void {
-  bench.say('', 'Suite primitives (median ms): accelerated vs noble, same run');
-  const head = ['primitive', ...SUITE_IDS.flatMap((id) => [`${id.split('-')[0]} accel`, 'noble', '×'])];
+  bench.say('', 'Suite primitives (median ms), same run: P-256 accel = OpenSSL + mcl-wasm; BLS accel = what getSuite runs (blst, mcl tables/msm), mcl = mcl-wasm alone');
   const ops = [...new Set(prims.map((r) => r.op))];
-  const body = ops.map((op) => [op, ...SUITE_IDS.flatMap((id) => {
-    const r = prims.find((x) => x.op === op && x.suite === id);
-    return r ? [fmt(r.accel.medianMs), fmt(r.noble.medianMs), (r.noble.medianMs / r.accel.medianMs).toFixed(1) + '×'] : ['—', '—', '—'];
-  })]);
-  bench.table(head, body);
+  const get = (op: string, id: SuiteId) => prims.find((x) => x.op === op && x.suite === id);
+  const x = (r: PrimRow | undefined, t: Timing | undefined) => (r && t ? (t.medianMs / r.accel.medianMs).toFixed(1) + '×' : '—');
+  bench.table(
+    ['primitive', 'P-256 accel', 'noble', '×', 'BLS accel', 'mcl', '×', 'noble', '×'],
+    ops.map((op) => {
+      const a = get(op, 'P256-SHA256');
+      const b = get(op, 'BLS12381-SHA256');
+      return [op, fmt(a?.accel.medianMs), fmt(a?.noble.medianMs), x(a, a?.noble), fmt(b?.accel.medianMs), fmt(b?.mcl?.medianMs), x(b, b?.mcl), fmt(b?.noble.medianMs), x(b, b?.noble)];
+    }),
+  );
 }
 
 // ---------- output ----------
@@ -389,7 +422,7 @@ function svg(rows: OpRow[]): string {
   const W = 960;
   const H = 450;
   const short: Record<string, string> = {
-    'issue receipt': 'issue', 'verify receipt': 'verify', 'verify 100 receipts, per receipt': 'verify/100',
+    'issue receipt': 'issue', 'verify receipt': 'verify', 'verify 100 receipts, per receipt': 'verify/100', 'verify 1000 receipts, per receipt': 'verify/1k',
     'Combine n=100': 'Comb 100', 'Combine n=10000': 'Comb 10k', 'Settle n=100': 'Settle',
   };
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -443,7 +476,7 @@ function svg(rows: OpRow[]): string {
     out.push(`<text x="${(bx0 + gi * groupW + groupW / 2).toFixed(1)}" y="${by0 + 14}" text-anchor="middle" font-size="10">${esc(short[op] ?? op)}</text>`);
   });
   Object.entries(colors).forEach(([name, c], i) => out.push(`<rect x="${bx0 + 10 + i * 95}" y="${by0 + 28}" width="10" height="10" fill="${c}"/><text x="${bx0 + 24 + i * 95}" y="${by0 + 37}">${name}</text>`));
-  out.push(`<text x="10" y="${H - 6}" fill="#666" font-size="10">${esc(`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} during the run; accel = mcl-wasm 2.4.1 + OpenSSL, noble = @noble/curves 2.4.0, paper = the source paper's C implementation`)}</text>`);
+  out.push(`<text x="10" y="${H - 6}" fill="#666" font-size="10">${esc(`Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} during the run; accel = OpenSSL + mcl-wasm 2.4.1 (P-256), blst 0.3.10 + mcl-wasm (BLS), noble = @noble/curves 2.4.0, paper = the source paper's C implementation`)}</text>`);
   out.push('</svg>');
   return out.join('\n');
 }
@@ -456,7 +489,7 @@ const prims: PrimRow[] = [];
 for (const id of SUITE_IDS) prims.push(...benchPrimitives(id));
 bench.say(
   `Sipster protocol operations, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-  'accel = getSuite (mcl-wasm 2.4.1 + OpenSSL); noble = getReferenceSuite (@noble/curves 2.4.0)',
+  'accel = getSuite (P-256: OpenSSL + mcl-wasm 2.4.1; BLS: blst 0.3.10 by @chainsafe/blst 0.2.11, mcl-wasm tables and msm); noble = getReferenceSuite (@noble/curves 2.4.0)',
   'medians rise with other load on the machine (see the load average)',
   '',
 );
