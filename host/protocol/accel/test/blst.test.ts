@@ -67,6 +67,7 @@ describe('blst products k·P', () => {
     expect(mulG1(T, q - 1n).equals(T.negate())).toBe(true);
     expect(fast.mul(T, 0n).is0()).toBe(true);
     expect(fast.mul(ref.zero, 5n).is0()).toBe(true);
+    expect(mulG1(ref.zero, 5n).is0()).toBe(true); // the identity crosses both ways
     expect(() => fast.mul(T, q)).toThrow(RangeError);
   });
 
