@@ -241,7 +241,7 @@ function makeBls12381(backend: BlsBackend): Suite {
       const flags = b[0]!;
       if ((flags & 0x80) === 0) decodeFail('bad-prefix', 'G1 point must be compressed');
       if ((flags & 0x40) !== 0) decodeFail('identity', 'point at infinity');
-      const xb = b.slice();
+      const xb = new Uint8Array(b); // a copy (a Buffer's slice() is a view: writing it would change the caller's bytes)
       xb[0] = flags & 0x1f;
       const x = bytesToBigInt(xb);
       if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');

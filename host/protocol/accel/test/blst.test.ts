@@ -116,6 +116,19 @@ describe('blst strict decoding of G1 (48-byte ZCash compressed)', () => {
     }
   });
 
+  it('reads views into larger buffers (pooled Buffers, subarrays) like fresh arrays, for decoding and hashing', () => {
+    const P = ref.mul(ref.B, 1n + rng.scalar(q - 1n));
+    const enc = ref.encodePoint(P);
+    const big = new Uint8Array(200);
+    big.set(enc, 17);
+    expect(fast.decodePoint(big.subarray(17, 17 + 48)).equals(P)).toBe(true);
+    const pooled = Buffer.from(hex(enc), 'hex'); // a small Buffer is a view into Node's pool
+    for (let i = 0; i < 2; i++) expect(fast.decodePoint(pooled).equals(P)).toBe(true);
+    expect(hex(pooled)).toBe(hex(enc)); // decoding leaves its input as it was
+    const msg = rng.bytes(64);
+    expect(hashToG1(msg.subarray(5, 40), fast.tokenDst).equals(ref.hashToGroup(msg.slice(5, 40), fast.tokenDst))).toBe(true);
+  });
+
   it('rejects misuse of the flags and non-canonical x with the same typed errors as noble', () => {
     const x = ref.B.toAffine().x;
     const cases: [string, Uint8Array, string][] = [
