@@ -34,6 +34,7 @@ import { Bench } from './lib.ts';
 import { p256 } from '@noble/curves/nist.js';
 import { drbg } from '../host/meter/drbg.ts';
 import { ReferenceMeter } from '../host/meter/reference-meter.ts';
+import { blstOps } from '../host/protocol/accel/blst.ts';
 import { combine } from '../host/protocol/combine.ts';
 import { epochKeyFromSecret, type EpochSecret } from '../host/protocol/epoch.ts';
 import { MemoryUc } from '../host/protocol/memory-uc.ts';
@@ -489,7 +490,7 @@ const prims: PrimRow[] = [];
 for (const id of SUITE_IDS) prims.push(...benchPrimitives(id));
 bench.say(
   `Sipster protocol operations, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
-  'accel = getSuite (P-256: OpenSSL + mcl-wasm 2.4.1; BLS: blst 0.3.10 by @chainsafe/blst 0.2.11, mcl-wasm tables and msm); noble = getReferenceSuite (@noble/curves 2.4.0)',
+  `accel = getSuite (P-256: OpenSSL + mcl-wasm 2.4.1; BLS: ${blstOps ? 'blst 0.3.10 by @chainsafe/blst 0.2.11, mcl-wasm tables and msm' : 'mcl-wasm alone: blst did not load here'}); noble = getReferenceSuite (@noble/curves 2.4.0)`,
   'medians rise with other load on the machine (see the load average)',
   '',
 );

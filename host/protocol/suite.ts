@@ -9,7 +9,7 @@ import { hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hashToG1 as mclHashToG1, pairingEqual as mclPairingEqual } from './accel/bls12-381.ts';
-import { decompressG1, hashToG1, mulG1, pairingEqual } from './accel/blst.ts';
+import { blstOps, type BlstOps } from './accel/blst.ts';
 import { mclGroup } from './accel/group.ts';
 import { mclBls, mclP256 } from './accel/mcl.ts';
 import { hashToCurveP256, mulBaseP256, mulP256, sqrtP256 } from './accel/p256.ts';
@@ -177,9 +177,10 @@ function p256Accel(): GroupOps {
  * each where the protocol bench measured it faster; `mcl` is mcl-wasm alone, kept as the
  * measured alternative; `noble` is the reference.
  */
-type BlsBackend = 'blst' | 'mcl' | 'noble';
+type BlsBackend = { blst: BlstOps } | 'mcl' | 'noble';
 
 function makeBls12381(backend: BlsBackend): Suite {
+  const blst = typeof backend === 'object' ? backend.blst : undefined;
   const G1 = bls12_381.G1;
   const G2 = bls12_381.G2;
   const Point = G1.Point as unknown as PointCons;
@@ -205,7 +206,7 @@ function makeBls12381(backend: BlsBackend): Suite {
       return P as unknown as G2Point;
     },
     equal:
-      backend === 'blst' ? pairingEqual
+      blst ? blst.pairingEqual
       : backend === 'mcl' ? mclPairingEqual
       : (P1, Q1, P2, Q2) => {
           const gt = bls12_381.pairingBatch([
@@ -217,7 +218,7 @@ function makeBls12381(backend: BlsBackend): Suite {
   };
   const nobleHash = (msg: Uint8Array, dst: string | Uint8Array): Point => G1.hashToCurve(msg, { DST: dst }) as unknown as Point;
   const ops: GroupOps =
-    backend === 'blst' ? { ...mclGroup(mclBls, Point, { mul: mulG1 }), hashToGroup: (msg, dst) => (plainDst(dst) ? hashToG1(msg, dst) : nobleHash(msg, dst)) }
+    blst ? { ...mclGroup(mclBls, Point, { mul: blst.mulG1 }), hashToGroup: (msg, dst) => (plainDst(dst) ? blst.hashToG1(msg, dst) : nobleHash(msg, dst)) }
     : backend === 'mcl' ? { ...mclGroup(mclBls, Point), hashToGroup: (msg, dst) => (plainDst(dst) ? mclHashToG1(msg, new TextEncoder().encode(dst)) : nobleHash(msg, dst)) }
     : { hashToGroup: nobleHash, ...nobleOps(G1.Point.ZERO as unknown as Point) };
   return {
@@ -245,7 +246,7 @@ function makeBls12381(backend: BlsBackend): Suite {
       xb[0] = flags & 0x1f;
       const x = bytesToBigInt(xb);
       if (x >= p) decodeFail('non-canonical-field', 'x not reduced modulo p');
-      if (backend === 'blst') return decompressG1(b);
+      if (blst) return blst.decompressG1(b);
       let y = liftX(Point, x, nobleSqrt(Point));
       const largest = y > (p - 1n) / 2n;
       if (largest !== ((flags & 0x20) !== 0)) y = G1.Point.Fp.neg(y);
@@ -255,10 +256,11 @@ function makeBls12381(backend: BlsBackend): Suite {
   };
 }
 
-const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(true), 'BLS12381-SHA256': makeBls12381('blst') };
+const MCL_BLS = makeBls12381('mcl');
+/** blst where its binary loads on this platform and Node, else mcl-wasm alone (accel/blst.ts). */
+const SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(true), 'BLS12381-SHA256': blstOps ? makeBls12381({ blst: blstOps }) : MCL_BLS };
 /** The same suites on @noble/curves alone: the reference the accelerated ops are checked and benchmarked against. */
 const REFERENCE_SUITES: Record<SuiteId, Suite> = { 'P256-SHA256': makeP256(false), 'BLS12381-SHA256': makeBls12381('noble') };
-const MCL_BLS = makeBls12381('mcl');
 
 export function getSuite(id: string): Suite {
   const s = (SUITES as Record<string, Suite | undefined>)[id];

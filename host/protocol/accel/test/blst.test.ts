@@ -11,9 +11,12 @@ import { RFC9380_BLS12381G1 } from '../../../vectors/rfc9380.ts';
 import { bigIntToBytes } from '../../bytes.ts';
 import { SipsterError } from '../../errors.ts';
 import { getMclBlsSuite, getReferenceSuite, getSuite, type Point } from '../../suite.ts';
-import { hashToG1, mulG1, pairingEqual } from '../blst.ts';
+import { blstOps } from '../blst.ts';
 import { testRng } from './rng.ts';
 
+// blst ships a binary for this platform and Node (linux-x64, Node 20): it must load here
+if (!blstOps) throw new Error('the blst binding did not load');
+const { hashToG1, mulG1, pairingEqual } = blstOps;
 const fast = getSuite('BLS12381-SHA256');
 const ref = getReferenceSuite('BLS12381-SHA256');
 const mcl = getMclBlsSuite();
