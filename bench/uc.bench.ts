@@ -10,9 +10,9 @@
  * through the Oblivious HTTP relay (`sipster relay serve`, its own process, rate limit off),
  * encapsulated to the UC's pinned OHTTP key, right after the direct ones: the relay path's cost.
  */
-import { Bench } from './lib.ts';
+import { Bench, benchFlags } from './lib.ts';
 import { createECDH, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRandomRawBlindedMessage, Wallet, type Proof } from '@cashu/cashu-ts';
@@ -27,6 +27,7 @@ import { openStore } from '../host/store/open.ts';
 import { startPostgres } from '../host/store/testing/postgres-server.ts';
 import { startUcProcess } from '../host/uc/process.ts';
 import { UcService } from '../host/uc/service.ts';
+import type { StageTotals } from '../host/common/stage-times.ts';
 import { UcClient, type ObliviousRoute } from '../host/wallet/uc-client.ts';
 
 const PAPER_MS_PER_RECEIPT = 1.44;
@@ -41,7 +42,8 @@ const suite = getSuite('P256-SHA256');
 
 // SIPSTER_BENCH_STORE=postgres runs the same measurements on a throwaway PostgreSQL server.
 const STORE = process.env.SIPSTER_BENCH_STORE === 'postgres' ? 'postgres' : 'sqlite';
-const bench = new Bench(STORE === 'sqlite' ? 'uc' : 'uc-postgres');
+const flags = benchFlags({ 'cpu-prof': { type: 'string' } });
+const bench = new Bench(STORE === 'sqlite' ? 'uc' : 'uc-postgres', flags);
 // UC processes (`uc serve --workers`); default one per core, as a deployment would run it.
 const WORKERS = Number(process.env.SIPSTER_BENCH_WORKERS ?? cpus().length);
 const dir = mkdtempSync(join(tmpdir(), 'sipster-bench-uc-'));
@@ -187,6 +189,26 @@ ${line(reference, `receipt alone in-process ${reference}/s`, '#30a030')}
 `;
 }
 
+/** Per-stage wall time of the UC's pay path, summed over its processes (host/common/stage-times.ts). */
+function stageTable(stageDir: string): void {
+  const sum = new Map<string, { n: number; ms: number }>();
+  let cpuMs = 0;
+  for (const f of readdirSync(stageDir)) {
+    const t = JSON.parse(readFileSync(join(stageDir, f), 'utf8')) as StageTotals;
+    cpuMs += t.cpuMs;
+    for (const [k, v] of Object.entries(t.stages)) {
+      const s = sum.get(k) ?? { n: 0, ms: 0 };
+      s.n += v.n;
+      s.ms += v.ms;
+      sum.set(k, s);
+    }
+  }
+  const pays = sum.get('pay: coin check')?.n ?? 0;
+  const rows = [...sum].filter(([k]) => k.startsWith('pay') || k.startsWith('/v1/pay')).map(([k, v]) => [k, String(v.n), (v.ms / v.n * 1000).toFixed(0), (v.ms / pays * 1000).toFixed(0)]);
+  bench.say('');
+  bench.table(['UC pay stage (wall time)', 'calls', 'µs/call', 'µs/receipt'], [...rows, ['UC processes CPU time, all requests', '', '', (cpuMs / pays * 1000).toFixed(0)]]);
+}
+
 async function main(): Promise<void> {
   // The UC operator's setup: store, genesis, epoch 0 key, one registered meter per bill size.
   const db = await openStore(location);
@@ -201,7 +223,10 @@ async function main(): Promise<void> {
   }
   await db.close();
 
-  const proc = await startUcProcess(location, {}, ['--workers', String(WORKERS)]);
+  const stageDir = join(dir, 'stages');
+  mkdirSync(stageDir);
+  const cpuProf = flags['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', flags['cpu-prof']] : [];
+  const proc = await startUcProcess(location, { SIPSTER_STAGE_TIMES: stageDir }, ['--workers', String(WORKERS)], cpuProf);
   try {
     const wallet = new Wallet(proc.url, { unit: 'tok' });
     await wallet.loadMint();
@@ -217,6 +242,8 @@ async function main(): Promise<void> {
     const relay = await startRelayProcess(`${proc.url}/v1/ohttp`, ['--rate', '1000000', '--burst', '1000000']);
     const levels = [];
     const viaRelay = [];
+    // The pay levels' window on the monotonic clock the CPU profiles' timestamps use.
+    const window = { fromUs: Number(process.hrtime.bigint() / 1000n), toUs: 0 };
     try {
       for (const [k, wallets] of LEVELS.entries()) {
         const batch = (j: number) => coins.slice((2 * k + j) * PAYS_PER_LEVEL, (2 * k + j + 1) * PAYS_PER_LEVEL);
@@ -228,6 +255,8 @@ async function main(): Promise<void> {
     } finally {
       await relay.stop();
     }
+    window.toUs = Number(process.hrtime.bigint() / 1000n);
+    if (flags['cpu-prof']) writeFileSync(join(flags['cpu-prof'], 'window.json'), JSON.stringify(window));
     const swapsPerS = await swapRate(proc.url, coins.slice(need - SWAPS));
     const settle = await settleLatency(proc.url, accountTokens, meters);
 
@@ -281,6 +310,8 @@ async function main(): Promise<void> {
       },
       { board: 'none: host only (UC and wallets on loopback)' },
     );
+    await proc.stop();
+    stageTable(stageDir);
   } finally {
     await proc.stop();
     await pg?.stop();

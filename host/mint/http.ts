@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/log.ts';
+import { stageEnd, stageStart } from '../common/stage-times.ts';
 
 /** Codes of the transport layer, outside the NUT error table (which uses 1xxxx–4xxxx). */
 export const HttpCode = {
@@ -161,6 +162,7 @@ const mediaTypeOf = (header: string | undefined): string => (header ?? 'applicat
  * {detail, code}; anything else a generic 500, its stack trace in the log only.
  */
 export async function answer(routes: readonly Route[], maxBodyBytes: number, log: Logger, req: Incoming): Promise<Answer> {
+  const started = stageStart();
   try {
     const matching = routes.filter((r) => r.pattern.test(req.path));
     if (matching.length === 0) throw new ApiError(404, HttpCode.notFound, 'no such endpoint');
@@ -184,6 +186,7 @@ export async function answer(routes: readonly Route[], maxBodyBytes: number, log
     }
     const params = route.pattern.exec(req.path)!.slice(1);
     const rawBody = raw && Buffer.from(raw.buffer, raw.byteOffset, raw.length);
+    stageEnd(`${req.path}: http in (route, body, JSON.parse)`, started);
     return { status: 200, body: await route.handler({ method: route.method, path: req.path, params, query: req.query, body, rawBody, headers: req.headers, remote: req.remote }) };
   } catch (err) {
     if (err instanceof ClientAborted) return { status: CLIENT_CLOSED, body: undefined };
@@ -217,7 +220,9 @@ export function createJsonServer(opts: JsonServerOptions): Server {
     });
     // After a too-large body the rest of the stream is unread: close rather than keep-alive.
     // An aborted request (499) has no one left to answer.
+    const t = stageStart();
     if (!res.headersSent && a.status !== CLIENT_CLOSED) send(res, a.status, a.body, a.status === 413);
+    stageEnd(`${url.pathname}: response (JSON, write)`, t);
     // The access log: who asked for what (through a relay, `remote` is the relay's address).
     log.debug('request', { method: req.method, path: url.pathname, status: a.status, ms: (performance.now() - started).toFixed(1), remote: req.socket.remoteAddress });
   };

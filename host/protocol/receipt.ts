@@ -18,12 +18,18 @@ export interface Receipt {
 
 export const receiptLength = (suite: Suite): number => suite.pointLength + (suite.pairing ? 0 : 64);
 
-/** UC side: Z = a_e·H(ρ) and, in the DLEQ suite, a proof that log_B A_e = log_T Z. */
-export function issueReceipt(suite: Suite, key: EpochSecret, rho: Uint8Array, rand: (n: number) => Uint8Array): Receipt {
+/**
+ * UC side: Z = a_e·H(ρ) and, in the DLEQ suite, a proof that log_B A_e = log_T Z. `lap`, if
+ * given, hears the end of each stage (the benchmark's per-stage timers).
+ */
+export function issueReceipt(suite: Suite, key: EpochSecret, rho: Uint8Array, rand: (n: number) => Uint8Array, lap?: (stage: 'hash_to_curve' | 'evaluation' | 'proof') => void): Receipt {
   const T = tokenPoint(suite, rho);
+  lap?.('hash_to_curve');
   const Z = suite.mul(T, key.a);
+  lap?.('evaluation');
   if (suite.pairing) return { Z, proof: undefined };
   const proof = generateProof(suite, sipsterContext(suite), key.a, key.A, T, Z, randomScalar(suite, rand));
+  lap?.('proof');
   return { Z, proof };
 }
 

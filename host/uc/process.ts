@@ -25,14 +25,17 @@ process.once('exit', () => {
  * `uc serve` on `db`. Its mint gives e-cash away (--payments test) unless `extraArgs` choose
  * another payment backend: these processes serve tests, benchmarks and the demo, never households.
  */
-export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = []): Promise<UcProcess> {
+export async function startUcProcess(db: string, env: Record<string, string> = {}, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<UcProcess> {
   const payments = extraArgs.includes('--payments') ? [] : ['--payments', 'test'];
-  return startSipsterProcess(['uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...payments, ...extraArgs], env);
+  return startSipsterProcess(['uc', 'serve', '--db', db, '--port', '0', '--epochs-ahead', '0', ...payments, ...extraArgs], env, nodeArgs);
 }
 
-/** `sipster ARGS` as a subprocess, once it logs `serving url=…` (any of the serve commands). */
-export async function startSipsterProcess(args: string[], env: Record<string, string> = {}): Promise<UcProcess> {
-  const child = spawn(process.execPath, [sipster, ...args], {
+/**
+ * `sipster ARGS` as a subprocess, once it logs `serving url=…` (any of the serve commands).
+ * `nodeArgs` go to node itself (e.g. `--cpu-prof`; cluster workers inherit them).
+ */
+export async function startSipsterProcess(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<UcProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, sipster, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
   });

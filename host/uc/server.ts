@@ -13,6 +13,7 @@
 import type { Server } from 'node:http';
 import { ApiError, createJsonServer, type Request, type Route } from '../mint/http.ts';
 import type { Logger } from '../common/log.ts';
+import { stageEnd, stageStart } from '../common/stage-times.ts';
 import { readProof, type Mint } from '../mint/mint.ts';
 import { MINT_MAX_BODY_BYTES, mintRoutes, type MintRouteOptions } from '../mint/server.ts';
 import { body, type Field } from '../mint/validate.ts';
@@ -61,10 +62,12 @@ export function ucRoutes(uc: UcService): Route[] {
       method: 'POST',
       pattern: /^\/v1\/pay$/,
       handler: guarded(async (req) => {
+        const t = stageStart();
         const b = body(req.body);
         b.object();
         const request = bytes(b.get('request'), 36);
         const proofs = b.get('proofs').array(1, 1).map(readProof);
+        stageEnd('pay: body schema', t);
         const result = await uc.pay(request, proofs);
         return { receipt: toHex(result.receipt), replay: result.replay };
       }),

@@ -9,6 +9,7 @@
 //           (meterId, c) primary key deciding a race between two settles.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../mint/http.ts';
+import { stageEnd, stageStart } from '../common/stage-times.ts';
 import type { Logger } from '../common/log.ts';
 import type { Mint, ProofIn } from '../mint/mint.ts';
 import {
@@ -311,16 +312,21 @@ export class UcService {
 
   /** Pay (e, ρ) with one one-unit coin. */
   async pay(request: Uint8Array, proofs: readonly ProofIn[]): Promise<PayResult> {
+    let t = stageStart();
     if (request.length === 36 && !this.pinned.epochKeys.has(new DataView(request.buffer, request.byteOffset, 4).getUint32(0, false))) await this.refresh();
     const { e, rho } = decodePayRequest(this.pinned, request);
+    t = stageEnd('pay: validation', t);
     const stored = await this.lookup(request);
+    t = stageEnd('pay: replay lookup', t);
     if (stored) return { receipt: stored, replay: true };
     if (proofs.length !== 1 || proofs[0]!.amount !== 1) throw new ApiError(400, UcCode.coinNotOneUnit, 'pay with exactly one coin of amount 1');
     const coin = this.mint.verifyInputs(proofs);
     if (coin.unit !== this.mint.unit) throw new ApiError(400, UcCode.coinNotOneUnit, `coin must be of unit ${this.mint.unit}`);
+    t = stageEnd('pay: coin check', t);
     const secret = this.secrets.get(e) ?? fail('unknown-epoch', `UC holds no secret for epoch ${e}`);
-    const receipt = encodeReceipt(this.pinned.suite, issueReceipt(this.pinned.suite, secret, rho, rand));
+    const receipt = encodeReceipt(this.pinned.suite, issueReceipt(this.pinned.suite, secret, rho, rand, (stage) => (t = stageEnd(`pay: ${stage}`, t))));
     this.faults('pay:before-tx');
+    t = stageStart();
     const result = await this.db.tx(async (q): Promise<PayResult> => {
       const claimed = await q.all('INSERT INTO uc_paid (request, epoch, receipt) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING epoch', [request, e, receipt]);
       if (claimed.length === 0) {
@@ -333,6 +339,7 @@ export class UcService {
       this.faults('pay:after-spend');
       return { receipt, replay: false };
     });
+    stageEnd('pay: storage commit (wait included)', t);
     this.faults('pay:after-commit');
     return result;
   }
