@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import type { Db, Sql, SqlValue } from './db.ts';
 import { StoreError } from './db.ts';
+import { stageEnd, stageStart } from '../common/stage-times.ts';
 
 export interface SqliteOptions {
   /** 'FULL' (default) or 'NORMAL' (WAL: a power cut may lose the last commits, a crash never). */
@@ -96,8 +97,10 @@ class SqliteDb implements Db {
     if (this.pending.length) void this.exclusive(() => this.commitGroup());
     // IMMEDIATE takes the write lock now, so a concurrent writer in another process waits
     // (busy_timeout) instead of failing at commit time.
+    let t = stageStart();
     try {
       this.conn.exec('BEGIN IMMEDIATE');
+      t = stageEnd('sqlite: BEGIN IMMEDIATE (lock wait)', t);
     } catch (err) {
       for (const t of group) t.reject(err);
       return;
@@ -130,7 +133,9 @@ class SqliteDb implements Db {
           open = false;
         }
       }
+      t = stageEnd('sqlite: group body', t);
       this.conn.exec('COMMIT');
+      stageEnd('sqlite: COMMIT (with its fsync)', t);
       this.commitCount++;
     } catch (err) {
       if (this.conn.inTransaction) this.conn.exec('ROLLBACK');
