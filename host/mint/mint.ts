@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { createBlindSignature, createDLEQProof, createNewMintKeys, pointFromHex } from '@cashu/cashu-ts';
 import type { Db, Sql } from '../store/db.ts';
-import { migrate } from '../store/db.ts';
+import { migrate, serializeTx, TxLock } from '../store/db.ts';
 import { mintPaymentsSchema, mintSchema } from '../store/schema/mint.ts';
 import type { PaymentBackend } from './backend.ts';
 import { checkProof, decodeCompressed } from './coin-check.ts';
@@ -176,12 +176,20 @@ export class Mint {
     for (const amount of Object.keys(pair.pubKeys)) {
       keys[amount] = { priv: toHex(pair.privKeys[amount]!), pub: toHex(pair.pubKeys[amount]!) };
     }
-    await this.db.run('INSERT INTO mint_keysets (id, unit, active, input_fee_ppk, keys, created_at) VALUES (?, ?, 1, 0, ?, ?) ON CONFLICT DO NOTHING', [
-      pair.keysetId,
-      this.unit,
-      JSON.stringify(keys),
-      this.opts.now(),
-    ]);
+    // Several processes may open a new store at once (`uc serve` on one PostgreSQL): only the
+    // first creates the unit's keyset, or each would sign with a keyset the others do not know.
+    // The check and the insert are one transaction, serialized with the other processes'.
+    await this.db.tx(async (q) => {
+      await serializeTx(this.db, q, TxLock.mintKeyset);
+      const active = await q.all('SELECT id FROM mint_keysets WHERE unit = ? AND active = 1', [this.unit]);
+      if (active.length) return;
+      await q.run('INSERT INTO mint_keysets (id, unit, active, input_fee_ppk, keys, created_at) VALUES (?, ?, 1, 0, ?, ?) ON CONFLICT DO NOTHING', [
+        pair.keysetId,
+        this.unit,
+        JSON.stringify(keys),
+        this.opts.now(),
+      ]);
+    });
   }
 
   // ---- NUT-06 / NUT-01 / NUT-02 ------------------------------------------------------------

@@ -44,10 +44,24 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * Serializes the transaction `q` of `db` with every other one that takes the same `key`, in any
+ * process, until it ends: for check-then-create steps that several processes may run at once
+ * on a new store (`uc serve` on several machines). PostgreSQL: an advisory transaction lock;
+ * SQLite: nothing to do, its write transactions are serialized by the file's write lock.
+ */
+export async function serializeTx(db: Db, q: Sql, key: number): Promise<void> {
+  if (db.kind === 'postgres') await q.all('SELECT pg_advisory_xact_lock(?::bigint) AS locked', [key]);
+}
+
+/** Lock keys of serializeTx (any fixed numbers; ASCII of a word). */
+export const TxLock = { migrate: 0x6d696772, mintKeyset: 0x6d696e74 } as const;
+
 /** Creates the schema's tables if this database has not got them yet; refuses a newer version. */
 export async function migrate(db: Db, schema: Schema): Promise<void> {
-  await db.run('CREATE TABLE IF NOT EXISTS sipster_schema (name TEXT PRIMARY KEY, version BIGINT NOT NULL)');
   await db.tx(async (q) => {
+    await serializeTx(db, q, TxLock.migrate);
+    await q.run('CREATE TABLE IF NOT EXISTS sipster_schema (name TEXT PRIMARY KEY, version BIGINT NOT NULL)');
     const rows = await q.all<{ version: number }>('SELECT version FROM sipster_schema WHERE name = ?', [schema.name]);
     const have = rows[0]?.version;
     if (have === schema.version) return;

@@ -209,9 +209,15 @@ export class UcService {
     if (Number(row!.n) !== this.entries.length) await this.reload();
   }
 
-  /** Appends entries to the log in one transaction (with `extra` writes), then re-verifies it. */
-  private async append(bodies: readonly ParamsBody[], extra?: (q: Sql) => Promise<void>): Promise<void> {
+  /**
+   * Appends entries to the log in one transaction (with `extra` writes), then re-verifies it.
+   * `needed`, if given, is asked again after another process appended first: false, and there is
+   * nothing left to do (that process published the same thing, e.g. an epoch key at start-up):
+   * resolves to false.
+   */
+  private async append(bodies: readonly ParamsBody[], extra?: (q: Sql) => Promise<void>, needed?: () => boolean): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 && needed && !needed()) return false;
       const next: ParamsEntry[] = [...this.entries];
       for (const body of bodies) next.push(appendEntry(next, body, this.logKey, rand));
       verifyParamsLog(next, this.logKey.vk); // never store an entry the wallets would refuse
@@ -231,6 +237,7 @@ export class UcService {
       await this.reload();
     }
     await this.reload();
+    return true;
   }
 
   /** Generates a_e and publishes A_e in the log (ahead of use), with the epoch's OHTTP key if missing. */
@@ -238,18 +245,17 @@ export class UcService {
     const suite = this.pinned.suite;
     const key = generateEpochKey(suite, e, rand);
     const ohttp = this.pinned.ohttpKeys.has(e) ? undefined : await this.newOhttpKey(e);
-    await this.append([{ kind: 'epoch-key', key: toHex(encodeEpochKey(suite, key)) }, ...(ohttp ? [ohttp.body] : [])], async (q) => {
+    const appended = await this.append([{ kind: 'epoch-key', key: toHex(encodeEpochKey(suite, key)) }, ...(ohttp ? [ohttp.body] : [])], async (q) => {
       await q.run('INSERT INTO uc_epoch_keys (epoch, secret, public, created_at) VALUES (?, ?, ?, ?)', [e, suite.encodeScalar(key.a), encodeEpochKey(suite, key), this.now()]);
       await ohttp?.store(q);
-    });
-    this.log.info('published epoch key', { epoch: e, ohttpKeyId: ohttp ? e & 0xff : undefined });
+    }, () => !this.secrets.has(e));
+    if (appended) this.log.info('published epoch key', { epoch: e, ohttpKeyId: ohttp ? e & 0xff : undefined });
   }
 
   /** Publishes the OHTTP gateway key of epoch e (a store from before OHTTP has epoch keys without). */
   async publishOhttpKey(e: number): Promise<void> {
     const ohttp = await this.newOhttpKey(e);
-    await this.append([ohttp.body], ohttp.store);
-    this.log.info('published OHTTP key', { epoch: e, keyId: e & 0xff });
+    if (await this.append([ohttp.body], ohttp.store, () => !this.pinned.ohttpKeys.has(e))) this.log.info('published OHTTP key', { epoch: e, keyId: e & 0xff });
   }
 
   private async newOhttpKey(e: number): Promise<{ body: ParamsBody; store(q: Sql): Promise<void> }> {

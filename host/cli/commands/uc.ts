@@ -220,9 +220,18 @@ async function serve(argv: string[]): Promise<number> {
     reserved?.close();
     throw new CliError(`cannot open ${describeLocation(location)}: ${(err as Error).message}`);
   }
-  // Without the mint's API (--no-mint) no quote can be made, so none is ever paid.
-  const mint = await Mint.open(db, payments?.backend ?? new ProviderPaymentBackend());
-  const uc = await UcService.open(db, mint, { genesis: genesisFrom(v), faults, log });
+  let mint: Awaited<ReturnType<typeof Mint.open>>;
+  let uc: Awaited<ReturnType<typeof UcService.open>>;
+  try {
+    // Without the mint's API (--no-mint) no quote can be made, so none is ever paid.
+    mint = await Mint.open(db, payments?.backend ?? new ProviderPaymentBackend());
+    uc = await UcService.open(db, mint, { genesis: genesisFrom(v), faults, log });
+  } catch (err) {
+    // The store's connections (a PostgreSQL pool) would keep the process alive after the error.
+    reserved?.close();
+    await db.close();
+    throw err;
+  }
   const conflict = genesisConflict(v, uc.params);
   if (conflict) {
     reserved?.close();

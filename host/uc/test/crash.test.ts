@@ -8,7 +8,8 @@ import { TestPaymentBackend } from '../../mint/backend.ts';
 import { silentLogger } from '../../common/log.ts';
 import { Mint } from '../../mint/mint.ts';
 import { storeFixtures } from '../../mint/test/helpers.ts';
-import { combine, decodeReceipt, encodePayRequest, verifyParamsLog, verifyReceipt, type Receipt } from '../../protocol/index.ts';
+import { combine, decodeReceipt, encodePayRequest, toHex, verifyParamsLog, verifyReceipt, type Receipt } from '../../protocol/index.ts';
+import { hashToCurveCashu } from '../../mint/coin-check.ts';
 import type { BillRecord, TokenRecord } from '../../records/decode.ts';
 import { openStore } from '../../store/open.ts';
 import { UcClient, UcHttpError } from '../../wallet/uc-client.ts';
@@ -126,6 +127,52 @@ for (const fixture of fixtures) {
         const C = combine(params.suite, params.epochKeys.get(s.bill.bill.e)!, verified, s.bill.r, s.bill.bill.R);
         const account = new UcClient({ ucUrl: proc.url, accountToken: s.token });
         expect((await account.settle(s.bill.billMessage, s.bill.beta, params.suite.encodePoint(C))).status).toBe('settled');
+      } finally {
+        await proc.stop();
+      }
+    });
+
+    it('concurrent pays killed mid-commit (SQLite: inside their shared group commit) leave no coin without its receipt', async () => {
+      const n = 8;
+      const s = await setUp(await fixture.location(), 'crash-group', n);
+      const coins: Proof[] = await withdrawOn(s.location, n);
+      const requests = s.tokens.map((t) => encodePayRequest({ e: t.e, rho: t.rho }));
+      // The 4th transaction to reach its coin's spend kills the UC: on SQLite it runs in one group
+      // (one transaction, one fsync) with the pays that arrived with it, none of them committed.
+      let proc: UcProcess = await startUcProcess(s.location, { SIPSTER_UC_FAULT: 'pay:after-spend@4' });
+      const client = new UcClient({ ucUrl: proc.url });
+      const answers = await Promise.allSettled(requests.map((r, k) => client.pay(r, coins[k]!)));
+      expect(await proc.exited).toBe('SIGKILL');
+      for (const a of answers) if (a.status === 'rejected') expect(a.reason).toBeInstanceOf(UcHttpError);
+
+      // Coin by coin: spent exactly when its token's receipt is stored; every answer was committed.
+      const db = await openStore(s.location);
+      const state = await Promise.all(
+        requests.map(async (request, k) => {
+          const y = hashToCurveCashu(new TextEncoder().encode(coins[k]!.secret)).compressed;
+          const spent = (await db.all('SELECT 1 AS x FROM mint_spent WHERE y = ?', [y])).length === 1;
+          const paid = (await db.all('SELECT 1 AS x FROM uc_paid WHERE request = ?', [request])).length === 1;
+          return { spent, paid };
+        }),
+      );
+      await db.close();
+      state.forEach((st, k) => {
+        expect(st.spent, `coin ${k}`).toBe(st.paid);
+        if (answers[k]!.status === 'fulfilled') expect(st.paid, `answered pay ${k}`).toBe(true);
+      });
+      expect(state.filter((st) => st.paid).length).toBeLessThan(n);
+
+      // The wallets retry the identical requests: the committed ones come back as they were answered.
+      proc = await startUcProcess(s.location);
+      try {
+        const again = new UcClient({ ucUrl: proc.url });
+        for (const [k, request] of requests.entries()) {
+          const r = await again.pay(request, coins[k]!);
+          expect(r.replay, `pay ${k}`).toBe(state[k]!.paid);
+          const first = answers[k]!;
+          if (first.status === 'fulfilled') expect(toHex(r.receipt)).toBe(toHex(first.value.receipt));
+        }
+        expect(await ledger(s.location)).toEqual({ spent: n, paid: n, settlements: 0 });
       } finally {
         await proc.stop();
       }
