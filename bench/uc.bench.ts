@@ -354,7 +354,7 @@ function report(configs: readonly ConfigResult[], floor: number): void {
   const targets: Target[] = [];
   if (P256) targets.push(bench.target('receipts/s, P-256, SQLite, 64 wallets', at64.receiptsPerS, { min: TARGET_RECEIPTS_PER_S }));
   const best = Math.max(...sq!.levels.map((l) => l.receiptsPerS));
-  targets.push(bench.target('crypto-only floor / best SQLite receipts/s', round1((floor / best) * 100) / 100, { max: TARGET_FLOOR_RATIO }));
+  targets.push(bench.target('crypto-only floor / best SQLite receipts/s', Math.round((floor / best) * 100) / 100, { max: TARGET_FLOOR_RATIO }));
   for (const s of sq!.settle ?? []) targets.push(bench.target(`settle over HTTP, ${s.units}-unit bill (ms)`, s.ms, { max: TARGET_SETTLE_MS }));
   bench.table(['figure', 'value', 'target', 'met'], targets.map((t) => [t.name, String(t.value), t.max !== undefined ? `≤ ${t.max}` : `≥ ${t.min}`, t.met ? 'yes' : 'NO']));
   bench.say('');
