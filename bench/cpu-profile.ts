@@ -1,9 +1,9 @@
 /**
- * Summary of the CPU profiles `npm run bench -- uc --cpu-prof DIR` had the UC processes write
+ * Summary of the CPU profiles `npm run bench -- uc --cpu-prof=DIR` had the UC processes write
  * (node --cpu-prof), over the pay levels' window only (DIR/window.json, written by the bench):
  * per process busy and idle time, the top functions by self time, and self time per file.
  *
- *   node --import tsx bench/cpu-profile.ts DIR [TOP]
+ *   node --import tsx bench/cpu-profile.ts DIR [TOP]   (after `npm run bench -- uc --cpu-prof=DIR`)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- NAME ...] [--save] [--check]`: runs every bench/*.bench.ts in turn (or the
- * ones named), each a standalone script that prints its tables (100 columns at most) with its
- * progress on one redrawn line. `--save` writes their results to bench/results/ (a plain run
- * leaves the checkout clean); `--check` makes a missed target a failure (exit 1).
+ * `npm run bench [-- NAME ...] [--save] [--check] [--flag=value ...]`: runs every bench/*.bench.ts
+ * in turn (or the ones named), each a standalone script that prints its tables (100 columns at
+ * most) with its progress on one redrawn line. `--save` writes their results to bench/results/
+ * (a plain run leaves the checkout clean); `--check` makes a missed target a failure (exit 1).
+ * Any other `--flag` or `--flag=value` goes to the named benchmarks (e.g. `uc --suite=BLS12381-SHA256`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -10,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
+const own = new Set(['--save', '--check']);
+const passThrough = process.argv.slice(2).filter((a) => a.startsWith('--') && !own.has(a));
 let parsed;
 try {
-  parsed = parseArgs({ options: { save: { type: 'boolean' }, check: { type: 'boolean' } }, strict: true, allowPositionals: true });
+  parsed = parseArgs({ args: process.argv.slice(2).filter((a) => !passThrough.includes(a)), options: { save: { type: 'boolean' }, check: { type: 'boolean' } }, strict: true, allowPositionals: true });
 } catch (err) {
   console.error(`bench: ${(err as Error).message.split('\n')[0]} (flags: --save, --check)`);
   process.exit(2);
@@ -28,7 +31,7 @@ const env = { ...process.env, ...(parsed.values.save && { SIPSTER_BENCH_SAVE: '1
 const failed: string[] = [];
 for (const [k, file] of chosen.entries()) {
   console.log(`\n=== [${k + 1}/${chosen.length}] ${file.replace('.bench.ts', '')} ===`);
-  const res = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${file}`], { stdio: 'inherit', env });
+  const res = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${file}`, ...passThrough], { stdio: 'inherit', env });
   if (res.status !== 0) failed.push(`${file.replace('.bench.ts', '')} (exit ${res.status ?? res.signal})`);
 }
 console.log(`\n${chosen.length - failed.length}/${chosen.length} benchmarks passed${failed.length ? `; failed: ${failed.join(', ')}` : ''}${parsed.values.save ? '; results in bench/results/' : ' (not saved: --save writes bench/results/)'}`);

@@ -1,5 +1,5 @@
 /**
- * UC and mint throughput (`npm run bench -- uc [--suite BLS12381-SHA256] [--cpu-prof DIR]`):
+ * UC and mint throughput (`npm run bench -- uc [--suite=BLS12381-SHA256] [--cpu-prof=DIR] [--sqlite-only]`):
  * receipts per second over real loopback HTTP for 1, 8, 64 and 256 concurrent wallets, coin
  * redemption, receipt (+ DLEQ proof in the P-256 suite) and the store's transaction included, on
  *   - SQLite: one `sipster uc serve --workers <cores>`;
@@ -12,7 +12,7 @@
  * the UC processes' CPU time per receipt (/proc), which the load of other work on this machine
  * does not inflate as much as wall time. Settle latency over HTTP for bills of 1, 100 and 10,000
  * units; the OHTTP relay's rate at 64 wallets; the mint's swap rate; the UC's per-stage times
- * (host/common/stage-times.ts). `--cpu-prof DIR`: the SQLite UC under node --cpu-prof, summed by
+ * (host/common/stage-times.ts). `--cpu-prof=DIR`: the SQLite UC under node --cpu-prof, summed by
  * bench/cpu-profile.ts. `--sqlite-only`: the SQLite runs alone (quicker, nothing saved for PostgreSQL).
  */
 import { Bench, benchFlags, type Target } from './lib.ts';
