@@ -49,7 +49,7 @@ const RESERVED = reservedProperties();
 // `new`); unused parameters may go (keep_fargs: false): nothing in the firmware reads a function's length.
 const terserOptions = {
   ecma: 2015,
-  compress: { ecma: 2015, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false, unsafe_arrows: true },
+  compress: { ecma: 2015, directives: false, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false, unsafe_arrows: true },
   mangle: { toplevel: true },
   format: { ecma: 2015, comments: false, ascii_only: true, semicolons: true },
 };

@@ -73,6 +73,7 @@ function montGeneric(n: Fe): MontFn {
   for (let i = 0; i < 5; i++) x = (x * (2 - ((n0 * x) & M24))) & M24;
   const nInv = (B24 - x) & M24;
   return function (r: Fe, a: Fe, b: Fe): void {
+    'ram';
     const conv = nativeConvolve;
     if (nativesOnly || conv !== undefined) {
       // Column k holds a*b and m*N terms; one convolve each.
@@ -185,10 +186,12 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
   const r2 = fe();
 
   const mul = (r: Fe, a: Fe, b: Fe): void => {
+    'ram';
     ops[kMul]++;
     mont(r, a, b);
   };
   const sqr = (r: Fe, a: Fe): void => {
+    'ram';
     ops[kSqr]++;
     mont(r, a, a);
   };
@@ -198,6 +201,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
 
   /** r = a + b - q*N, q = floor((a + b) / 2^256) estimated from the top limbs: r < 2^258 */
   const add = (r: Fe, a: Fe, b: Fe): void => {
+    'ram';
     ops[kAdd]++;
     const k = -((a[10] + b[10]) >> 16);
     let s = a[0] + b[0] + k * n[0];
@@ -225,6 +229,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
 
   /** r = a - b + k*N with k = 8 - q, q estimated from the top limbs (the -1 keeps it from overshooting): 0 <= r < 2^258 */
   const sub = (r: Fe, a: Fe, b: Fe): void => {
+    'ram';
     ops[kAdd]++;
     const k = 8 - ((a[10] - b[10] + 8 * n[10] - 1) >> 16);
     let s = a[0] - b[0] + k * n[0];
@@ -252,6 +257,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
 
   /** r = k*a - q*N for a small k (2..16): r < 2^258 */
   const mulSmall = (r: Fe, a: Fe, k: number): void => {
+    'ram';
     ops[kAdd]++;
     const q = -((k * a[10]) >> 16);
     let s = k * a[0] + q * n[0];
@@ -330,8 +336,11 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
     mul,
     sqr,
     sqrN(r: Fe, a: Fe, k: number): void {
-      sqr(r, a);
-      for (let i = 1; i < k; i++) sqr(r, r);
+      'ram';
+      // counted once and run without sqr's call: the exponentiations are ~250 squarings in a row
+      ops[kSqr] += k;
+      mont(r, a, a);
+      for (let i = 1; i < k; i++) mont(r, r, r);
     },
     add,
     sub,
@@ -396,6 +405,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
     // (321 for n - 2, 309 with the sliding window this replaced, whose bit-by-bit scan cost more
     // interpreted steps), in a fifth of the code.
     powBytes(r: Fe, a: Fe, e: Uint8Array): void {
+      'ram';
       const pw: Fe[] = [one, a];
       for (let i = 2; i < 16; i++) {
         const x = fe();

@@ -13,6 +13,7 @@ import { Fn, Fp, fpPowC1 } from './p256.ts';
 import { CURVE_B, Point, addTail, feHex } from './point.ts';
 
 export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number): Uint8Array {
+  'ram';
   const ell = Math.ceil(len / 32);
   // ell <= 255 also keeps len below 65535 (RFC 9380's other bound)
   if (ell > 255 || dst.length > 255) throw new Error('xmd: length out of range');
@@ -64,12 +65,14 @@ const s2 = fe();
 
 /** r = -3a (the curve's A) without a multiplication */
 function mulA(r: Fe, a: Fe): void {
+  'ram';
   Fp.mulSmall(s1, a, 3);
   Fp.neg(r, s1);
 }
 
 /** RFC 9380 F.2.1.2 for q = 3 mod 4: y1 = sqrt(u/v) or sqrt(Z u/v); returns is_QR */
 function sqrtRatio(u: Fe, v: Fe): boolean {
+  'ram';
   Fp.sqr(s1, v);
   Fp.mul(s2, u, v);
   Fp.mul(s1, s1, s2);
@@ -87,6 +90,7 @@ function sqrtRatio(u: Fe, v: Fe): boolean {
  * and Z^3 are left in z2, z3 for the addition that follows.
  */
 export function mapToCurve(r: Point, u: Fe, sgnU: number, z2: Fe, z3: Fe): void {
+  'ram';
   Fp.sqr(tv1, u);
   Fp.mulSmall(tv1, tv1, 10);
   Fp.neg(tv1, tv1);

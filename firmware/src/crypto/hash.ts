@@ -129,6 +129,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  'ram';
   let k = key;
   if (k.length > 64) k = sha256(k);
   const ipad = new Uint8Array(64 + data.length);

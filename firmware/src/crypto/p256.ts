@@ -23,6 +23,7 @@ const acc = fe();
 
 /** The table xs: 31 squarings, 5 multiplications (x_2k = x_k^(2^k) * x_k) */
 function ones(a: Fe): void {
+  'ram';
   Fp.sqr(xs[0], a);
   Fp.mul(xs[0], xs[0], a);
   for (let j = 1; j < 5; j++) {
@@ -33,6 +34,7 @@ function ones(a: Fe): void {
 
 /** acc = acc^(2^94) * a^(2^94 - 1), using the table of ones(): 94 = 32 + 32 + 16 + 8 + 4 + 2 */
 function append94Ones(): void {
+  'ram';
   for (const j of [4, 4, 3, 2, 1, 0]) {
     Fp.sqrN(acc, acc, 2 << j);
     Fp.mul(acc, acc, xs[j]);

@@ -64,6 +64,7 @@ const fe2 = fe();
 
 /** r = 2a (dbl-2001-b, a = -3, with Z3 = 2YZ): 4M + 4S + 10 additions. r may alias a. P-256 has no point with y = 0. */
 export function pointDouble(r: Point, a: Point): void {
+  'ram';
   if (a.inf) {
     r.inf = true;
     return;
@@ -102,6 +103,7 @@ export function pointDouble(r: Point, a: Point): void {
  * u1 and s1 are overwritten; none of the arguments may be this module's scratch values.
  */
 export function addTail(r: Point, a: Point, u1: Fe, s1: Fe, h: Fe, rr: Fe, zz: Fe): void {
+  'ram';
   if (Fp.isZero(h)) {
     if (Fp.isZero(rr)) pointDouble(r, a);
     else r.inf = true;
@@ -126,6 +128,7 @@ export function addTail(r: Point, a: Point, u1: Fe, s1: Fe, h: Fe, rr: Fe, zz: F
 
 /** r = a + b, both Jacobian (add-1998-cmo-2): 12M + 4S. r may alias a or b. */
 export function pointAddTo(r: Point, a: Point, b: Point): void {
+  'ram';
   if (a.inf) {
     pointCopy(r, b);
     return;
@@ -156,6 +159,7 @@ export function pointAddTo(r: Point, a: Point, b: Point): void {
 
 /** r = a + (x, y) with (x, y) affine (Montgomery form): 8M + 3S. r may alias a. */
 export function pointAddAffine(r: Point, a: Point, x: Fe, y: Fe): void {
+  'ram';
   if (a.inf) {
     pointFromAffine(r, x, y);
     return;

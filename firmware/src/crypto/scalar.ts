@@ -122,6 +122,7 @@ const ey = fe();
 
 /** ex, ey = entry j of table t (comb c's entries are c·255 + 1..255) */
 function combEntry(t: Uint32Array, j: number): void {
+  'ram';
   const o = (j - 1) * ENTRY;
   for (let i = 0; i < 11; i++) {
     ex[i] = t[o + i];
@@ -131,6 +132,7 @@ function combEntry(t: Uint32Array, j: number): void {
 
 /** comb column i of scalar k: bit (32t + i) of k as bit t (a loop: ~1 ms more per product on the board than unrolled, 85 B less code) */
 function combIndex(k: Uint8Array, i: number): number {
+  'ram';
   const sh = i & 7;
   const b = 31 - (i >> 3);
   let j = 0;
@@ -140,6 +142,7 @@ function combIndex(k: Uint8Array, i: number): number {
 
 /** r = k·P, P given by its comb table t of v combs: 32/v - 1 doublings, <= 32 additions. */
 export function combMul(r: Point, k: Uint8Array, t: Uint32Array): void {
+  'ram';
   const v = t.length / (ENTRIES * ENTRY);
   r.inf = true;
   for (let i = SPACING / v - 1; i >= 0; i--) {
@@ -156,6 +159,7 @@ export function combMul(r: Point, k: Uint8Array, t: Uint32Array): void {
 
 /** r = k·P for any P: 4-bit fixed window over Jacobian multiples 1P..15P. */
 export function mulVar(r: Point, p: Point, k: Uint8Array): void {
+  'ram';
   const tbl: Point[] = [];
   const p1 = new Point();
   pointCopy(p1, p);
