@@ -2,9 +2,10 @@
 // Node the test harness (firmware/test/app/harness.ts) supplies the same names.
 
 interface StorageModule {
-  read(name: string): string | undefined;
+  read(name: string, offset?: number, length?: number): string | undefined;
   readArrayBuffer(name: string): ArrayBuffer | undefined;
-  write(name: string, data: string): boolean;
+  /** At offset 0 with a size: a new erased file of that size unless one is there erased; data goes over erased bytes only. */
+  write(name: string, data: string, offset?: number, size?: number): boolean;
   erase(name: string): void;
 }
 interface EspruinoE {

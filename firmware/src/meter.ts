@@ -47,7 +47,8 @@ declare function setInterval(cb: () => void, ms: number): unknown;
 
 const rng = healthTestedRng();
 const idStore = abStore('sip.id');
-const stStore = abStore('sip.st');
+// Saved for every token: 32 slots of 160 B (the state image is ~150 B), written in place (store.ts).
+const stStore = abStore('sip.st', 160, 32);
 const billStore = abStore('sip.bl');
 let prov: Provisioning | null = null;
 let meterId = '-';

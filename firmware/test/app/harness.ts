@@ -115,18 +115,37 @@ export class VirtualBoard {
 
   private storage() {
     return {
-      read: (name: string) => this.flash.get(name),
+      // As Espruino's jsfReadFile clips them: offset below 0 is 0, length 0 (or none) is the rest.
+      read: (name: string, offset?: number, length?: number) => {
+        const s = this.flash.get(name);
+        if (s === undefined) return undefined;
+        const at = Math.min(Math.max(offset ?? 0, 0), s.length);
+        const n = !length || length <= 0 || at + length > s.length ? s.length - at : length;
+        return s.substring(at, at + n);
+      },
       readArrayBuffer: (name: string) => {
         const s = this.flash.get(name);
         return s === undefined ? undefined : this.bytesOf(latin1(s)).buffer;
       },
-      write: (name: string, data: string) => {
+      // As jsfWriteFile: at offset 0 a file of `size` bytes (default: the data's) is made erased (0xFF)
+      // unless one of that size is there still erased; data then goes at `offset`, only over erased
+      // bytes. A power cut tears the write: only the first half of the data lands.
+      write: (name: string, data: string, offset?: number, size?: number) => {
         if (typeof data !== 'string') throw new TypeError('harness Storage.write takes a binary string');
         if (this.failWrites?.(name)) throw new Error('Out of Memory!');
         if (this.dead) throw new PowerCut();
+        const at = offset ?? 0;
+        const total = size || (at === 0 ? data.length : 0);
+        let file = this.flash.get(name);
+        const erased = (f: string, from: number, n: number): boolean => /^\xff*$/.test(f.substring(from, from + n));
+        if (at === 0 && (file === undefined || file.length !== total || !erased(file, 0, total))) file = '\xff'.repeat(total);
+        if (file === undefined) throw new Error('Unable to find or create file');
+        if (at + data.length > file.length) throw new Error('Too much data for file size');
+        if (!erased(file, at, data.length)) throw new Error('File already written with different data');
         this.flashWrites++;
         const cut = this.cutAtWrite !== null && this.flashWrites === this.cutAtWrite;
-        this.flash.set(name, cut && this.cutMode === 'torn' ? data.slice(0, data.length >> 1) : data);
+        const lands = cut && this.cutMode === 'torn' ? data.slice(0, data.length >> 1) : data;
+        this.flash.set(name, file.substring(0, at) + lands + file.substring(at + lands.length));
         if (cut) {
           // Power is gone: whatever the firmware does next (it may catch this) reaches nothing.
           this.dead = true;

@@ -13,28 +13,30 @@ const pulse: Step = (b) => { b.edge('D5'); b.settle(); };
 const periodEnd: Step = (b) => b.advance(PERIOD_SECONDS * 1000);
 /** 08:01 at 0.5 unit per Wh: 20 pulses = 10 tokens (a fold checkpoint at 8), bill c = 0; 2 pulses = 1 token, bill c = 1. */
 const SCENARIO: Step[] = [...Array<Step>(20).fill(pulse), periodEnd, pulse, pulse, periodEnd];
+/** 80 pulses = 40 tokens: the state's 32 slots fill and both files are recreated (firmware/src/store.ts). */
+export const LONG_SCENARIO: Step[] = [...Array<Step>(80).fill(pulse), periodEnd, pulse, pulse, periodEnd];
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /** `troubleshoot`: the wallet presses the troubleshooting signal after any restart and at the end (a board with the pin). */
-function run(board: VirtualBoard, code: string, from: number, troubleshoot: boolean): number {
+function run(board: VirtualBoard, code: string, from: number, troubleshoot: boolean, scenario: Step[]): number {
   board.boot(code);
   board.settle();
   if (troubleshoot) board.edge('BTN1'); // the wallet's self-check asks for a replay after any restart
   board.settle();
-  for (let k = from; k < SCENARIO.length; k++) {
+  for (let k = from; k < scenario.length; k++) {
     if (board.dead) return k;
-    SCENARIO[k]!(board);
+    scenario[k]!(board);
   }
-  if (board.dead) return SCENARIO.length;
+  if (board.dead) return scenario.length;
   if (troubleshoot) board.edge('BTN1');
   board.settle();
-  return SCENARIO.length;
+  return scenario.length;
 }
 
 /** Number of flash writes an uninterrupted scenario makes. */
-export async function writesWithoutCut(): Promise<number> {
+export async function writesWithoutCut(scenario = SCENARIO): Promise<number> {
   const { board, code } = await provisionedBoard();
-  run(board, code, 0, true);
+  run(board, code, 0, true, scenario);
   expect(board.errors).toEqual([]);
   return board.flashWrites;
 }
@@ -73,14 +75,14 @@ export function checkRecords(rs: MeterRecord[]): void {
  * troubleshooting signal (a board without the pin, such as Espruino's Linux interpreter) only the
  * boot's resend of what the cut held back can deliver it.
  */
-export async function cutAt(k: number, mode: 'torn' | 'after', troubleshoot = true): Promise<MeterRecord[]> {
+export async function cutAt(k: number, mode: 'torn' | 'after', troubleshoot = true, scenario = SCENARIO): Promise<MeterRecord[]> {
   const { board, code } = await provisionedBoard();
   board.cutAtWrite = k;
   board.cutMode = mode;
-  const stoppedAt = run(board, code, 0, troubleshoot);
+  const stoppedAt = run(board, code, 0, troubleshoot, scenario);
   expect(board.dead, `write ${k} was reached`).toBe(true);
   board.cutAtWrite = null;
-  run(board, code, stoppedAt, troubleshoot);
+  run(board, code, stoppedAt, troubleshoot, scenario);
   expect(board.errors).toEqual([]);
   return records(board.output);
 }

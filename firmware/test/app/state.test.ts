@@ -10,9 +10,24 @@ import type { VirtualBoard } from './harness.ts';
 
 const of = <K extends MeterRecord['kind']>(rs: MeterRecord[], kind: K) => rs.filter((r) => r.kind === kind) as Extract<MeterRecord, { kind: K }>[];
 
+/** The state files have 32 slots of 160 B (firmware/src/store.ts); only the one written last counts. */
+const SLOT = 160;
+const slotted = (file: string): boolean => file.startsWith('sip.st.');
+
+/** Offset of the image that counts in a flash file: the last slot written (not erased), or 0. */
+function lastImageAt(board: VirtualBoard, file: string): number {
+  const s = board.flash.get(file)!;
+  if (!slotted(file)) return 0;
+  let at = 0;
+  for (let k = 0; k < s.length; k += SLOT) if (s.slice(k, k + 4) !== '\xff\xff\xff\xff') at = k;
+  return at;
+}
+
+/** Flips a bit of byte `at` (modulo its length) of the image that counts in `file`. */
 function flip(board: VirtualBoard, file: string, at: number): void {
   const s = board.flash.get(file)!;
-  const k = at % s.length;
+  const base = lastImageAt(board, file);
+  const k = base + (at % (slotted(file) ? 150 : s.length));
   board.flash.set(file, s.slice(0, k) + String.fromCharCode(s.charCodeAt(k) ^ 0x10) + s.slice(k + 1));
 }
 
@@ -138,7 +153,7 @@ describe('state before output', () => {
     const { board, code } = await provisionedBoard();
     const checked = { tokens: 0, bills: 0 };
     const body = (file: string) => {
-      const image = Buffer.from(board.flash.get(file)!, 'latin1');
+      const image = Buffer.from(board.flash.get(file)!, 'latin1').subarray(lastImageAt(board, file));
       return new Uint8Array(image.subarray(10, 10 + image.readUInt16BE(8)));
     };
     const stored = (copy: string) => decodeState(body(`sip.st.${copy}`));
