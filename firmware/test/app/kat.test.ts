@@ -23,7 +23,7 @@ function nobleAnswers(): Uint8Array[] {
   expect(p256.verify(sig, msg, vk, { prehash: true, lowS: true, format: 'compact' })).toBe(true);
   return [
     sha256(new TextEncoder().encode('abc')), vk, seed, rho, suite.encodePoint(T), suite.encodeScalar(r),
-    suite.encodePoint(T.subtract(suite.mul(suite.B, r))), sig,
+    suite.encodePoint(T.subtract(suite.mul(suite.B, r))), sig, suite.encodePoint(suite.mul(T, BigInt(KAT.small))),
   ];
 }
 
@@ -31,7 +31,7 @@ describe('boot KAT', () => {
   it('its digest is SHA-256 of the answers @noble/curves computes, and the firmware computes each of them', () => {
     const answers = nobleAnswers();
     expect(hex(sha256(Buffer.concat(answers)))).toBe(KAT.digest);
-    expect(katOutputs().map(hex)).toEqual(answers.map(hex));
+    expect(katOutputs([]).map(hex)).toEqual(answers.map(hex));
   });
 
   it('the firmware crypto passes it, and fails it when an expected answer differs', () => {
