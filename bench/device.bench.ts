@@ -14,7 +14,7 @@
 // device.json (virtual) or device-espruino-linux.json, each with an SVG of histograms.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkInterpreter, espruinoPath } from '../host/elinux/interpreter.ts';
@@ -271,7 +271,20 @@ for (const r of rows) {
   const ratio = r.op === 'fold' ? `${(r.median / reference).toFixed(0)}x` : '';
   console.log(`${r.op.padEnd(13)} ${String(r.n).padStart(4)} ${ms(r.median).padStart(10)} ${ms(r.p95).padStart(9)} ${ms(r.max).padStart(9)} ${ratio.padStart(7)} ${ms(o?.median).padStart(10)} ${(pico ? ((r.median * PICO_FACTOR) / 1e6).toFixed(1) : '').padStart(12)}`);
 }
-if (run.memory) console.log(`variables in use  ${run.memory.usage} of ${run.memory.total}${other?.memory ? `   (other: ${other.memory.usage})` : ''}${pico ? '   (Linux counts code run from flash in RAM; a board keeps it in flash)' : ''}`);
+if (run.memory) console.log(`variables in use  ${run.memory.usage} of ${run.memory.total}${other?.memory ? `   (other: ${other.memory.usage})` : ''}${pico ? '   (with the "ram" functions\' RAM copies, which a board makes too)' : ''}`);
+/** Issue 11's targets, for the interpreter on this CPU as flashed (bill record: BillGen, which includes both signatures, each verified). */
+const of = (op: string): Stats | undefined => rows.find((r) => r.op === op);
+const targets = [
+  { name: 'token online, p95 ms', value: (of('token-online')?.p95 ?? NaN) / 1000, max: 5 },
+  { name: 'fold, median ms', value: (of('fold')?.median ?? NaN) / 1000, max: 150 },
+  { name: 'bill record (BillGen), median ms', value: (of('billgen')?.median ?? NaN) / 1000, max: 1000 },
+  { name: 'boot KAT, ms', value: (of('boot-kat')?.median ?? NaN) / 1000, max: 2000 },
+  { name: 'variables in use', value: run.memory?.usage ?? NaN, max: 1500 },
+].map((t) => ({ ...t, met: t.value <= t.max }));
+if (pico) {
+  console.log('\ntargets (issue 11: the interpreter, this CPU, as flashed)');
+  for (const t of targets) console.log(`  ${t.name.padEnd(34)} ${t.value.toFixed(1).padStart(8)}  target <= ${String(t.max).padEnd(6)} ${t.met ? 'met' : 'MISSED'}`);
+}
 if (pico) console.log(`Pico est.: the interpreter's median x${PICO_FACTOR} (an estimate from the Leibniz-loop ratio, not a measurement)`);
 if (engine) {
   console.log('\nvirtual board engine (µs per operation, guest clock):');
@@ -282,7 +295,7 @@ if (args.save && boardKind !== 'port') {
   const file = resultsFile(boardKind);
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   const estimate = pico ? { picoFactor: PICO_FACTOR, picoMedianSeconds: Object.fromEntries(rows.map((r) => [r.op, (r.median * PICO_FACTOR) / 1e6])) } : null;
-  writeFileSync(file, JSON.stringify({ board: run.board, machine, date: new Date().toISOString(), hostReferenceMicros: reference, engineMicros: engine ?? null, memory: run.memory, estimate, operations: rows, samples: groups }, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify({ board: run.board, machine, date: new Date().toISOString(), loadAverage: loadavg(), targets: pico ? targets : null, hostReferenceMicros: reference, engineMicros: engine ?? null, memory: run.memory, estimate, operations: rows, samples: groups }, null, 2) + '\n');
   writeFileSync(file.replace(/\.json$/, '.svg'), svg(run.board, groups, rows));
   console.log(`\nwrote ${file} and its .svg`);
 } else if (!args.save) console.log('\n(not saved: --save writes bench/results/)');

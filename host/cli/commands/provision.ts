@@ -18,7 +18,11 @@ const options: OptionSpec[] = [
   { name: 'meter-id', kind: 'string', pattern: /^[\x21-\x7e]{1,64}$/, format: '1–64 printable ASCII characters', help: 'the meter identifier (required)' },
   { name: 'out', kind: 'string', help: 'where to write meter.json (default <meter-id>.json)' },
   { name: 'tariff-version', kind: 'int', default: 1, min: 0, max: 0xffffffff, help: 'tariff version (a published version must keep its rate)' },
-  { name: 'rate', kind: 'int', default: 1_000_000, min: 0, max: 0xffffffff, help: 'micro-units owed per metered Wh (1000000: one unit per Wh)' },
+  // One unit (token, payment, receipt) per 50 Wh by default: a Pico-class board folds a token in
+  // ~12 s (the interpreter's fold x70, bench/results/device-espruino-linux.json), and a 10 kW
+  // household draws 50 Wh in 18 s, so the meter keeps up with margin; at one unit per Wh it would
+  // fall behind at 300 W. Coarser units mean a coarser bill and fewer payments.
+  { name: 'rate', kind: 'int', default: 20_000, min: 0, max: 0xffffffff, help: 'micro-units owed per metered Wh (20000: one unit per 50 Wh; 1000000: one per Wh)' },
   { name: 'pulse-pin', kind: 'string', default: 'D5', pattern: PIN, format: 'a pin name such as D5 (letters, digits, _; at most 16)', help: 'metering pulse input (one pulse = 1 Wh)' },
   { name: 'replay-pin', kind: 'string', default: 'D6', pattern: PIN, format: 'a pin name such as D6, or empty', help: 'troubleshooting signal input (empty: none)' },
   { name: 'final-bill-pin', kind: 'string', default: 'D7', pattern: PIN, format: 'a pin name such as D7, or empty', help: 'final-bill trigger input (empty: none)' },
