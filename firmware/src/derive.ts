@@ -80,6 +80,7 @@ export function periodSeed(kappa: Uint8Array, rnd32: Uint8Array, meterId: string
 
 /** ρ_i, the token of unit i of period c. */
 export function tokenRho(seed: Uint8Array, c: number, i: number): Uint8Array {
+  'ram';
   return hmacSha256(fixed(seed, 32), concat([TOKEN_LABEL, cu32(c), cu32(i)]));
 }
 

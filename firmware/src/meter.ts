@@ -206,6 +206,7 @@ function openPeriod(c: number, minLabel: number): Period | null {
 
 /** Persists the state; `following` records will leave right after it (their recordSeq is reserved). */
 function save(following: number): boolean {
+  'ram';
   const s = st!;
   s.recordSeq = (recordSeq + following) >>> 0;
   return saveAB(stStore, encodeState(s));
@@ -240,6 +241,7 @@ function sign(msgs: Uint8Array[]): Uint8Array[] | null {
 }
 
 function timing(op: number, c: number, i: number, t0: number, t1?: number): void {
+  'ram';
   if (!prov || !prov.timing) return;
   const micros = Math.min(NONE, Math.round(((t1 === undefined ? now() : t1) - t0) * 1e6));
   emit(REC_TIMING, timingBody(op, c, i, micros, opCounts as unknown as Record<string, number>));
@@ -247,6 +249,7 @@ function timing(op: number, c: number, i: number, t0: number, t1?: number): void
 
 /** One metered Wh. */
 function pulse(): void {
+  'ram';
   if (status !== STATUS_OPERATING) return;
   const t = now();
   const cur = st!.cur;
@@ -264,6 +267,7 @@ function pulse(): void {
 
 /** TokenGen for k units: count them in flash, then emit each ρ_i at once; the fold follows. */
 function issue(k: number, t0: number): void {
+  'ram';
   const cur = st!.cur;
   const first = cur.n;
   cur.n += k;
@@ -407,6 +411,7 @@ function replay(): void {
 
 /** The token record of unit i of a period (open or closed): ρ_i is derived again from its seed. */
 function emitToken(flags: number, p: Period | Closed, i: number): void {
+  'ram';
   emit(REC_TOKEN, tokenBody(flags, p.c, i, p.e, p.periodLabel, tokenRho(p.seed, p.c, i)));
 }
 

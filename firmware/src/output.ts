@@ -16,6 +16,7 @@ export function numberRecords(boot: number, seq: number): void {
 }
 
 export function emit(type: number, body: Uint8Array): void {
+  'ram';
   dev.write(frame(concat([recordHeader(type, bootSeq, recordSeq), body])));
   recordSeq = (recordSeq + 1) >>> 0;
 }

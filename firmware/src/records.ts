@@ -64,6 +64,7 @@ export const OP_SIGN = 4;
 export const OP_BOOT_KAT = 5;
 
 export function recordHeader(type: number, bootSeq: number, recordSeq: number): Uint8Array {
+  'ram';
   return concat([u8(type), u32(bootSeq), u32(recordSeq)]);
 }
 
@@ -78,6 +79,7 @@ export function bootBody(
 }
 
 export function tokenBody(flags: number, c: number, i: number, e: number, periodLabel: number, rho: Uint8Array): Uint8Array {
+  'ram';
   return concat([u8(flags), u32(c), u32(i), u32(e), u32(periodLabel), rho]);
 }
 

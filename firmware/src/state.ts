@@ -79,6 +79,7 @@ export function newState(cur: Period): MeterState {
 }
 
 export function encodeState(s: MeterState): Uint8Array {
+  'ram';
   const p = s.cur;
   return concat([
     u32(s.bootSeq), u32(s.recordSeq), u8(s.status),

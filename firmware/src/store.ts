@@ -82,6 +82,7 @@ export function load(store: ABStore): Uint8Array | null | false {
 
 /** Writes both copies and reads each back; false if flash did not hold what was written. */
 export function save(store: ABStore, body: Uint8Array): boolean {
+  'ram';
   store.seq = (store.seq + 1) >>> 0;
   const head = concat([MAGIC, u32(store.seq), lp(body)]);
   const bin = toBinary(head);
