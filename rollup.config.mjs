@@ -47,6 +47,8 @@ const RESERVED = reservedProperties();
 // (firmware/conformance/data/language.txt); the conformance check (firmware/conformance) verifies
 // the result. No other `unsafe*` transforms (they assume standard built-ins, e.g. `Error()` without
 // `new`); unused parameters may go (keep_fargs: false): nothing in the firmware reads a function's length.
+// Directives stay (directives: false): Espruino's "ram" runs a hot function from a pretokenised RAM
+// copy instead of the flash string it was loaded from (bench/interpreter-profile.bench.ts).
 const terserOptions = {
   ecma: 2015,
   compress: { ecma: 2015, directives: false, passes: 3, inline: 3, unsafe: false, unsafe_math: false, hoist_funs: false, keep_fargs: false, unsafe_arrows: true },
