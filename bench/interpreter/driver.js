@@ -23,7 +23,7 @@
   time('montP256', 300, function () { P.montP256(r, a, b); });
   time('Fp.mul', 300, function () { fp.mul(r, a, b); });
   time('Fp.sqr', 300, function () { fp.sqr(r, a); });
-  time('Fp.sqrN, per square', 10, function () { fp.sqrN(r, a, 32); }, 32);
+  time('Fp.sqrN (per square)', 10, function () { fp.sqrN(r, a, 32); }, 32);
   time('Fp.add', 300, function () { fp.add(r, a, b); });
   time('Fp.sub', 300, function () { fp.sub(r, a, b); });
   time('Fn.mul', 100, function () { fp.mulN(r, a, b); });
