@@ -33,12 +33,12 @@ export interface ABStore {
 export const abStore = (file: string, slot?: number, slots?: number): ABStore =>
   ({ file: file, seq: 0, slot: slot || 0, slots: slots || 0, next: 0 });
 
-/** The image at the start of `image` (a slot: erased bytes may follow it); null if not valid. */
-function parse(image: string | undefined): { seq: number; body: Uint8Array } | null {
+/** The image that `image` is (a whole file) or starts with (a slot: erased bytes follow it); null if not valid. */
+function parse(image: string | undefined, slot: boolean): { seq: number; body: Uint8Array } | null {
   if (!image || image.length < 14) return null;
   const b = fromBinary(image);
   const len = (b[8]! << 8) | b[9]!;
-  if (!equal(b.subarray(0, 4), MAGIC) || b.length < 14 + len) return null;
+  if (!equal(b.subarray(0, 4), MAGIC) || (slot ? b.length < 14 + len : b.length !== 14 + len)) return null;
   if (crc32(image.substring(0, 10 + len)) !== readU32(b, 10 + len)) return null;
   return { seq: readU32(b, 4), body: b.subarray(10, 10 + len) };
 }
@@ -65,8 +65,8 @@ export function load(store: ABStore): Uint8Array | null | false {
   const b = s.read(store.file + '.b');
   const la = lastSlot(store, a);
   const lb = lastSlot(store, b);
-  const pa = la < 0 ? null : parse(slotImage(store, a, la));
-  const pb = lb < 0 ? null : parse(slotImage(store, b, lb));
+  const pa = la < 0 ? null : parse(slotImage(store, a, la), store.slots > 0);
+  const pb = lb < 0 ? null : parse(slotImage(store, b, lb), store.slots > 0);
   const best = pa && (!pb || pa.seq >= pb.seq) ? pa : pb;
   // The next save goes after both files' last slots; a full, missing or unslotted file is recreated.
   const size = store.slot * store.slots;
