@@ -6,6 +6,12 @@
 //                                        Espruino's own Linux interpreter (your build, or
 //                                        SIPSTER_ESPRUINO), flashed as a board is: it meters its test
 //                                        load and the period ends as time passes (default 90 s)
+//   npm run bench:device -- --board espruino-linux --sustained MIN [--load-ms MS]
+//                                        sustained load on the interpreter: one period of MIN minutes
+//                                        with a unit every MS ms (default 250); whether the meter kept
+//                                        up (backlog, bill after the period's end), token online per
+//                                        1,000 tokens; --save adds the run to
+//                                        device-espruino-linux-sustained.json (+ .svg)
 //   npm run bench:device -- --port P     a real board already flashed with timing on and a test
 //                                        load (meter.json: "timing": true, "testLoadMs": > 0);
 //                                        listens for --seconds S (default 120)
@@ -41,7 +47,8 @@ const PICO_FACTOR = 70;
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string' }, seconds: { type: 'string' }, tokens: { type: 'string' }, board: { type: 'string' },
-    espruino: { type: 'string' }, period: { type: 'string' }, save: { type: 'boolean' },
+    espruino: { type: 'string' }, period: { type: 'string' }, save: { type: 'boolean' }, sustained: { type: 'string' },
+    'load-ms': { type: 'string' },
   },
   strict: true,
 });
@@ -58,6 +65,8 @@ interface Run {
   readonly board: string;
   /** process.memory() read on the console while the meter runs, or null where the console is not ours. */
   readonly memory: { usage: number; total: number } | null;
+  /** The interpreter's progress samples and when its bill came (ms after the period's end). */
+  readonly load?: { readonly trace: Progress[]; readonly billAfterEndMs: number };
 }
 
 /** Reads process.memory() on the board's (development) console, alongside the meter's records. */
@@ -115,6 +124,27 @@ async function onVirtualBoard(): Promise<Run> {
   }
 }
 
+/** A positive number from a flag, or exit 2 saying what was wrong. */
+function positiveFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!Number.isFinite(x) || x <= 0) {
+    console.error(`bench:device: ${name} must be a positive number, got ${JSON.stringify(value)}`);
+    process.exit(2);
+  }
+  return x;
+}
+
+const sustainedMinutes = args.sustained === undefined ? undefined : positiveFlag('--sustained', args.sustained, 0);
+if (sustainedMinutes !== undefined && boardKind !== 'espruino-linux') {
+  console.error('bench:device: --sustained runs on the interpreter only (--board espruino-linux)');
+  process.exit(2);
+}
+const loadMs = Math.round(positiveFlag('--load-ms', args['load-ms'], sustainedMinutes ? 250 : 1500));
+
+/** Tokens issued and folded, sampled on the host while the interpreter meters its test load. */
+interface Progress { readonly s: number; readonly issued: number; readonly folded: number }
+
 async function onInterpreter(): Promise<Run> {
   const espruino = espruinoPath(args.espruino);
   if (!espruino) {
@@ -122,7 +152,7 @@ async function onInterpreter(): Promise<Run> {
     process.exit(2);
   }
   const version = checkInterpreter(espruino);
-  const period = Number(args.period ?? 90);
+  const period = sustainedMinutes ? Math.round(sustainedMinutes * 60) : positiveFlag('--period', args.period, 90);
   const dir = mkdtempSync(join(tmpdir(), 'bench-el-'));
   const board = await spawnInterpreterBoard(join(dir, 'board'), espruino);
   const link = new Listener(board.device);
@@ -134,24 +164,38 @@ async function onInterpreter(): Promise<Run> {
     const uc = new MemoryUc({ suite, ucName: 'bench-uc', epochs: [0], tariff: TARIFF, epochLength: 24, periodSeconds: period, originUnix: origin }, rand);
     const meterFile = writeMeterFile(dir, {
       suiteId: 'P256-SHA256', meterId: 'bench-meter-el', production: false, epochLength: 24, periodSeconds: period, periodOrigin: origin,
-      pulsePin: '', replayPin: '', finalBillPin: '', testLoadMs: 1500, timing: true,
+      pulsePin: '', replayPin: '', finalBillPin: '', testLoadMs: loadMs, timing: true,
       ucKey: uc.logKey.vk, tariff: signTariff(suite, TARIFF, uc.logKey, rand(32)),
     });
     console.log(`flashing Espruino ${version} (${espruino}) with espruino-tools ...`);
     const f = await flashMeter({ port: board.console, meterFile, bootTimeoutMs: 300_000 });
     if (f.problems.length) throw new Error(`flash: ${f.problems.join('; ')}`);
     const end = (origin + period) * 1000;
-    console.log(`booted; metering the test load (one unit every 1.5 s) until the period ends in ${((end - Date.now()) / 1000).toFixed(0)} s ...`);
-    let shown = -1;
+    const booted = Date.now();
+    console.log(`booted; metering the test load (one unit every ${loadMs} ms) until the period ends in ${((end - booted) / 1000).toFixed(0)} s ...`);
+    const trace: Progress[] = [];
+    const sample = (): Progress => {
+      let issued = 0, folded = 0;
+      for (const { record: r } of link.records) {
+        if (r.kind === 'token' && !r.replay) issued++;
+        else if (r.kind === 'timing' && r.op === 'fold') folded++;
+      }
+      return { s: Math.round((Date.now() - booted) / 1000), issued, folded };
+    };
+    let shown = '';
     const progress = setInterval(() => {
-      const folded = timingsOf(link).filter((t) => t.op === 'fold').length;
-      if (folded !== shown) process.stdout.write(`\r  ${(shown = folded)} tokens folded`);
+      const p = sample();
+      if (trace.length === 0 || p.s - trace[trace.length - 1]!.s >= 10) trace.push(p);
+      const line = `  ${p.issued} tokens issued, ${p.folded} folded (backlog ${p.issued - p.folded}), ${Math.max(0, (end - Date.now()) / 1000).toFixed(0)} s to the period's end`;
+      if (line !== shown) process.stdout.write(`\r${(shown = line).padEnd(90)}`);
     }, 1000);
     try {
       await new Promise((r) => setTimeout(r, Math.max(0, end - Date.now()) / 2));
       const memory = await readMemory(link);
       await waitTiming(link, 'billgen', Math.max(0, end - Date.now()) + 300_000);
-      return { timings: timingsOf(link), board: `Espruino ${version} Linux interpreter (this CPU; bundle evaluated from Storage, as flashed)`, memory };
+      const billAfterEndMs = Date.now() - end;
+      trace.push(sample());
+      return { timings: timingsOf(link), board: `Espruino ${version} Linux interpreter (this CPU; bundle evaluated from Storage, as flashed)`, memory, load: { trace, billAfterEndMs } };
     } finally {
       clearInterval(progress);
       process.stdout.write('\n');
@@ -246,6 +290,92 @@ function svg(board: string, groups: Record<string, number[]>, rows: Stats[]): st
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${total}" viewBox="0 0 ${W} ${total}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
 }
 
+/** Kept up: the fold caught up with the period's tokens and the bill went out this soon after the period's end. */
+const KEEP_UP_BILL_MS = 10_000;
+/** Token online per this many tokens, for its flatness over a long period. */
+const BUCKET = Number(process.env.SIPSTER_BENCH_BUCKET ?? 1000);
+/** A 10 kW household's energy per second (Wh), for the unit per token a board keeps up with. */
+const HOUSEHOLD_WH_PER_S = 10_000 / 3600;
+
+interface Sustained {
+  readonly date: string;
+  readonly loadAverage: number[];
+  readonly minutes: number;
+  readonly loadMs: number;
+  readonly unitsPerS: number;
+  readonly issued: number;
+  readonly maxBacklog: number;
+  readonly billAfterEndMs: number;
+  readonly keptUp: boolean;
+  /** Token online per BUCKET tokens (by token index): median and p95, µs. */
+  readonly tokenOnline: { from: number; n: number; median: number; p95: number }[];
+  /** Fold per BUCKET tokens, likewise. */
+  readonly foldByIndex: { from: number; n: number; median: number; p95: number }[];
+  readonly fold: Stats;
+  readonly trace: Progress[];
+}
+
+/** The sustained run's figures: printed, and returned for --save. */
+function report(timings: TimingRecord[], r: NonNullable<Run['load']>): Sustained {
+  // The loaded period only: units metered while its bill was made are held and counted in the next.
+  const c = timings.find((t) => t.op === 'token-online')?.c;
+  const byIndex = (op: string): { from: number; n: number; median: number; p95: number }[] => {
+    const xs = timings.filter((t) => t.op === op && t.c === c);
+    const out = [];
+    for (let from = 0; from <= Math.max(...xs.map((t) => t.i)); from += BUCKET) {
+      const st = stats(op, xs.filter((t) => t.i >= from && t.i < from + BUCKET).map((t) => t.micros));
+      if (st.n) out.push({ from, n: st.n, median: st.median, p95: st.p95 });
+    }
+    return out;
+  };
+  const tokenOnline = byIndex('token-online');
+  const foldByIndex = byIndex('fold');
+  const last = r.trace[r.trace.length - 1]!;
+  const out: Sustained = {
+    date: new Date().toISOString(), loadAverage: loadavg(), minutes: sustainedMinutes!, loadMs, unitsPerS: Math.round((1000 / loadMs) * 100) / 100,
+    issued: last.issued, maxBacklog: Math.max(...r.trace.map((p) => p.issued - p.folded)), billAfterEndMs: r.billAfterEndMs,
+    keptUp: r.billAfterEndMs <= KEEP_UP_BILL_MS, tokenOnline, foldByIndex, fold: stats('fold', timings.filter((t) => t.op === 'fold' && t.c === c).map((t) => t.micros)), trace: r.trace,
+  };
+  console.log(`\nsustained load: ${out.minutes} min, a unit every ${loadMs} ms (${out.unitsPerS}/s): ${out.issued} tokens`);
+  console.log(`  largest backlog (issued - folded, sampled every 10 s): ${out.maxBacklog}; bill ${(out.billAfterEndMs / 1000).toFixed(1)} s after the period's end: ${out.keptUp ? 'kept up' : 'FELL BEHIND'}`);
+  console.log(`  by token index (ms)  ${'tokens'.padEnd(12)} ${'online median'.padStart(14)} ${'p95'.padStart(7)} ${'fold median'.padStart(12)} ${'p95'.padStart(7)}`);
+  tokenOnline.forEach((b, k) => {
+    const f = foldByIndex[k];
+    console.log(`${''.padEnd(22)}${`${b.from}-${b.from + BUCKET - 1}`.padEnd(12)} ${(b.median / 1000).toFixed(2).padStart(14)} ${(b.p95 / 1000).toFixed(2).padStart(7)} ${f ? (f.median / 1000).toFixed(1).padStart(12) : ''} ${f ? (f.p95 / 1000).toFixed(1).padStart(7) : ''}`);
+  });
+  const picoRate = out.unitsPerS / PICO_FACTOR;
+  console.log(`  Pico-class estimate (x${PICO_FACTOR}): ${picoRate.toFixed(3)} units/s, so a 10 kW household needs >= ${(HOUSEHOLD_WH_PER_S / picoRate).toFixed(0)} Wh per unit (an estimate)`);
+  return out;
+}
+
+/** Token online (median, p95) per 1,000 tokens, one line per run, and each run's backlog over time. */
+function sustainedSvg(runs: Sustained[]): string {
+  const W = 720, H = 220, L = 60, R = 24;
+  const parts: string[] = [`<text x="${L}" y="24" font-size="15" font-family="sans-serif" font-weight="bold">Sustained load on the Espruino interpreter (as flashed)</text>`];
+  const panel = (y0: number, title: string, unit: string, series: { name: string; pts: [number, number][] }[]): void => {
+    const xs = series.flatMap((s) => s.pts.map((p) => p[0])), ys = series.flatMap((s) => s.pts.map((p) => p[1]));
+    const xHi = Math.max(1, ...xs), yHi = Math.max(1e-9, ...ys) * 1.1;
+    const X = (x: number): number => L + (x / xHi) * (W - L - R), Y = (y: number): number => y0 + H - (y / yHi) * H;
+    parts.push(`<text x="${L}" y="${y0 - 8}" font-size="12" font-family="sans-serif">${esc(title)}</text>`);
+    parts.push(`<line x1="${L}" y1="${y0 + H}" x2="${W - R}" y2="${y0 + H}" stroke="#333"/><line x1="${L}" y1="${y0}" x2="${L}" y2="${y0 + H}" stroke="#333"/>`);
+    for (let k = 0; k <= 4; k++) {
+      parts.push(`<text x="${X((xHi * k) / 4)}" y="${y0 + H + 14}" font-size="10" font-family="sans-serif" text-anchor="middle">${Math.round((xHi * k) / 4)}</text>`);
+      parts.push(`<text x="${L - 6}" y="${Y((yHi * k) / 4) + 3}" font-size="10" font-family="sans-serif" text-anchor="end">${((yHi * k) / 4).toFixed(yHi < 10 ? 1 : 0)}</text>`);
+    }
+    parts.push(`<text x="${W - R}" y="${y0 + H + 28}" font-size="10" font-family="sans-serif" text-anchor="end">${esc(unit)}</text>`);
+    const colours = ['#4a7bd0', '#c0392b', '#27ae60', '#8e44ad', '#d35400', '#16a085'];
+    series.forEach((s, k) => {
+      const c = colours[k % colours.length]!;
+      parts.push(`<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${s.pts.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
+      parts.push(`<text x="${W - R - 4}" y="${y0 + 12 + k * 13}" font-size="10" font-family="sans-serif" text-anchor="end" fill="${c}">${esc(s.name)}</text>`);
+    });
+  };
+  panel(56, 'token online (ms) by token index: p95 per 1,000 tokens', 'token index', runs.map((r) => ({ name: `${r.unitsPerS}/s, ${r.minutes} min: p95`, pts: r.tokenOnline.map((b) => [b.from + b.n / 2, b.p95 / 1000] as [number, number]) })));
+  panel(56 + H + 70, 'backlog (tokens issued, not yet folded) over time', 'seconds since boot', runs.map((r) => ({ name: `${r.unitsPerS}/s${r.keptUp ? '' : ' (fell behind)'}`, pts: r.trace.map((p) => [p.s, p.issued - p.folded] as [number, number]) })));
+  const total = 56 + 2 * (H + 70);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${total}" viewBox="0 0 ${W} ${total}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
+}
+
 const resultsFile = (kind: string): string => join(RESULTS, kind === 'espruino-linux' ? 'device-espruino-linux.json' : 'device.json');
 
 const engine = boardKind === 'virtual' ? await engineCosts() : undefined;
@@ -290,7 +420,15 @@ if (engine) {
   console.log('\nvirtual board engine (µs per operation, guest clock):');
   for (const [k, v] of Object.entries(engine)) console.log(`  ${k.padEnd(30)} ${v.toFixed(2).padStart(8)}`);
 }
-if (args.save && boardKind !== 'port') {
+const sustained = run.load && sustainedMinutes !== undefined ? report(run.timings, run.load) : undefined;
+if (args.save && sustained) {
+  const file = join(RESULTS, 'device-espruino-linux-sustained.json');
+  const prev = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { runs: Sustained[] }).runs : [];
+  const runs = [...prev.filter((r) => r.loadMs !== sustained.loadMs || r.minutes !== sustained.minutes), sustained].sort((a, b) => b.loadMs - a.loadMs);
+  writeFileSync(file, JSON.stringify({ board: run.board, machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`, keptUpIf: `the bill out within ${KEEP_UP_BILL_MS / 1000} s of the period's end`, picoFactor: PICO_FACTOR, runs }, null, 2) + '\n');
+  writeFileSync(file.replace(/\.json$/, '.svg'), sustainedSvg(runs));
+  console.log(`\nwrote ${file} and its .svg`);
+} else if (args.save && boardKind !== 'port') {
   mkdirSync(RESULTS, { recursive: true });
   const file = resultsFile(boardKind);
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
