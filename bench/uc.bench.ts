@@ -224,7 +224,7 @@ function stageRows(stageDir: string): string[][] {
     }
   }
   const pays = sum.get('pay: coin check')?.n ?? 1;
-  return [...sum].filter(([k]) => /^(pay|\/v1\/pay|sqlite)/.test(k)).map(([k, v]) => [k, String(v.n), ((v.ms / v.n) * 1000).toFixed(0), ((v.ms / pays) * 1000).toFixed(0)]);
+  return [...sum].filter(([k]) => /^(pay|settle|\/v1\/(pay|settle)|sqlite)/.test(k)).map(([k, v]) => [k, String(v.n), ((v.ms / v.n) * 1000).toFixed(0), ((v.ms / pays) * 1000).toFixed(0)]);
 }
 
 interface ConfigResult {

@@ -361,14 +361,20 @@ export class UcService {
 
   /** Settle (with C) or record as debt (without C); authenticated as the bill's account holder. */
   async settle(billMessage: Uint8Array, signature: Uint8Array, C: Uint8Array | undefined, token: string | undefined): Promise<RecordedBill> {
+    let t = stageStart();
     const { suite, bill } = decodeBillMessage(billMessage);
     await this.authenticate(bill.meterId, token);
+    t = stageEnd('settle: account', t);
     await this.refresh();
+    t = stageEnd('settle: params log check', t);
     const point = C === undefined ? undefined : suite.decodePoint(C);
     this.faults('settle:before-tx');
     const rec = await this.db.tx(async (q) => {
+      t = stageEnd('settle: transaction start', t);
       const view = await ledgerView(q, bill.meterId, [bill.c - 1, bill.c]);
+      t = stageEnd('settle: ledger read', t);
       const rec = checkSettlement(this.pinned, view, (e) => this.secrets.get(e), billMessage, signature, point);
+      t = stageEnd('settle: checks (signature, C = a_e·R)', t);
       const at = this.now();
       if (view.recordedBill(bill.meterId, bill.c)) {
         // A recorded debt now settled with its combined receipt.
@@ -385,8 +391,10 @@ export class UcService {
       }
       if (rec.status === 'settled') await q.run('INSERT INTO uc_settlements (meter_id, c, combined, settled_at) VALUES (?, ?, ?, ?)', [rec.meterId, rec.c, C!, at]);
       this.faults('settle:after-record');
+      t = stageEnd('settle: writes', t);
       return rec;
     });
+    stageEnd('settle: commit', t);
     this.faults('settle:after-commit');
     this.log.info(rec.status === 'settled' ? 'bill settled' : 'bill recorded as debt', { meterId: rec.meterId, c: rec.c });
     return rec;
