@@ -41,6 +41,12 @@
   time('mapToCurve', 4, function () { P.mapToCurve(new P.Point(), a, 0, P.fe(), P.fe()); });
   time('hashToCurve', 6, function (i) { seed[0] = i; P.hashToCurve(seed, dst); });
   time('fold (tokenPoint + add)', 6, function (i) { P.pointAddTo(Q, Q, P.tokenPoint(P.tokenRho(seed, 0, i))); });
+  // The per-token path: state image, slotted A/B save (Storage), token record built and sent.
+  var st = P.newState(seed), store = P.abStore('prof.st', 160, 32), rho = P.tokenRho(seed, 0, 0);
+  time('encodeState', 100, function (i) { P.setCount(st, i); P.encodeState(st); });
+  time('store save (slotted A/B)', 100, function (i) { P.setCount(st, i); P.save(store, P.encodeState(st)); });
+  time('tokenBody + frame', 100, function (i) { P.frame(P.tokenBody(0, 0, i, 0, 0, rho)); });
+  time('emit (token record)', 100, function (i) { P.emit(1, P.tokenBody(0, 0, i, 0, 0, rho)); });
   time('mulPoint (4-bit window)', 2, function () { P.mulPoint(G, seed); });
   var m = process.memory();
   print('@PROF-MEM ' + m.usage + ' ' + m.total);

@@ -9,6 +9,11 @@ import { sha256, hmacSha256 } from '../../firmware/src/crypto/hash.ts';
 import { mulPoint, ecdsaSign, ecdsaVerify, ecdsaKeyFromSeed, ecdsaSignManyVerified, setBaseTable, mulBase } from '../../firmware/src/crypto/ecdsa.ts';
 import { tokenRho, tokenPoint } from '../../firmware/src/derive.ts';
 import { runKat } from '../../firmware/src/kat.ts';
+import { encodeState, newPeriod, newState, type MeterState } from '../../firmware/src/state.ts';
+import { abStore, save } from '../../firmware/src/store.ts';
+import { tokenBody } from '../../firmware/src/records.ts';
+import { frame } from '../../firmware/src/frame.ts';
+import { emit } from '../../firmware/src/output.ts';
 
 declare const global: any;
 // Field methods are mangled in the bundle: each gets a one-call wrapper (its cost is the 'call' row).
@@ -24,4 +29,7 @@ global['P'] = {
   'sha256': sha256, 'hmacSha256': hmacSha256, 'mulPoint': mulPoint, 'ecdsaSign': ecdsaSign, 'ecdsaVerify': ecdsaVerify,
   'ecdsaKeyFromSeed': ecdsaKeyFromSeed, 'ecdsaSignManyVerified': ecdsaSignManyVerified, 'setBaseTable': setBaseTable, 'mulBase': mulBase, 'tokenRho': tokenRho,
   'tokenPoint': tokenPoint, 'runKat': runKat,
+  // The per-token path (meter.ts issue): the state image, its slotted A/B save, the token record.
+  'newState': (seed: Uint8Array) => newState(newPeriod(0, 0, 0, 1, seed)), 'setCount': (s: MeterState, n: number) => { s.cur.n = n; }, 'encodeState': encodeState, 'abStore': abStore, 'save': save,
+  'tokenBody': tokenBody, 'frame': frame, 'emit': emit,
 };

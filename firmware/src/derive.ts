@@ -31,12 +31,14 @@ import {
   hashToCurve,
   hashToScalar,
   hkdfSha256,
-  hmacSha256,
+  hmacKey,
+  hmacWith,
   mulBase,
   pointAdd,
   pointEncode,
   pointNeg,
   sha256,
+  type HmacKey,
   type Point,
 } from './crypto/index.ts';
 
@@ -78,10 +80,22 @@ export function periodSeed(kappa: Uint8Array, rnd32: Uint8Array, meterId: string
   return hkdfSha256(SEED_SALT, ikm, info, 32);
 }
 
+/**
+ * The HMAC key of the seed tokenRho saw last: a period's tokens share it, which saves the key's
+ * padding loop on every token. By identity: a seed is never changed in place (periods get theirs
+ * new from periodSeed or as a decoded copy).
+ */
+let rhoSeed: Uint8Array | null = null;
+let rhoKey: HmacKey | null = null;
+
 /** ρ_i, the token of unit i of period c. */
 export function tokenRho(seed: Uint8Array, c: number, i: number): Uint8Array {
   'ram';
-  return hmacSha256(fixed(seed, 32), concat([TOKEN_LABEL, cu32(c), cu32(i)]));
+  if (seed !== rhoSeed) {
+    rhoKey = hmacKey(fixed(seed, 32));
+    rhoSeed = seed;
+  }
+  return hmacWith(rhoKey!, concat([TOKEN_LABEL, cu32(c), cu32(i)]));
 }
 
 /** H(ρ_i), the point folded into the running sum S. */

@@ -78,14 +78,31 @@ export function newState(cur: Period): MeterState {
   return { bootSeq: 0, recordSeq: 0, status: 0, cur: cur, prev: new Uint8Array(32), closed: null };
 }
 
+/**
+ * The state image, written field by field into one buffer: it is encoded for every token, and one
+ * DataView call per field costs the interpreter less than a function call and an array per field.
+ */
 export function encodeState(s: MeterState): Uint8Array {
   'ram';
   const p = s.cur;
-  return concat([
-    u32(s.bootSeq), u32(s.recordSeq), u8(s.status),
-    u32(p.c), u32(p.periodLabel), u32(p.e), u32(p.tariffVersion), p.seed, u32(p.n), u32(p.j), lp(p.sJ), u32(p.carried),
-    s.prev,
-  ]);
+  const sj = p.sJ;
+  const b = new Uint8Array(103 + sj.length);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, s.bootSeq);
+  v.setUint32(4, s.recordSeq);
+  b[8] = s.status;
+  v.setUint32(9, p.c);
+  v.setUint32(13, p.periodLabel);
+  v.setUint32(17, p.e);
+  v.setUint32(21, p.tariffVersion);
+  b.set(p.seed, 25);
+  v.setUint32(57, p.n);
+  v.setUint32(61, p.j);
+  v.setUint16(65, sj.length);
+  b.set(sj, 67);
+  v.setUint32(67 + sj.length, p.carried);
+  b.set(s.prev, 71 + sj.length);
+  return b;
 }
 
 /** The last bill of period p, as BillGen made it. */

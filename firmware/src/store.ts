@@ -12,7 +12,7 @@
 // the slot written last in each file counts: an older one holds an older count, or period.
 //
 // Image: "SIP1" ‖ u32 seq ‖ u16 bodyLength ‖ body ‖ u32 crc32(everything before).
-import { ascii, concat, equal, lp, readU32, u32 } from './bytes.ts';
+import { ascii, equal, readU32, u32 } from './bytes.ts';
 import { crc32, fromBinary, storage, toBinary } from './board.ts';
 
 const MAGIC = ascii('SIP1');
@@ -84,7 +84,13 @@ export function load(store: ABStore): Uint8Array | null | false {
 export function save(store: ABStore, body: Uint8Array): boolean {
   'ram';
   store.seq = (store.seq + 1) >>> 0;
-  const head = concat([MAGIC, u32(store.seq), lp(body)]);
+  // "SIP1" ‖ u32 seq ‖ u16 length ‖ body in one buffer (saved for every token: no per-field arrays).
+  const head = new Uint8Array(10 + body.length);
+  const v = new DataView(head.buffer);
+  head.set(MAGIC, 0);
+  v.setUint32(4, store.seq);
+  v.setUint16(8, body.length);
+  head.set(body, 10);
   const bin = toBinary(head);
   const image = bin + toBinary(u32(crc32(bin)));
   const s = storage();

@@ -1,5 +1,6 @@
 // SHA-256 (the board's native require("crypto").SHA256 when present, else FIPS 180-4 in
-// plain JS; the flashed bundle has only the native one: native.ts), HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869). Espruino subset only.
+// plain JS; the flashed bundle has only the native one: native.ts), HMAC-SHA256 (RFC 2104; a key's
+// padded blocks can be kept for many MACs: hmacKey/hmacWith) and HKDF-SHA256 (RFC 5869). Espruino subset only.
 
 import { nativeConcat, nativeSha256, nativesOnly } from './native.ts';
 
@@ -128,20 +129,38 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
-export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  'ram';
-  let k = key;
-  if (k.length > 64) k = sha256(k);
-  const ipad = new Uint8Array(64 + data.length);
-  const opad = new Uint8Array(64 + 32);
+/** An HMAC-SHA256 key's inner and outer padded blocks (RFC 2104), for many MACs under one key. */
+export interface HmacKey {
+  readonly inner: Uint8Array;
+  readonly outer: Uint8Array;
+}
+
+/** The padded blocks of `key`: a 64-step loop, which costs the interpreter more than both hashes of a MAC. */
+export function hmacKey(key: Uint8Array): HmacKey {
+  const k = key.length > 64 ? sha256(key) : key;
+  const inner = new Uint8Array(64);
+  const outer = new Uint8Array(64);
   for (let i = 0; i < 64; i++) {
     const b = i < k.length ? k[i] : 0;
-    ipad[i] = b ^ 0x36;
-    opad[i] = b ^ 0x5c;
+    inner[i] = b ^ 0x36;
+    outer[i] = b ^ 0x5c;
   }
+  return { inner: inner, outer: outer };
+}
+
+export function hmacWith(key: HmacKey, data: Uint8Array): Uint8Array {
+  'ram';
+  const ipad = new Uint8Array(64 + data.length);
+  const opad = new Uint8Array(64 + 32);
+  ipad.set(key.inner, 0);
   ipad.set(data, 64);
+  opad.set(key.outer, 0);
   opad.set(sha256(ipad), 64);
   return sha256(opad);
+}
+
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return hmacWith(hmacKey(key), data);
 }
 
 /** HKDF-SHA256 extract-and-expand, length <= 8160 bytes. */

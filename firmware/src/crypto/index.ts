@@ -1,6 +1,7 @@
 // Meter crypto for suite P256-SHA256, BigInt-free, for the Espruino 2v29 interpreter.
 // Final API (bytes are Uint8Array everywhere; scalars 32-byte big-endian):
 //   sha256(data) -> 32 B                     hmacSha256(key, data) -> 32 B
+//   hmacKey(key) -> HmacKey, hmacWith(HmacKey, data) -> 32 B (one key, many MACs)
 //   hkdfSha256(salt, ikm, info, length)      expandMessageXmd(msg, dst, len)
 //   hashToScalar(msg, dst) -> 32 B           (hash_to_field mod n, count 1, L 48)
 //   type Point (opaque)  pointZero()  pointAdd(a, b)  pointNeg(a)  pointEqual(a, b)
@@ -22,7 +23,7 @@
 import { opCounts } from './p256.ts';
 import { Point, pointAddTo, pointNegTo } from './point.ts';
 
-export { sha256, hmacSha256, hkdfSha256 } from './hash.ts';
+export { sha256, hmacSha256, hmacKey, hmacWith, hkdfSha256, type HmacKey } from './hash.ts';
 export { expandMessageXmd, hashToCurve, hashToScalar } from './h2c.ts';
 export { Point, pointZero, pointEncode, pointDecode, pointEqual } from './point.ts';
 export { COMB_TABLE_BYTES } from './scalar.ts';

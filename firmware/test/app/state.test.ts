@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFaultMessage } from '../../../host/protocol/messages.ts';
 import { verifySignature } from '../../../host/protocol/signature.ts';
 import type { MeterRecord } from '../../../host/records/decode.ts';
-import { decodeClosed, decodeState } from '../../src/state.ts';
+import { decodeClosed, decodeState, encodeState, newPeriod, newState } from '../../src/state.ts';
 import { provisionedBoard, records } from './fixture.ts';
 import type { VirtualBoard } from './harness.ts';
 
@@ -185,5 +185,25 @@ describe('state before output', () => {
     board.settle();
     expect(board.errors).toEqual([]);
     expect(checked).toEqual({ tokens: 7, bills: 2 });
+  });
+});
+
+describe('the state image', () => {
+  it('is the documented layout byte for byte, and decodes back to the same state (with and without a checkpoint)', () => {
+    const be = (x: number, n: number) => Array.from({ length: n }, (_, k) => (x >>> (8 * (n - 1 - k))) & 255);
+    for (const sJ of [new Uint8Array(0), new Uint8Array(33).fill(0xa5)]) {
+      const seed = new Uint8Array(32).map((_, k) => k + 1);
+      const prev = new Uint8Array(32).map((_, k) => 255 - k);
+      const s = newState(newPeriod(0xfffffffe, 7, 3, 9, seed));
+      Object.assign(s, { bootSeq: 0x01020304, recordSeq: 0xa0b0c0d0, status: 2, prev });
+      Object.assign(s.cur, { n: 70000, j: 65536, sJ, carried: 999999 });
+      const want = [
+        ...be(0x01020304, 4), ...be(0xa0b0c0d0, 4), 2, ...be(0xfffffffe, 4), ...be(7, 4), ...be(3, 4), ...be(9, 4), ...seed,
+        ...be(70000, 4), ...be(65536, 4), ...be(sJ.length, 2), ...sJ, ...be(999999, 4), ...prev,
+      ];
+      const image = encodeState(s);
+      expect([...image]).toEqual(want);
+      expect(decodeState(image)).toEqual(s);
+    }
   });
 });
