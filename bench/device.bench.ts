@@ -409,11 +409,12 @@ const targets = [
   { name: 'fold, median ms', value: (of('fold')?.median ?? NaN) / 1000, max: 150 },
   { name: 'bill record (BillGen), median ms', value: (of('billgen')?.median ?? NaN) / 1000, max: 1000 },
   { name: 'boot KAT, ms', value: (of('boot-kat')?.median ?? NaN) / 1000, max: 2000 },
+  { name: 'boot to ready for the first token, ms', value: (of('boot')?.median ?? NaN) / 1000, max: 2000 },
   { name: 'variables in use', value: run.memory?.usage ?? NaN, max: 1500 },
 ].map((t) => ({ ...t, met: t.value <= t.max }));
 if (pico) {
   console.log('\ntargets (issue 11: the interpreter, this CPU, as flashed)');
-  for (const t of targets) console.log(`  ${t.name.padEnd(34)} ${t.value.toFixed(1).padStart(8)}  target <= ${String(t.max).padEnd(6)} ${t.met ? 'met' : 'MISSED'}`);
+  for (const t of targets) console.log(`  ${t.name.padEnd(38)} ${t.value.toFixed(1).padStart(8)}  target <= ${String(t.max).padEnd(6)} ${t.met ? 'met' : 'MISSED'}`);
 }
 if (pico) console.log(`Pico est.: the interpreter's median x${PICO_FACTOR} (an estimate from the Leibniz-loop ratio, not a measurement)`);
 if (engine) {

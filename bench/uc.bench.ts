@@ -1,5 +1,5 @@
 /**
- * UC and mint throughput (`npm run bench -- uc [--suite=BLS12381-SHA256] [--cpu-prof=DIR] [--sqlite-only]`):
+ * UC and mint throughput (`npm run bench -- uc [--suite=BLS12381-SHA256] [--cpu-prof=DIR] [--sqlite-only] [--workers N]`):
  * receipts per second over real loopback HTTP for 1, 8, 64 and 256 concurrent wallets, coin
  * redemption, receipt (+ DLEQ proof in the P-256 suite) and the store's transaction included, on
  *   - SQLite: one `sipster uc serve --workers <cores>`;
@@ -14,6 +14,7 @@
  * units; the OHTTP relay's rate at 64 wallets; the mint's swap rate; the UC's per-stage times
  * (host/common/stage-times.ts). `--cpu-prof=DIR`: the SQLite UC under node --cpu-prof, summed by
  * bench/cpu-profile.ts. `--sqlite-only`: the SQLite runs alone (quicker, nothing saved for PostgreSQL).
+ * `--workers N`: UC worker processes (default one per core).
  */
 import { Bench, benchFlags, type Target } from './lib.ts';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,7 @@ import { UcService } from '../host/uc/service.ts';
 import { UcClient, type ObliviousRoute } from '../host/wallet/uc-client.ts';
 import { floorPerSecond } from './uc-floor.ts';
 
-const flags = benchFlags({ suite: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'sqlite-only': { type: 'boolean' } });
+const flags = benchFlags({ suite: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'sqlite-only': { type: 'boolean' }, workers: { type: 'string' } });
 const suiteId = (flags.suite ?? 'P256-SHA256') as SuiteId;
 if (!SUITE_IDS.includes(suiteId)) {
   process.stderr.write(`bench: --suite must be one of ${SUITE_IDS.join(', ')}\n`);
@@ -58,6 +59,12 @@ const RELAY_WALLETS = 64;
 const SWAPS = 120;
 const BILL_SIZES = [1, 100, 10_000];
 const CORES = cpus().length;
+/** UC worker processes per SQLite/PostgreSQL UC (default: one per core). */
+const WORKERS = flags.workers === undefined ? CORES : Number(flags.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 1 || WORKERS > 64) {
+  process.stderr.write(`bench: --workers must be an integer from 1 to 64, got ${JSON.stringify(flags.workers)}\n`);
+  process.exit(2);
+}
 const FLOOR_MS = 2000;
 
 const dir = mkdtempSync(join(tmpdir(), 'sipster-bench-uc-'));
@@ -320,14 +327,14 @@ async function main(): Promise<void> {
   const sqlite = join(dir, 'uc.sqlite');
   const sqliteTokens = await setUp(sqlite, bills);
   const configs: ConfigResult[] = [];
-  configs.push(await runConfig('SQLite', sqlite, 1, CORES, { bills, tokens: sqliteTokens, extras: true, cpuProf: flags['cpu-prof'] }));
+  configs.push(await runConfig('SQLite', sqlite, 1, WORKERS, { bills, tokens: sqliteTokens, extras: true, cpuProf: flags['cpu-prof'] }));
   bench.progress(`crypto-only floor on ${CORES} cores`);
   const floor = round1(await floorPerSecond(sqlite, suite.id, configs[0]!.coinSample, CORES, FLOOR_MS));
   if (flags['sqlite-only']) return report(configs, floor);
   const pg = await startPostgres();
   try {
     const pgTokens = await setUp(pg.url, bills);
-    configs.push(await runConfig('PostgreSQL', pg.url, 1, CORES, { bills, tokens: pgTokens }));
+    configs.push(await runConfig('PostgreSQL', pg.url, 1, WORKERS, { bills, tokens: pgTokens }));
     configs.push(await runConfig(`${CORES > 1 ? 2 : 1} UC on 1 PG`, pg.url, 2, Math.max(1, Math.floor(CORES / 2)), {}));
   } finally {
     await pg.stop();
@@ -373,7 +380,7 @@ function report(configs: readonly ConfigResult[], floor: number): void {
   const suffix = P256 ? '' : '-bls12381';
   bench.save(
     {
-      [`uc${suffix}.json`]: { ...base, store: 'sqlite', ucWorkers: CORES, receiptsPerSecond: sq!.levels, viaRelay: sq!.relay, mintSwapsPerSecond: sq!.swapsPerS, settleLatencyMs: sq!.settle, stages: sq!.stages },
+      [`uc${suffix}.json`]: { ...base, store: 'sqlite', ucWorkers: WORKERS, receiptsPerSecond: sq!.levels, viaRelay: sq!.relay, mintSwapsPerSecond: sq!.swapsPerS, settleLatencyMs: sq!.settle, stages: sq!.stages },
       [`uc${suffix}.svg`]: svg(configs, floor),
       ...(configs.length > 1 && {
         [`uc-postgres${suffix}.json`]: { ...base, store: 'postgres (throwaway server, fsync off)', configs: configs.slice(1).map((c) => ({ name: c.name, receiptsPerSecond: c.levels, settleLatencyMs: c.settle, stages: c.stages })) },

@@ -21,7 +21,7 @@ import {
 } from './provision.ts';
 import {
   billBody, bootBody, FAULT_FLASH_WRITE, FAULT_IDENTITY_CORRUPT, FAULT_INTERNAL, FAULT_KAT, FAULT_PROVISIONING, FAULT_RNG_HEALTH,
-  FAULT_SIGNATURE, FAULT_STATE_CORRUPT, faultBody, FLAG_REPLAY, handoverBody, NONE, OP_BILLGEN, OP_BOOT_KAT, OP_FOLD, OP_SIGN,
+  FAULT_SIGNATURE, FAULT_STATE_CORRUPT, faultBody, FLAG_REPLAY, handoverBody, NONE, OP_BILLGEN, OP_BOOT, OP_BOOT_KAT, OP_FOLD, OP_SIGN,
   OP_TOKEN_ONLINE, REC_BILL, REC_BOOT, REC_FAULT, REC_HANDOVER, REC_REPLAY, REC_TIMING, REC_TOKEN, replayBody,
   STATUS_FAULT, STATUS_OPERATING, STATUS_RETIRED, timingBody, tokenBody,
 } from './records.ts';
@@ -106,6 +106,7 @@ function guard(fn: () => void): void {
 }
 
 function start(): void {
+  const booted = now();
   const fw = firmwareHash();
   loadBaseTable();
   const t0 = now();
@@ -135,6 +136,8 @@ function start(): void {
   j = cur.j;
   fold();
   clock();
+  // Boot to ready for the first token (the KAT, the tariff's signature, identity and state).
+  timing(OP_BOOT, 0, 0, booted);
 }
 
 /** Loads provisioning, identity and state; returns a fault code (0 = operating or retired). */
@@ -188,8 +191,8 @@ function bootState(): number {
   if (s.closed && s.closed.c === s.cur.c && !switchPeriod(s.closed)) return FAULT_RNG_HEALTH;
   s.bootSeq = (s.bootSeq + 1) >>> 0;
   numberRecords(s.bootSeq, s.recordSeq);
-  // The boot record, the KAT's timing record, and the resend of what a cut may have held back (start()).
-  if (!save(+p.timing + (s.cur.n || s.closed ? 2 : 1))) return FAULT_FLASH_WRITE;
+  // The boot record, the KAT's and the boot's timing records, and the resend of what a cut may have held back (start()).
+  if (!save(2 * +p.timing + (s.cur.n || s.closed ? 2 : 1))) return FAULT_FLASH_WRITE;
   status = s.status === STATUS_RETIRED ? STATUS_RETIRED : STATUS_OPERATING;
   return 0;
 }

@@ -62,6 +62,8 @@ export const OP_BILLGEN = 3;
 /** Signing β and the dispute signature together, both verified. */
 export const OP_SIGN = 4;
 export const OP_BOOT_KAT = 5;
+/** From start() to ready for the first token (KAT, tariff signature, identity, state). */
+export const OP_BOOT = 6;
 
 export function recordHeader(type: number, bootSeq: number, recordSeq: number): Uint8Array {
   'ram';

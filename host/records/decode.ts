@@ -17,7 +17,7 @@ export const METER_STATUS = ['operating', 'fault', 'retired'] as const;
 export const FAULT_CODES = {
   1: 'state-corrupt', 2: 'identity-corrupt', 3: 'kat-failed', 4: 'rng-health', 5: 'provisioning', 6: 'flash-write', 7: 'signature', 8: 'internal',
 } as const;
-export const TIMING_OPS = { 1: 'token-online', 2: 'fold', 3: 'billgen', 4: 'sign', 5: 'boot-kat' } as const;
+export const TIMING_OPS = { 1: 'token-online', 2: 'fold', 3: 'billgen', 4: 'sign', 5: 'boot-kat', 6: 'boot' } as const;
 
 interface Header {
   readonly bootSeq: number;
