@@ -1,6 +1,6 @@
 // Entry of the profile bundle: the meter's crypto primitives, built with the flashed bundle's
 // rollup and terser settings, put on the global `P` under quoted (unmangled) names.
-import { Fn, Fp, fpInv, fpPowC1, fnInv } from '../../firmware/src/crypto/p256.ts';
+import { Fp, fpInv, fpPowC1, makeFn } from '../../firmware/src/crypto/p256.ts';
 import { montP256 } from '../../firmware/src/crypto/p256-mont.ts';
 import { fe, type Fe } from '../../firmware/src/crypto/field.ts';
 import { hashToCurve, hashToScalar, expandMessageXmd, mapToCurve } from '../../firmware/src/crypto/h2c.ts';
@@ -16,6 +16,7 @@ import { frame } from '../../firmware/src/frame.ts';
 import { emit } from '../../firmware/src/output.ts';
 
 declare const global: any;
+const Fn = makeFn();
 // Field methods are mangled in the bundle: each gets a one-call wrapper (its cost is the 'call' row).
 const fp = {
   'mul': (r: Fe, a: Fe, b: Fe) => Fp.mul(r, a, b), 'sqr': (r: Fe, a: Fe) => Fp.sqr(r, a), 'add': (r: Fe, a: Fe, b: Fe) => Fp.add(r, a, b),
@@ -23,7 +24,7 @@ const fp = {
   'mulN': (r: Fe, a: Fe, b: Fe) => Fn.mul(r, a, b),
 };
 global['P'] = {
-  'fp': fp, 'call': (r: Fe) => r, 'fpInv': fpInv, 'fpPowC1': fpPowC1, 'fnInv': fnInv, 'montP256': montP256, 'fe': fe,
+  'fp': fp, 'call': (r: Fe) => r, 'fpInv': fpInv, 'fpPowC1': fpPowC1, 'fnInv': Fn.inv, 'montP256': montP256, 'fe': fe,
   'hashToCurve': hashToCurve, 'hashToScalar': hashToScalar, 'expandMessageXmd': expandMessageXmd, 'mapToCurve': mapToCurve,
   'Point': Point, 'pointDouble': pointDouble, 'pointAddTo': pointAddTo, 'generator': generator,
   'sha256': sha256, 'hmacSha256': hmacSha256, 'mulPoint': mulPoint, 'ecdsaSign': ecdsaSign, 'ecdsaVerify': ecdsaVerify,

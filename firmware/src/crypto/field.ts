@@ -162,6 +162,14 @@ export interface Field {
 }
 
 /**
+ * Adds a field's counters (mul, sqr, add, inv, sqrt + suffix, in the order timing records list
+ * them; inv, sqrt: p256.ts) to ops, keeping the counts of those already there.
+ */
+export function addCounters(ops: OpCounters, suffix: string): void {
+  for (const k of ['mul', 'sqr', 'add', 'inv', 'sqrt']) if (!ops[k + suffix]) ops[k + suffix] = 0;
+}
+
+/**
  * The field modulo N (modHex: 64 hex digits). Operations are counted in ops under 'mul' + suffix,
  * 'sqr' + suffix, 'add' + suffix ('inv' + suffix, 'sqrt' + suffix: p256.ts). fast: a specialized
  * Montgomery product for this modulus, or null for the generic one.
@@ -174,8 +182,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
   const kMul = 'mul' + suffix;
   const kSqr = 'sqr' + suffix;
   const kAdd = 'add' + suffix;
-  // all of this field's counters, in the order timing records list them (inv, sqrt: p256.ts)
-  for (const k of ['mul', 'sqr', 'add', 'inv', 'sqrt']) ops[k + suffix] = 0;
+  addCounters(ops, suffix);
   const mont = fast !== null ? fast : montGeneric(n);
   const tmp = fe();
   const tmp2 = fe();
@@ -319,6 +326,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
   // (mul(hi, c192) = hi * 2^192 mod N, out of Montgomery form) and R^2 mod N, i.e. 1 times 16^66,
   // 16^114 and 16^132: 132 one-pass multiplications by 16 per field at start-up (additions, cheap
   // on the board) instead of the 66-byte hex of R^2 and two multiplications.
+  const adds = ops[kAdd];
   const x = fe();
   x[0] = 1;
   for (let i = 1; i <= 132; i++) {
@@ -328,7 +336,7 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
   }
   r2.set(x);
   canonInPlace(one);
-  ops[kAdd] = 0; // start-up work is not counted
+  ops[kAdd] = adds; // start-up work is not counted (a field made during an operation leaves its counts as they were)
 
   return {
     nBytes,

@@ -9,7 +9,7 @@
 
 import { fe, type Fe } from './field.ts';
 import { concatBytes, sha256 } from './hash.ts';
-import { Fn, Fp, fpPowC1 } from './p256.ts';
+import { Fp, fpPowC1, makeFn } from './p256.ts';
 import { CURVE_B, Point, addTail, feHex } from './point.ts';
 
 export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number): Uint8Array {
@@ -35,8 +35,9 @@ export function expandMessageXmd(msg: Uint8Array, dst: Uint8Array, len: number):
   return out;
 }
 
-/** RFC 9380 hash_to_field(msg, dst, count 1, L 48) mod n as a canonical 32-byte scalar. */
+/** RFC 9380 hash_to_field(msg, dst, count 1, L 48) mod n as a canonical 32-byte scalar (the bill's r: the scalar field is made for it). */
 export function hashToScalar(msg: Uint8Array, dst: Uint8Array): Uint8Array {
+  const Fn = makeFn();
   const e = fe();
   Fn.fromBytes48(e, expandMessageXmd(msg, dst, 48), 0);
   const out = new Uint8Array(32);

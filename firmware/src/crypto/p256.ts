@@ -1,8 +1,9 @@
 // P-256 fields and the fixed exponentiations mod p (addition chains: the exponents
 // p-2, (p+1)/4 and (p-3)/4 are runs of ones and single bits, so ~253 squarings and
-// 7..13 multiplications each, versus ~60 for a generic window).
+// 7..13 multiplications each, versus ~60 for a generic window). Fp is resident (every token
+// uses it); the scalar field is made on demand (makeFn).
 
-import { makeField, fe, type Fe, type OpCounters } from './field.ts';
+import { addCounters, makeField, fe, type Fe, type Field, type OpCounters } from './field.ts';
 import { montP256 } from './p256-mont.ts';
 
 /**
@@ -14,8 +15,31 @@ export const opCounts: OpCounters = {};
 
 /** base field, p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
 export const Fp = makeField('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff', opCounts, '', montP256);
-/** scalar field, n = group order */
-export const Fn = makeField('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', opCounts, 'N', null);
+// The counters of Fn (mulN ... sqrtN) exist from the start, after Fp's: timing records list them in this order.
+addCounters(opCounts, 'N');
+
+/** The scalar field with its inversion (a^(n-2), a 4-bit window: n has no addition chain as short as p's). */
+export interface ScalarField extends Field {
+  /** r = a^-1 mod n (0 maps to 0) */
+  inv(r: Fe, a: Fe): void;
+}
+
+/**
+ * The scalar field, n = group order, made on each use and dropped after it: only keys, signatures,
+ * verifications and the bill scalar need it (at boot, and when a period opens and closes), and on
+ * the board a field takes ~300 variables while it exists (its closures, their "ram" copies, its
+ * constants), more than a tenth of a small board's RAM. Making one costs 132 additions.
+ */
+export function makeFn(): ScalarField {
+  const F = makeField('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', opCounts, 'N', null) as ScalarField;
+  const nMinus2 = new Uint8Array(F.nBytes);
+  nMinus2[31] -= 2;
+  F.inv = (r: Fe, a: Fe): void => {
+    opCounts.invN++;
+    F.powBytes(r, a, nMinus2);
+  };
+  return F;
+}
 
 /** xs[j] = a^(2^k - 1) for k = 2 << j (2, 4, 8, 16, 32), set by ones() */
 const xs = [fe(), fe(), fe(), fe(), fe()];
@@ -74,14 +98,4 @@ export function fpPowC1(r: Fe, a: Fe): void {
   Fp.sqrN(acc, acc, 96);
   append94Ones();
   r.set(acc);
-}
-
-const nMinus2 = new Uint8Array(32);
-nMinus2.set(Fn.nBytes);
-nMinus2[31] -= 2;
-
-/** r = a^(n-2) = a^-1 mod n */
-export function fnInv(r: Fe, a: Fe): void {
-  opCounts.invN++;
-  Fn.powBytes(r, a, nMinus2);
 }

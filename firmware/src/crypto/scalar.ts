@@ -8,6 +8,9 @@
 // k·P is 32/v - 1 doublings and <= 32 additions (the base table has v = 4: 7 doublings).
 // Variable base (keys without a table): 4-bit window, ~252 doublings + 64 additions.
 // Scalars are 32-byte big-endian; any value < 2^256 works (k and k mod n give the same point).
+// The products are made on demand (multipliers()): the board needs them at boot and when a period
+// opens and closes, never per token, and module-level functions would hold their variables (and
+// "ram" copies) all the time.
 
 import { batchInvert, fe, type Fe } from './field.ts';
 import { nativesOnly } from './native.ts';
@@ -41,6 +44,7 @@ export function combTable(p: Point, v: number): Uint32Array {
   const zi2 = fe();
   const x = fe();
   const y = fe();
+  const m = multipliers();
   for (let ct = 0; ct < v * TEETH; ct++) {
     const t = ct % TEETH;
     const c0 = (ct - t) / TEETH * ENTRIES; // first entry of comb ct / TEETH, built on 2^(32 ct / (TEETH v))·P
@@ -59,8 +63,8 @@ export function combTable(p: Point, v: number): Uint32Array {
         if (j === 0) {
           pointCopy(pts[c], base);
         } else {
-          combEntry(out, c0 + j);
-          pointAddAffine(pts[c], base, ex, ey);
+          m.combEntry(out, c0 + j, x, y);
+          pointAddAffine(pts[c], base, x, y);
         }
         if (pts[c].inf) throw new Error('comb: degenerate point');
         zs.push(pts[c].z);
@@ -117,65 +121,81 @@ export function combTableFromBytes(u8: Uint8Array, v: number): Uint32Array {
   return t;
 }
 
-const ex = fe();
-const ey = fe();
+/** Products with a point (see the top of this file), made by multipliers(). */
+export interface Multipliers {
+  /** r = k·P, P given by its comb table t of v combs: 32/v - 1 doublings, <= 32 additions. */
+  combMul(r: Point, k: Uint8Array, t: Uint32Array): void;
+  /** r = k·P for any P: 4-bit fixed window over Jacobian multiples 1P..15P. */
+  mulVar(r: Point, p: Point, k: Uint8Array): void;
+  /** x, y = entry j of table t (comb c's entries are c·255 + 1..255) */
+  combEntry(t: Uint32Array, j: number, x: Fe, y: Fe): void;
+}
 
-/** ex, ey = entry j of table t (comb c's entries are c·255 + 1..255) */
-function combEntry(t: Uint32Array, j: number): void {
-  'ram';
-  const o = (j - 1) * ENTRY;
-  for (let i = 0; i < 11; i++) {
-    ex[i] = t[o + i];
-    ey[i] = t[o + 11 + i];
+/**
+ * The products, made for each use and dropped after it: a function defined at module level holds
+ * 5 of the board's variables + 1 per parameter (+ its "ram" copy) for good, a nested one only
+ * while its maker's result is referenced. Making them costs parsing 4 small functions.
+ */
+export function multipliers(): Multipliers {
+  const ex = fe();
+  const ey = fe();
+
+  function combEntry(t: Uint32Array, j: number, x: Fe, y: Fe): void {
+    'ram';
+    const o = (j - 1) * ENTRY;
+    for (let i = 0; i < 11; i++) {
+      x[i] = t[o + i];
+      y[i] = t[o + 11 + i];
+    }
   }
-}
 
-/** comb column i of scalar k: bit (32t + i) of k as bit t (a loop: ~1 ms more per product on the board than unrolled, 85 B less code) */
-function combIndex(k: Uint8Array, i: number): number {
-  'ram';
-  const sh = i & 7;
-  const b = 31 - (i >> 3);
-  let j = 0;
-  for (let t = 7; t >= 0; t--) j = j * 2 + ((k[b - 4 * t] >> sh) & 1);
-  return j;
-}
+  /** comb column i of scalar k: bit (32t + i) of k as bit t (a loop: ~1 ms more per product on the board than unrolled, 85 B less code) */
+  function combIndex(k: Uint8Array, i: number): number {
+    'ram';
+    const sh = i & 7;
+    const b = 31 - (i >> 3);
+    let j = 0;
+    for (let t = 7; t >= 0; t--) j = j * 2 + ((k[b - 4 * t] >> sh) & 1);
+    return j;
+  }
 
-/** r = k·P, P given by its comb table t of v combs: 32/v - 1 doublings, <= 32 additions. */
-export function combMul(r: Point, k: Uint8Array, t: Uint32Array): void {
-  'ram';
-  const v = t.length / (ENTRIES * ENTRY);
-  r.inf = true;
-  for (let i = SPACING / v - 1; i >= 0; i--) {
-    pointDouble(r, r);
-    for (let c = 0; c < v; c++) {
-      const j = combIndex(k, (c * SPACING) / v + i);
-      if (j !== 0) {
-        combEntry(t, c * ENTRIES + j);
-        pointAddAffine(r, r, ex, ey);
+  function combMul(r: Point, k: Uint8Array, t: Uint32Array): void {
+    'ram';
+    const v = t.length / (ENTRIES * ENTRY);
+    r.inf = true;
+    for (let i = SPACING / v - 1; i >= 0; i--) {
+      pointDouble(r, r);
+      for (let c = 0; c < v; c++) {
+        const j = combIndex(k, (c * SPACING) / v + i);
+        if (j !== 0) {
+          combEntry(t, c * ENTRIES + j, ex, ey);
+          pointAddAffine(r, r, ex, ey);
+        }
       }
     }
   }
-}
 
-/** r = k·P for any P: 4-bit fixed window over Jacobian multiples 1P..15P. */
-export function mulVar(r: Point, p: Point, k: Uint8Array): void {
-  'ram';
-  const tbl: Point[] = [];
-  const p1 = new Point();
-  pointCopy(p1, p);
-  tbl.push(p1);
-  for (let i = 2; i <= 15; i++) {
-    const q = new Point();
-    if (i === 2) pointDouble(q, p1);
-    else pointAddTo(q, tbl[i - 2], p1);
-    tbl.push(q);
-  }
-  r.inf = true;
-  for (let i = 0; i < 32; i++) {
-    for (let h = 4; h >= 0; h -= 4) {
-      for (let d = 0; d < 4; d++) pointDouble(r, r);
-      const w = (k[i] >> h) & 15;
-      if (w !== 0) pointAddTo(r, r, tbl[w - 1]);
+  function mulVar(r: Point, p: Point, k: Uint8Array): void {
+    'ram';
+    const tbl: Point[] = [];
+    const p1 = new Point();
+    pointCopy(p1, p);
+    tbl.push(p1);
+    for (let i = 2; i <= 15; i++) {
+      const q = new Point();
+      if (i === 2) pointDouble(q, p1);
+      else pointAddTo(q, tbl[i - 2], p1);
+      tbl.push(q);
+    }
+    r.inf = true;
+    for (let i = 0; i < 32; i++) {
+      for (let h = 4; h >= 0; h -= 4) {
+        for (let d = 0; d < 4; d++) pointDouble(r, r);
+        const w = (k[i] >> h) & 15;
+        if (w !== 0) pointAddTo(r, r, tbl[w - 1]);
+      }
     }
   }
+
+  return { combMul, mulVar, combEntry };
 }

@@ -12,7 +12,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
 
     it(`mod ${which}: mul, sqr, add, sub, neg, mulSmall match BigInt on edge and ${randomCases} random pairs`, async () => {
       const { p256, field } = await load();
-      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const F = which === 'p' ? p256.Fp : p256.makeFn();
       const enc = (x: bigint) => {
         const r = field.fe();
         expect(F.fromBytes(r, toBytes32(x), 0)).toBe(true);
@@ -51,7 +51,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
 
     it(`mod ${which}: long chains of lazily reduced values keep the limb invariant and stay exact`, async () => {
       const { p256, field } = await load();
-      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const F = which === 'p' ? p256.Fp : p256.makeFn();
       const x = field.fe();
       const y = field.fe();
       let bx = 7n;
@@ -80,7 +80,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
 
     it(`mod ${which}: non-canonical representatives up to 2^258 (x + kN) are handled by every operation`, async () => {
       const { p256, field } = await load();
-      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const F = which === 'p' ? p256.Fp : p256.makeFn();
       const R = 1n << 264n;
       const Rinv = (() => { let a = R % M, b = M, x0 = 1n, x1 = 0n; while (b) { const q = a / b; [a, b] = [b, a - q * b]; [x0, x1] = [x1, x0 - q * x1]; } return ((x0 % M) + M) % M; })();
       // a representative holding the Montgomery value (x*R mod M) + k*M, as raw limbs
@@ -122,7 +122,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
 
     it(`mod ${which}: strict decode rejects values >= ${which}; wide reductions match BigInt`, async () => {
       const { p256, field } = await load();
-      const F = which === 'p' ? p256.Fp : p256.Fn;
+      const F = which === 'p' ? p256.Fp : p256.makeFn();
       const r = field.fe();
       for (const bad of [M, M + 1n, (1n << 256n) - 1n, M + (1n << 200n)]) {
         expect(F.fromBytes(r, toBytes32(bad), 0)).toBe(false);
@@ -148,7 +148,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
 
   it('powBytes mod n matches BigInt for exponents with zero and nonzero leading digits', async () => {
     const { p256, field } = await load();
-    const F = p256.Fn;
+    const F = p256.makeFn();
     const pow = (b: bigint, e: bigint): bigint => { let r = 1n; let x = b % N; for (let k = e; k > 0n; k >>= 1n) { if (k & 1n) r = (r * x) % N; x = (x * x) % N; } return r; };
     const a = field.fe();
     const r = field.fe();
@@ -168,6 +168,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
 
   it('inversions mod p and mod n and square roots mod p match BigInt', async () => {
     const { p256, field } = await load();
+    const Fn = p256.makeFn();
     const r = field.fe();
     const a = field.fe();
     const out = new Uint8Array(32);
@@ -184,9 +185,9 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
       const s = fromBytes(out);
       expect(s === v || s === P - v).toBe(true);
       const vn = v % N === 0n ? 1n : v % N;
-      p256.Fn.fromBytes(a, toBytes32(vn), 0);
-      p256.fnInv(r, a);
-      p256.Fn.toBytes(r, out, 0);
+      Fn.fromBytes(a, toBytes32(vn), 0);
+      Fn.inv(r, a);
+      Fn.toBytes(r, out, 0);
       expect((fromBytes(out) * vn) % N).toBe(1n);
     }
     // 0 has no inverse: the chains map it to 0, and sqrt of a non-residue is not a root
