@@ -146,8 +146,6 @@ export interface Field {
   setInt(r: Fe, v: number): void;
   /** Strict decode of 32 big-endian bytes: false (r untouched) unless the value is < N. */
   fromBytes(r: Fe, u8: Uint8Array, off: number): boolean;
-  /** 0 if the 32 bytes at off encode a value >= N, 1 if the value is 0, 2 if it is in [1, N). */
-  classify(u8: Uint8Array, off: number): number;
   /** Any 32 bytes (value < 2^256) reduced mod N. */
   fromBytesMod(r: Fe, u8: Uint8Array, off: number): void;
   /**
@@ -157,8 +155,6 @@ export interface Field {
   fromBytes48(r: Fe, u8: Uint8Array, off: number): number;
   /** Canonical 32-byte big-endian encoding into out[off..off+32). */
   toBytes(a: Fe, out: Uint8Array, off: number): void;
-  /** r = a^e, e big-endian bytes (e > 0; used mod n, mod p has addition chains) */
-  powBytes(r: Fe, a: Fe, e: Uint8Array): void;
 }
 
 /**
@@ -384,12 +380,6 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
       fromRaw(r, tmp2);
       return true;
     },
-    classify(u8: Uint8Array, off: number): number {
-      bytesToLimbs(tmp2, u8, off, 32);
-      if (cmpLimbs(tmp2, n) >= 0) return 0;
-      for (let i = 0; i < NL; i++) if (tmp2[i] !== 0) return 2;
-      return 1;
-    },
     fromBytesMod(r: Fe, u8: Uint8Array, off: number): void {
       bytesToLimbs(tmp2, u8, off, 32);
       fromRaw(r, tmp2);
@@ -415,26 +405,6 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
       }
       out[off + 1] = t[10] & 255;
       out[off] = (t[10] >> 8) & 255;
-    },
-    // Fixed 4-bit windows over a table a^0..a^15: 14 + 252 + one per nonzero digit multiplications
-    // (321 for n - 2, 309 with the sliding window this replaced, whose bit-by-bit scan cost more
-    // interpreted steps), in a fifth of the code.
-    powBytes(r: Fe, a: Fe, e: Uint8Array): void {
-      'ram';
-      const pw: Fe[] = [one, a];
-      for (let i = 2; i < 16; i++) {
-        const x = fe();
-        mul(x, pw[i - 1], a);
-        pw.push(x);
-      }
-      const acc = fe();
-      acc.set(pw[e[0] >> 4]);
-      for (let i = 1; i < 2 * e.length; i++) {
-        for (let j = 0; j < 4; j++) sqr(acc, acc);
-        const w = (e[i >> 1] >> (i & 1 ? 0 : 4)) & 15;
-        if (w !== 0) mul(acc, acc, pw[w]);
-      }
-      r.set(acc);
     },
   };
 }

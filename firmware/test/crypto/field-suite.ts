@@ -126,10 +126,7 @@ export function fieldSuite(load: () => Promise<{ p256: P256Module; field: FieldM
       const r = field.fe();
       for (const bad of [M, M + 1n, (1n << 256n) - 1n, M + (1n << 200n)]) {
         expect(F.fromBytes(r, toBytes32(bad), 0)).toBe(false);
-        expect(F.classify(toBytes32(bad), 0)).toBe(0);
       }
-      expect(F.classify(toBytes32(0n), 0)).toBe(1);
-      for (const good of [1n, M - 1n, 1n << 24n]) expect(F.classify(toBytes32(good), 0)).toBe(2);
       const out = new Uint8Array(32);
       for (let i = 0; i < 300; i++) {
         const b48 = randBytes('w48' + which, i, 48);
