@@ -130,25 +130,27 @@ export function mapToCurve(r: Point, u: Fe, sgnU: number, z2: Fe, z3: Fe): void 
 
 const q0 = new Point();
 const q1 = new Point();
-const u0 = fe();
-const u1 = fe();
+/** u0, then u1 (each map reads only its own) */
+const u = fe();
 const z0s = fe();
 const z0c = fe();
 const z1s = fe();
 const z1c = fe();
-const hu1 = fe();
-const hs1 = fe();
-const hh = fe();
-const hr = fe();
-const hz = fe();
+// Q0 + Q1 is computed in mapToCurve's temporaries, free once both maps are done: on the board each
+// field element is ~7 variables held for good. (addTail's own scratch is point.ts's.)
+const hu1 = tv1;
+const hs1 = tv2;
+const hh = tv3;
+const hr = tv5;
+const hz = tv6;
 
 /** RFC 9380 hash_to_curve, suite P256_XMD:SHA-256_SSWU_RO_, with the given DST. */
 export function hashToCurve(msg: Uint8Array, dst: Uint8Array): Point {
   const b = expandMessageXmd(msg, dst, 96);
-  const s0 = Fp.fromBytes48(u0, b, 0);
-  const s1 = Fp.fromBytes48(u1, b, 48);
-  mapToCurve(q0, u0, s0, z0s, z0c);
-  mapToCurve(q1, u1, s1, z1s, z1c);
+  let sgn = Fp.fromBytes48(u, b, 0);
+  mapToCurve(q0, u, sgn, z0s, z0c);
+  sgn = Fp.fromBytes48(u, b, 48);
+  mapToCurve(q1, u, sgn, z1s, z1c);
   // Q0 + Q1 (add-1998-cmo-2) reusing the Z powers of both: 11 multiplications instead of 16
   Fp.mul(hu1, q0.x, z1s);
   Fp.mul(hh, q1.x, z0s);

@@ -211,8 +211,9 @@ export function pointEqual(a: Point, b: Point): boolean {
   return Fp.eq(t2, t3);
 }
 
-const ax = fe();
-const ay = fe();
+// pointEncode's affine coordinates: scratch that toAffine does not use itself (t0, t1)
+const ax = t2;
+const ay = t3;
 
 /** SEC1 compressed, 33 bytes. Throws on infinity (it has no encoding here). */
 export function pointEncode(a: Point): Uint8Array {
