@@ -320,26 +320,25 @@ export function makeField(modHex: string, ops: OpCounters, suffix: string, fast:
 
   // Start-up constants as raw values (not in Montgomery form): R mod N (Montgomery 1), 2^192 * R mod N
   // (mul(hi, c192) = hi * 2^192 mod N, out of Montgomery form) and R^2 mod N. From 2^257 (limb 10 =
-  // 2^17), multiplications by 16 and 8 give R = 2^264, by 2 then R * 2; a Montgomery product of
-  // R * 2^d and R * 2^e is R * 2^(d+e), so 8 squarings give R * 2^(2^j) and two products R * 2^192,
-  // R * 2^264: 3 one-pass additions and 10 products, a few ms on the board (the scalar field is made
-  // for each use, p256.ts), where 132 additions took ~20 ms. The scratch values keep this scope (which
-  // the closures above hold) free of start-up temporaries: c192 and r2 themselves, and tmp*.
-  r2[NL - 1] = 1 << 17;
-  mulSmall(r2, r2, 16);
-  mulSmall(r2, r2, 8);
-  one.set(r2);
+  // 2^17), multiplications by 16 and 8 give R = 2^264, by 16 (three times) R * 2^12; a Montgomery
+  // product of R * 2^d and R * 2^e is R * 2^(d+e), so 4 squarings give R * 2^24 ... R * 2^192, and
+  // two products R * 2^264: 5 one-pass additions and 6 products, a few ms on the board (the scalar
+  // field is made for each use, p256.ts), where 132 additions took ~20 ms. The scratch values keep
+  // this scope (which the closures above hold) free of start-up temporaries.
+  c192[NL - 1] = 1 << 17;
+  mulSmall(c192, c192, 16);
+  mulSmall(c192, c192, 8);
+  one.set(c192);
   canonInPlace(one);
-  mulSmall(r2, r2, 2);
-  for (let j = 1; j <= 8; j++) {
-    mont(r2, r2, r2); // R * 2^(2^j)
-    if (j === 3) tmp.set(r2);
-    if (j === 6) tmp2.set(r2);
-    if (j === 7) tmp3.set(r2);
+  for (let i = 0; i < 3; i++) mulSmall(c192, c192, 16);
+  for (let d = 24; d <= 192; d *= 2) {
+    mont(c192, c192, c192); // R * 2^d
+    if (d === 24) tmp.set(c192);
+    if (d === 48) tmp2.set(c192);
   }
-  mont(c192, tmp3, tmp2);
+  mont(r2, c192, tmp2);
   mont(r2, r2, tmp);
-  ops[kAdd] -= 3; // start-up work is not counted (a field made during an operation leaves the counts as they were)
+  ops[kAdd] -= 5; // start-up work is not counted (a field made during an operation leaves the counts as they were)
 
   return {
     nBytes,
