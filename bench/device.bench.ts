@@ -6,11 +6,11 @@
 //                                        Espruino's own Linux interpreter (your build, or
 //                                        SIPSTER_ESPRUINO), flashed as a board is: it meters its test
 //                                        load and the period ends as time passes (default 90 s)
-//   npm run bench:device -- --board espruino-linux --sustained MIN [--load-ms MS]
+//   npm run bench:device -- --board espruino-linux --sustained MIN [--load-ms MS] [--bucket N]
 //                                        sustained load on the interpreter: one period of MIN minutes
 //                                        with a unit every MS ms (default 250); whether the meter kept
 //                                        up (backlog, bill after the period's end), token online per
-//                                        1,000 tokens; --save adds the run to
+//                                        N tokens (default 1,000); --save adds the run to
 //                                        device-espruino-linux-sustained.json (+ .svg)
 //   npm run bench:device -- --port P     a real board already flashed with timing on and a test
 //                                        load (meter.json: "timing": true, "testLoadMs": > 0);
@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
   options: {
     port: { type: 'string' }, seconds: { type: 'string' }, tokens: { type: 'string' }, board: { type: 'string' },
     espruino: { type: 'string' }, period: { type: 'string' }, save: { type: 'boolean' }, sustained: { type: 'string' },
-    'load-ms': { type: 'string' },
+    'load-ms': { type: 'string' }, bucket: { type: 'string' },
   },
   strict: true,
 });
@@ -298,7 +298,7 @@ function svg(board: string, groups: Record<string, number[]>, rows: Stats[]): st
 /** Kept up: the fold caught up with the period's tokens and the bill went out this soon after the period's end. */
 const KEEP_UP_BILL_MS = 10_000;
 /** Token online per this many tokens, for its flatness over a long period. */
-const BUCKET = Number(process.env.SIPSTER_BENCH_BUCKET ?? 1000);
+const BUCKET = Math.round(positiveFlag('--bucket', args.bucket, 1000));
 /** A 10 kW household's energy per second (Wh), for the unit per token a board keeps up with. */
 const HOUSEHOLD_WH_PER_S = 10_000 / 3600;
 
@@ -353,7 +353,7 @@ function report(timings: TimingRecord[], r: NonNullable<Run['load']>): Sustained
   return out;
 }
 
-/** Token online (median, p95) per 1,000 tokens, one line per run, and each run's backlog over time. */
+/** Token online p95 per BUCKET tokens, one line per run, and each run's backlog over time. */
 function sustainedSvg(runs: Sustained[]): string {
   const W = 720, H = 220, L = 60, R = 24;
   const parts: string[] = [`<text x="${L}" y="24" font-size="15" font-family="sans-serif" font-weight="bold">Sustained load on the Espruino interpreter (as flashed)</text>`];
@@ -375,7 +375,7 @@ function sustainedSvg(runs: Sustained[]): string {
       parts.push(`<text x="${W - R - 4}" y="${y0 + 12 + k * 13}" font-size="10" font-family="sans-serif" text-anchor="end" fill="${c}">${esc(s.name)}</text>`);
     });
   };
-  panel(56, 'token online (ms) by token index: p95 per 1,000 tokens', 'token index', runs.map((r) => ({ name: `${r.unitsPerS}/s, ${r.minutes} min: p95`, pts: r.tokenOnline.map((b) => [b.from + b.n / 2, b.p95 / 1000] as [number, number]) })));
+  panel(56, `token online (ms) by token index: p95 per ${BUCKET} tokens`, 'token index', runs.map((r) => ({ name: `${r.unitsPerS}/s, ${r.minutes} min: p95`, pts: r.tokenOnline.map((b) => [b.from + b.n / 2, b.p95 / 1000] as [number, number]) })));
   panel(56 + H + 70, 'backlog (tokens issued, not yet folded) over time', 'seconds since boot', runs.map((r) => ({ name: `${r.unitsPerS}/s${r.keptUp ? '' : ' (fell behind)'}`, pts: r.trace.map((p) => [p.s, p.issued - p.folded] as [number, number]) })));
   const total = 56 + 2 * (H + 70);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${total}" viewBox="0 0 ${W} ${total}"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
